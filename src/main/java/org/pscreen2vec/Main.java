@@ -1,0 +1,277 @@
+package org.pscreen2vec;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.cli.CommonOptions;
+import org.pscreen2vec.cli.ExitCode;
+import org.pscreen2vec.cli.Subcommand;
+import org.pscreen2vec.cli.Subcommands;
+import org.pscreen2vec.cli.UsageException;
+import org.pscreen2vec.comm.Communicator;
+import org.pscreen2vec.comm.Mpj;
+import org.pscreen2vec.comm.PeerTimeoutException;
+import org.pscreen2vec.comm.Roles;
+import org.pscreen2vec.run.LoggingSetup;
+import org.pscreen2vec.run.RankStatus;
+import org.pscreen2vec.run.RunContext;
+
+/**
+ * The one program every rank runs. Started by {@code bin/pscreen2vec}: with {@code -np N} under MPJ
+ * Express (the launcher sets {@code -Dpscreen2vec.spmd=true}), otherwise as a plain process.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    if (Boolean.getBoolean("pscreen2vec.spmd")) {
+      runRank(args);
+    } else {
+      System.exit(runPlain(args));
+    }
+  }
+
+  /** Plain process: help, and the subcommands that need no ranks. */
+  static int runPlain(String[] args) {
+    LoggingSetup.configure("", Level.INFO, null);
+    if (args.length == 0 || isHelp(args[0])) {
+      System.out.print(mainHelp());
+      return args.length == 0 ? ExitCode.USAGE : ExitCode.OK;
+    }
+    Subcommand cmd = Subcommands.find(args[0]).orElse(null);
+    if (cmd == null) {
+      System.err.print(unknownCommand(args[0]));
+      return ExitCode.USAGE;
+    }
+    CommandLine cl;
+    try {
+      cl = parse(cmd, args);
+    } catch (UsageException e) {
+      System.err.println("pscreen2vec " + cmd.name() + ": " + e.getMessage());
+      System.err.println("Run 'bin/pscreen2vec " + cmd.name() + " --help' for its options.");
+      return ExitCode.USAGE;
+    }
+    if (cl.hasOption("help")) {
+      System.out.print(commandHelp(cmd));
+      return ExitCode.OK;
+    }
+    if (cmd.spmd()) {
+      System.err.println("pscreen2vec " + cmd.name() + " runs on MPJ ranks: start it with "
+          + "'bin/pscreen2vec -np N " + cmd.name() + " ...' (see 'bin/pscreen2vec --help').");
+      return ExitCode.USAGE;
+    }
+    Logger log = LogManager.getLogger(Main.class);
+    try {
+      Level level = CommonOptions.logLevel(cl);
+      LoggingSetup.configure("", level == null ? Level.INFO : level, null);
+      RunContext ctx = RunContext.plain(org.pscreen2vec.comm.Mpj.hostNameNoMpj(),
+          level == null ? Level.INFO : level, CommonOptions.resultsRoot(cl));
+      return cmd.run(cl, ctx);
+    } catch (UsageException e) {
+      System.err.println("pscreen2vec " + cmd.name() + ": " + e.getMessage());
+      System.err.println("Run 'bin/pscreen2vec " + cmd.name() + " --help' for its options.");
+      return ExitCode.USAGE;
+    } catch (Exception | Error e) {
+      log.error("{} failed: {}", cmd.name(), describe(e), e);
+      return ExitCode.FAILED;
+    }
+  }
+
+  /**
+   * One MPJ rank. Never lets an exception escape (multicore MPJ would exit 0), writes the rank's
+   * status for the launcher, and on failure ends this process with a non-zero status.
+   */
+  static void runRank(String[] args) {
+    int rank = -1;
+    int code;
+    String message = "";
+    boolean exitOnFailure = true;
+    try {
+      String[] appArgs = Mpj.init(args);
+      Communicator probe = Mpj.world(Long.MAX_VALUE);
+      rank = probe.rank();
+      int size = probe.size();
+      LoggingSetup.configure(RunContext.prefix(rank, size, "rank"), rank == 0 ? Level.INFO
+          : Level.WARN, null);
+      Outcome out = runSubcommand(appArgs, rank, size);
+      if (out.code == ExitCode.VANISH) {
+        vanish();
+        return;
+      }
+      code = out.code;
+      message = out.message;
+      exitOnFailure = out.exitOnFailure;
+    } catch (Throwable t) {
+      code = t instanceof PeerTimeoutException ? ExitCode.PEER_LOST : ExitCode.FAILED;
+      message = describe(t);
+      LogManager.getLogger(Main.class).error("rank {} failed: {}", rank, message, t);
+    }
+    RankStatus.write(rank, code, message);
+    LogManager.shutdown();
+    if (code != ExitCode.OK && exitOnFailure) {
+      System.out.flush();
+      System.err.flush();
+      // Ends the process: in multicore that is every rank of the job, which is what a failure means.
+      System.exit(code);
+    }
+    if (code == ExitCode.OK) {
+      try {
+        Mpj.finish();
+      } catch (RuntimeException e) {
+        System.err.println("rank " + rank + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** Fault injection: end like a crashed rank (no status, no goodbye to the peers). */
+  private static void vanish() {
+    LogManager.shutdown();
+    if (!"multicore".equals(System.getProperty("pscreen2vec.device", "multicore"))) {
+      Runtime.getRuntime().halt(0);
+    }
+    // multicore: the rank is a thread; ending it without Finalize leaves the peers waiting.
+  }
+
+  private record Outcome(int code, String message, boolean exitOnFailure) {}
+
+  private static Outcome runSubcommand(String[] args, int rank, int size) throws Exception {
+    boolean root = rank == 0;
+    if (args.length == 0 || isHelp(args[0])) {
+      if (root) {
+        System.out.print(mainHelp());
+      }
+      return new Outcome(args.length == 0 ? ExitCode.USAGE : ExitCode.OK, "no subcommand",
+          root);
+    }
+    Subcommand cmd = Subcommands.find(args[0]).orElse(null);
+    if (cmd == null || !cmd.spmd()) {
+      if (root) {
+        System.err.print(cmd == null ? unknownCommand(args[0])
+            : "pscreen2vec " + cmd.name() + " needs no ranks: run it without -np.\n");
+      }
+      return new Outcome(ExitCode.USAGE, "bad subcommand " + args[0], root);
+    }
+    CommandLine cl;
+    Roles roles;
+    Level level;
+    long deadline;
+    try {
+      cl = parse(cmd, args);
+      level = CommonOptions.logLevel(cl);
+      roles = new Roles(size, CommonOptions.servers(cl));
+      deadline = CommonOptions.deadlineNanos(cl);
+    } catch (UsageException | IllegalArgumentException e) {
+      if (root) {
+        System.err.println("pscreen2vec " + cmd.name() + ": " + e.getMessage());
+        System.err.println("Run 'bin/pscreen2vec " + cmd.name() + " --help' for its options.");
+      }
+      return new Outcome(ExitCode.USAGE, e.getMessage(), root);
+    }
+    if (cl.hasOption("help")) {
+      if (root) {
+        System.out.print(commandHelp(cmd));
+      }
+      return new Outcome(ExitCode.OK, "", false);
+    }
+    Level console = level != null ? level : (root ? Level.INFO : Level.WARN);
+    String prefix = RunContext.prefix(rank, size, roles.roleOf(rank).label());
+    LoggingSetup.configure(prefix, console, null);
+    Communicator world = Mpj.world(deadline);
+    Communicator group = roles.servers() == 0 ? world
+        : world.split(roles.roleOf(rank).ordinal(), rank, roles.roleOf(rank).label() + "s");
+    RunContext ctx = new RunContext(roles, rank, Mpj.hostName(),
+        System.getProperty("pscreen2vec.device", "multicore"),
+        System.getProperty("pscreen2vec.jobId", RunContext.newJobId()),
+        world, group, console, CommonOptions.resultsRoot(cl));
+    try {
+      int code = cmd.run(cl, ctx);
+      return new Outcome(code, code == 0 ? "" : cmd.name() + " ended with status " + code, true);
+    } catch (UsageException e) {
+      if (root) {
+        System.err.println("pscreen2vec " + cmd.name() + ": " + e.getMessage());
+      }
+      return new Outcome(ExitCode.USAGE, e.getMessage(), root);
+    }
+  }
+
+  private static CommandLine parse(Subcommand cmd, String[] args) {
+    Options opts = CommonOptions.addTo(cmd.options(), cmd.spmd());
+    try {
+      CommandLine cl = new DefaultParser().parse(opts, Arrays.copyOfRange(args, 1, args.length));
+      if (!cl.getArgList().isEmpty()) {
+        throw new UsageException("unexpected argument(s): " + String.join(" ", cl.getArgList()));
+      }
+      return cl;
+    } catch (ParseException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static boolean isHelp(String a) {
+    return a.equals("--help") || a.equals("-h") || a.equals("help");
+  }
+
+  static String describe(Throwable t) {
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+  }
+
+  private static String unknownCommand(String name) {
+    return "pscreen2vec: unknown subcommand '" + name + "'. Valid subcommands: "
+        + Subcommands.ALL.stream().map(Subcommand::name).collect(Collectors.joining(", "))
+        + ".\nRun 'bin/pscreen2vec --help' for usage.\n";
+  }
+
+  static String mainHelp() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("""
+        P-Screen2Vec: which gradient synchronization (ring or basic allreduce, parameter servers,
+        or a hybrid) trains a multimodal network fastest across machines?
+
+        Usage:
+          bin/pscreen2vec -np N [-dev multicore|niodev|hybdev] [-machinesfile F] SUBCOMMAND [options]
+              runs SUBCOMMAND on N MPJ Express ranks (multicore: threads of one JVM;
+              niodev: one process per rank over TCP; hybdev: threads per host, TCP between hosts)
+          bin/pscreen2vec SUBCOMMAND [options]
+              runs a subcommand that needs no ranks as one process
+          bin/pscreen2vec SUBCOMMAND --help
+              the subcommand's options
+
+        Subcommands:
+        """);
+    for (Subcommand s : Subcommands.ALL) {
+      sb.append(String.format("  %-20s %s%s%n", s.name(), s.summary(),
+          s.spmd() ? " [ranks]" : ""));
+    }
+    sb.append("""
+
+        [ranks]: needs -np N. Exit status: 0 success, 1 failure, 2 bad command line,
+        3 a peer rank did not answer within --deadline, 4 bad input file.
+        Launcher options and environment: bin/pscreen2vec --launcher-help
+        """);
+    return sb.toString();
+  }
+
+  static String commandHelp(Subcommand cmd) {
+    StringWriter sw = new StringWriter();
+    PrintWriter pw = new PrintWriter(sw);
+    HelpFormatter hf = HelpFormatter.builder().setPrintWriter(pw).get();
+    hf.setWidth(100);
+    String syntax = (cmd.spmd() ? "bin/pscreen2vec -np N " : "bin/pscreen2vec ") + cmd.name()
+        + " [options]";
+    hf.printHelp(pw, 100, syntax, cmd.summary() + "\n\nOptions:",
+        CommonOptions.addTo(cmd.options(), cmd.spmd()), 2, 2,
+        cmd.helpFooter().isEmpty() ? "" : "\n" + cmd.helpFooter());
+    pw.flush();
+    return sw.toString();
+  }
+}

@@ -1,0 +1,17 @@
+package org.pscreen2vec.cli;
+
+import java.util.List;
+import java.util.Optional;
+import org.pscreen2vec.selftest.SelfTestCommand;
+
+/** Every subcommand, in the order the main help lists them. Add new ones here. */
+public final class Subcommands {
+  public static final List<Subcommand> ALL = List.of(
+      new SelfTestCommand());
+
+  private Subcommands() {}
+
+  public static Optional<Subcommand> find(String name) {
+    return ALL.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+}

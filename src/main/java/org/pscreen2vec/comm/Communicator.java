@@ -1,0 +1,73 @@
+package org.pscreen2vec.comm;
+
+/**
+ * A group of ranks that exchange point-to-point messages, every wait bounded by a deadline.
+ *
+ * <p>This is the only view of MPI the rest of the program has (see {@link MpjCommunicator}). Buffers
+ * are slices of Java arrays ({@code buf[offset .. offset+count)}). Every blocking call and every
+ * {@link Request#await} gives up after {@link #deadlineNanos()} with a {@link PeerTimeoutException}
+ * naming the peer and the operation, so a dead rank turns into an error instead of a hang.
+ *
+ * <p>Tags: callers use tags in {@code [0, MAX_USER_TAG]}; larger tags are reserved for the
+ * communicator's own protocols (barrier, split).
+ */
+public interface Communicator {
+  /** Largest tag callers may use; tags above are reserved for internal protocols. */
+  int MAX_USER_TAG = (1 << 20) - 1;
+
+  int rank();
+
+  int size();
+
+  /** A short name used in error messages and logs, e.g. "world" or "workers". */
+  String name();
+
+  /** The rank of this communicator's rank {@code r} in the world communicator. */
+  int worldRankOf(int r);
+
+  /** How long any single wait may last before the peer is declared lost. */
+  long deadlineNanos();
+
+  Request isend(float[] buf, int offset, int count, int dest, int tag);
+
+  Request isend(int[] buf, int offset, int count, int dest, int tag);
+
+  Request isend(byte[] buf, int offset, int count, int dest, int tag);
+
+  Request irecv(float[] buf, int offset, int count, int source, int tag);
+
+  Request irecv(int[] buf, int offset, int count, int source, int tag);
+
+  Request irecv(byte[] buf, int offset, int count, int source, int tag);
+
+  default void send(float[] buf, int offset, int count, int dest, int tag) {
+    isend(buf, offset, count, dest, tag).await("send " + count + " floats");
+  }
+
+  default void send(int[] buf, int offset, int count, int dest, int tag) {
+    isend(buf, offset, count, dest, tag).await("send " + count + " ints");
+  }
+
+  default void send(byte[] buf, int offset, int count, int dest, int tag) {
+    isend(buf, offset, count, dest, tag).await("send " + count + " bytes");
+  }
+
+  /** Receives into the slice; returns the number of elements that arrived. */
+  default int recv(float[] buf, int offset, int count, int source, int tag) {
+    return irecv(buf, offset, count, source, tag).await("receive " + count + " floats");
+  }
+
+  default int recv(int[] buf, int offset, int count, int source, int tag) {
+    return irecv(buf, offset, count, source, tag).await("receive " + count + " ints");
+  }
+
+  default int recv(byte[] buf, int offset, int count, int source, int tag) {
+    return irecv(buf, offset, count, source, tag).await("receive " + count + " bytes");
+  }
+
+  /** Every rank waits until all ranks of this communicator have arrived (dissemination barrier). */
+  void barrier(String what);
+
+  /** A communicator of the ranks passed the same {@code color}, ordered by {@code key}. Collective. */
+  Communicator split(int color, int key, String name);
+}

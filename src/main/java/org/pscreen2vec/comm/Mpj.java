@@ -1,0 +1,54 @@
+package org.pscreen2vec.comm;
+
+import java.net.InetAddress;
+import mpi.MPI;
+import mpi.MPIException;
+
+/** Start and end of the MPJ Express runtime; the world communicator. */
+public final class Mpj {
+  private Mpj() {}
+
+  /** Initializes MPJ with the arguments main received; returns the application's arguments. */
+  public static String[] init(String[] args) {
+    try {
+      return MPI.Init(args);
+    } catch (RuntimeException e) {
+      throw new CommException("MPJ Express could not start this rank (MPI.Init): " + e.getMessage()
+          + ". Start the program with bin/pscreen2vec -np N, not with java directly.", e);
+    }
+  }
+
+  public static Communicator world(long deadlineNanos) {
+    return MpjCommunicator.world(deadlineNanos);
+  }
+
+  public static void finish() {
+    try {
+      MPI.Finalize();
+    } catch (MPIException e) {
+      throw new CommException("MPJ Express failed to finalize", e);
+    }
+  }
+
+  /** Host name without asking MPJ (for plain processes). */
+  public static String hostNameNoMpj() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException io) {
+      return "unknown-host";
+    }
+  }
+
+  /** Host name as MPJ reports it, falling back to the JVM's idea of the local host. */
+  public static String hostName() {
+    try {
+      return MPI.Get_processor_name();
+    } catch (RuntimeException e) {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException io) {
+        return "unknown-host";
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package org.pscreen2vec.comm;
+
+/** A peer did not answer within the deadline: it is dead, hung, or far slower than expected. */
+public final class PeerTimeoutException extends CommException {
+  private static final long serialVersionUID = 1L;
+  private final int peerWorldRank;
+
+  public PeerTimeoutException(String communicator, int myWorldRank, int peerWorldRank, String what,
+      double waitedSeconds) {
+    super(String.format(
+        "rank %d gave up after %.1f s waiting for rank %d (%s on communicator '%s'): "
+            + "the peer is dead, hung or far slower than expected "
+            + "(raise --deadline if it is only slow)",
+        myWorldRank, waitedSeconds, peerWorldRank, what, communicator));
+    this.peerWorldRank = peerWorldRank;
+  }
+
+  /** World rank of the peer that did not answer (-1 for any source). */
+  public int peerWorldRank() {
+    return peerWorldRank;
+  }
+}

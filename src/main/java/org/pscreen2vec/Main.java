@@ -73,7 +73,7 @@ public final class Main {
     try {
       Level level = CommonOptions.logLevel(cl);
       LoggingSetup.configure("", level == null ? Level.INFO : level, null);
-      RunContext ctx = RunContext.plain(org.pscreen2vec.comm.Mpj.hostNameNoMpj(),
+      RunContext ctx = RunContext.plain(RunContext.localHostName(),
           level == null ? Level.INFO : level, CommonOptions.resultsRoot(cl));
       return cmd.run(cl, ctx);
     } catch (UsageException e) {
@@ -113,7 +113,13 @@ public final class Main {
     } catch (Throwable t) {
       code = t instanceof PeerTimeoutException ? ExitCode.PEER_LOST : ExitCode.FAILED;
       message = describe(t);
-      LogManager.getLogger(Main.class).error("rank {} failed: {}", rank, message, t);
+      Logger log = LogManager.getLogger(Main.class);
+      if (t instanceof PeerTimeoutException) {
+        log.error("rank {} failed: {}", rank, message); // the message says it all
+        log.debug("where rank {} was waiting", rank, t);
+      } else {
+        log.error("rank {} failed: {}", rank, message, t);
+      }
     }
     RankStatus.write(rank, code, message);
     LogManager.shutdown();

@@ -1,6 +1,5 @@
 package org.pscreen2vec.comm;
 
-import java.net.InetAddress;
 import mpi.MPI;
 import mpi.MPIException;
 
@@ -30,25 +29,12 @@ public final class Mpj {
     }
   }
 
-  /** Host name without asking MPJ (for plain processes). */
-  public static String hostNameNoMpj() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException io) {
-      return "unknown-host";
-    }
-  }
-
   /** Host name as MPJ reports it, falling back to the JVM's idea of the local host. */
   public static String hostName() {
     try {
       return MPI.Get_processor_name();
     } catch (RuntimeException e) {
-      try {
-        return InetAddress.getLocalHost().getHostName();
-      } catch (java.io.IOException io) {
-        return "unknown-host";
-      }
+      return org.pscreen2vec.run.RunContext.localHostName();
     }
   }
 }

@@ -1,0 +1,60 @@
+# P-Screen2Vec — two commands: `make run` (set up everything, run the main job) and `make test`.
+# Everything it downloads goes to .deps/ (git-ignored); nothing needs root except, on a bare
+# machine, installing Java 17 and Maven (done with apt-get when running as root).
+
+SHELL := /bin/bash
+ROOT  := $(abspath .)
+MVN   ?= mvn -B -ntp
+MPJ_DIR := $(ROOT)/.deps/mpj
+MVN_ARGS := -Dmpj.home=$(MPJ_DIR)
+NP    ?= 4
+
+.PHONY: all tools mpj data deps build test run clean help
+
+all: build
+
+help:
+	@echo "make run     set up (MPJ Express, data, build) and run the main job"
+	@echo "make test    unit tests and real multi-rank MPJ job tests"
+	@echo "make build   compile and package target/pscreen2vec.jar (+ target/lib)"
+	@echo "make deps    only prepare MPJ Express (.deps/mpj) and Fashion-MNIST (.deps/data)"
+	@echo "make clean   remove build output (keeps .deps and results)"
+
+# Java 17 and Maven: present on the CI image; installed with apt-get where we are root.
+tools:
+	@if ! command -v java >/dev/null || ! command -v mvn >/dev/null || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "[make] installing openjdk-17-jdk-headless and maven"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven; \
+	  else \
+	    echo "[make] ERROR: need Java 17+ and Maven on PATH. On Debian: sudo apt-get install openjdk-17-jdk-headless maven"; exit 1; \
+	  fi; \
+	fi
+	@for t in apt-get dpkg; do command -v $$t >/dev/null || { [ -d "$${MPJ_HOME:-/nonexistent}/lib" ] || echo "[make] note: $$t not found; set MPJ_HOME and FASHION_MNIST_DIR to your own copies"; }; done
+
+mpj: tools
+	@bin/prepare-mpj
+
+data: tools
+	@bin/prepare-data
+
+deps: mpj data
+
+build: mpj
+	$(MVN) $(MVN_ARGS) -DskipTests package
+
+# Unit tests (surefire) and job tests (failsafe *IT: real MPJ jobs on multicore and niodev).
+test: deps
+	$(MVN) $(MVN_ARGS) verify
+
+# The main job. Grows with the project: today the self-test on both devices.
+run: build data
+	@set -e; \
+	echo "[make run] self-test, $(NP) ranks, multicore"; \
+	bin/pscreen2vec -np $(NP) selftest; \
+	echo "[make run] self-test, $(NP) ranks, niodev (one process per rank over TCP)"; \
+	bin/pscreen2vec -np $(NP) -dev niodev selftest; \
+	echo "[make run] done. Output: $(ROOT)/results/selftest/ (one folder per job, with per-rank logs)"
+
+clean:
+	$(MVN) $(MVN_ARGS) -q clean || rm -rf target

@@ -1,0 +1,118 @@
+package org.pscreen2vec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.pscreen2vec.testutil.Launcher;
+import org.pscreen2vec.testutil.Launcher.Result;
+
+/** The self-test and the failure paths of the launcher, on real MPJ Express jobs. */
+class SelfTestIT {
+  private static final Duration LIMIT = Duration.ofSeconds(90);
+
+  @ParameterizedTest(name = "{0} ranks on {1}")
+  @CsvSource({"1,multicore", "2,multicore", "4,multicore", "1,niodev", "2,niodev", "4,niodev"})
+  void selftestSucceedsAndCleansUp(int np, String dev) throws Exception {
+    Result r = Launcher.run(LIMIT, "-np", "" + np, "-dev", dev, "selftest");
+    assertEquals(0, r.exitCode(), r.toString());
+    Matcher m = Pattern.compile("selftest OK: (\\d+) ranks \\((\\d+) workers, 0 servers\\).*device "
+        + dev).matcher(r.stdout());
+    assertTrue(m.find(), r.toString());
+    assertEquals(np, Integer.parseInt(m.group(1)));
+    for (int i = 0; i < np; i++) {
+      assertTrue(r.stdout().contains("r" + i + " worker@"), "rank " + i + " missing\n" + r);
+    }
+    assertTrue(r.seconds() < 30, "took " + r.seconds() + " s");
+    Path dir = Launcher.resultsDir().resolve("selftest").resolve(r.jobId());
+    assertTrue(Files.exists(dir.resolve("selftest.txt")), "no selftest.txt in " + dir);
+    for (int i = 0; i < np; i++) {
+      assertTrue(Files.exists(dir.resolve("rank-" + i + ".log")), "no log of rank " + i);
+    }
+    assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "
+        + Launcher.leftovers(r.jobId()));
+  }
+
+  @ParameterizedTest(name = "servers on {0}")
+  @ValueSource(strings = {"multicore", "niodev"})
+  void rolesWithOneServer(String dev) {
+    Result r = Launcher.run(LIMIT, "-np", "3", "-dev", dev, "selftest", "--servers", "1");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.stdout().contains("3 ranks (2 workers, 1 servers)"), r.toString());
+    assertTrue(r.stdout().contains("r0 worker@") && r.stdout().contains("r1 worker@")
+        && r.stdout().contains("r2 server@"), r.toString());
+  }
+
+  @ParameterizedTest(name = "dead rank on {0}")
+  @ValueSource(strings = {"multicore", "niodev"})
+  void aRankThatLeavesMakesTheOthersFailNamingIt(String dev) {
+    Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_ABORT_GRACE", "5"), "-np", "3", "-dev", dev,
+        "selftest", "--deadline", "3", "--exit-early-rank", "1");
+    assertEquals(3, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains("waiting for rank 1"), r.toString());
+    assertTrue(r.stderr().contains("rank(s) 1 did not report"), r.toString());
+    // deadline 3 s + grace 5 s + start-up; far below the limit, never a hang.
+    assertTrue(r.seconds() < 25, "took " + r.seconds() + " s");
+    assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "
+        + Launcher.leftovers(r.jobId()));
+  }
+
+  @Test
+  void usageErrorsExitTwoWithAHint() {
+    // Under multicore MPJ the ranks' stderr reaches the launcher's stdout, so look at both.
+    Result unknown = Launcher.run(LIMIT, "-np", "2", "nosuchcommand");
+    assertEquals(2, unknown.exitCode(), unknown.toString());
+    assertTrue(unknown.all().contains("unknown subcommand 'nosuchcommand'")
+        && unknown.all().contains("selftest"), unknown.toString());
+    Result badOpt = Launcher.run(LIMIT, "-np", "2", "selftest", "--no-such-option");
+    assertEquals(2, badOpt.exitCode(), badOpt.toString());
+    assertTrue(badOpt.all().contains("--no-such-option"), badOpt.toString());
+    Result badValue = Launcher.run(LIMIT, "-np", "2", "selftest", "--deadline", "soon");
+    assertEquals(2, badValue.exitCode(), badValue.toString());
+    assertTrue(badValue.all().contains("--deadline soon is not a number"), badValue.toString());
+    Result tooManyServers = Launcher.run(LIMIT, "-np", "2", "selftest", "--servers", "2");
+    assertEquals(2, tooManyServers.exitCode(), tooManyServers.toString());
+    assertTrue(tooManyServers.all().contains("leaves no worker"), tooManyServers.toString());
+    Result plainUnknown = Launcher.run(LIMIT, "nosuchcommand");
+    assertEquals(2, plainUnknown.exitCode(), plainUnknown.toString());
+    Result badNp = Launcher.run(LIMIT, "-np", "zero", "selftest");
+    assertEquals(2, badNp.exitCode(), badNp.toString());
+    assertTrue(badNp.all().contains("-np must be a positive whole number"), badNp.toString());
+  }
+
+  @Test
+  void helpIsActionable() {
+    Result main = Launcher.run(LIMIT, "--help");
+    assertEquals(0, main.exitCode(), main.toString());
+    assertTrue(main.stdout().contains("bin/pscreen2vec -np N") && main.stdout().contains("selftest"),
+        main.toString());
+    Result sub = Launcher.run(LIMIT, "selftest", "--help");
+    assertEquals(0, sub.exitCode(), sub.toString());
+    assertTrue(sub.stdout().contains("--deadline") && sub.stdout().contains("--servers")
+        && sub.stdout().contains("Examples"), sub.toString());
+    Result launcher = Launcher.run(LIMIT, "--launcher-help");
+    assertEquals(0, launcher.exitCode(), launcher.toString());
+    assertTrue(launcher.stdout().contains("MPJ_HOME"), launcher.toString());
+  }
+
+  @Test
+  void withoutMpjExpressTheLauncherSaysHowToGetIt() {
+    Result r = Launcher.run(LIMIT, Map.of("MPJ_HOME", "/nonexistent/mpj",
+        "PSCREEN2VEC_MPJ_FALLBACK", "/nonexistent/fallback"), "-np", "2", "selftest");
+    assertEquals(1, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains("make mpj") && r.stderr().contains("MPJ_HOME"), r.toString());
+    // Rank-less subcommands and help still work without MPJ.
+    Result help = Launcher.run(LIMIT, Map.of("MPJ_HOME", "/nonexistent/mpj",
+        "PSCREEN2VEC_MPJ_FALLBACK", "/nonexistent/fallback"), "--help");
+    assertEquals(0, help.exitCode(), help.toString());
+  }
+}

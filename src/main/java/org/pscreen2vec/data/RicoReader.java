@@ -1,0 +1,366 @@
+package org.pscreen2vec.data;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Reads a RICO-format folder: {@code filtered_traces/<package>/trace_<k>/view_hierarchies/*.json}
+ * (screens in trace order: by file number), optionally {@code combined/<id>.json}, and
+ * {@code app_descriptions.csv} (see {@link AppDescriptions}). A folder that holds
+ * {@code <package>/trace_<k>/} directly (as Screen2Vec's sample data does) is read as the traces.
+ *
+ * <p>Nothing a screen file contains can crash or hang the reader: a broken file is skipped, counted
+ * by reason in {@link RicoStats}, and the first few are logged; with {@link Options#strict()} the
+ * first broken file (in folder order) is a {@link BadInputException} naming it. Files are parsed in
+ * parallel; the result does not depend on the thread count.
+ */
+public final class RicoReader {
+  private static final Logger LOG = LogManager.getLogger(RicoReader.class);
+  private static final int LOGGED_SKIPS = 5;
+
+  /**
+   * Reading options.
+   *
+   * @param nearest       n of the nearest-components lists (Screen2Vec: 16)
+   * @param strict        the first broken file is an error instead of a skip
+   * @param readCombined  also read {@code combined/}
+   * @param maxTextChars  longer texts and class names are cut to this many characters
+   * @param maxNodes      a view hierarchy with more nodes is skipped (bounds memory per file)
+   * @param maxComponents a screen with more labeled components is skipped (bounds the O(c^2)
+   *                      nearest-component search)
+   * @param threads       parser threads
+   */
+  public record Options(int nearest, boolean strict, boolean readCombined, int maxTextChars,
+      int maxNodes, int maxComponents, int threads) {
+    public Options {
+      check(nearest >= 1 && nearest <= 1024, "nearest must be 1..1024, was " + nearest);
+      check(maxTextChars >= 1, "maxTextChars must be at least 1, was " + maxTextChars);
+      check(maxNodes >= 1, "maxNodes must be at least 1, was " + maxNodes);
+      check(maxComponents >= 2 && maxComponents <= 1 << 20,
+          "maxComponents must be 2..1048576, was " + maxComponents);
+      check(threads >= 1, "threads must be at least 1, was " + threads);
+    }
+
+    /** n = 16, lenient, traces only, texts up to 1,000 characters, 200,000 nodes, 5,000 components. */
+    public static Options defaults() {
+      return new Options(16, false, false, 1000, 200_000, 5000,
+          Runtime.getRuntime().availableProcessors());
+    }
+
+    public Options withStrict(boolean s) {
+      return new Options(nearest, s, readCombined, maxTextChars, maxNodes, maxComponents, threads);
+    }
+
+    public Options withCombined(boolean c) {
+      return new Options(nearest, strict, c, maxTextChars, maxNodes, maxComponents, threads);
+    }
+
+    public Options withNearest(int n) {
+      return new Options(n, strict, readCombined, maxTextChars, maxNodes, maxComponents, threads);
+    }
+
+    public Options withThreads(int t) {
+      return new Options(nearest, strict, readCombined, maxTextChars, maxNodes, maxComponents, t);
+    }
+
+    public Options withLimits(int textChars, int nodes, int components) {
+      return new Options(nearest, strict, readCombined, textChars, nodes, components, threads);
+    }
+
+    private static void check(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+
+  private final Options options;
+
+  public RicoReader(Options options) {
+    this.options = options;
+  }
+
+  /**
+   * Reads the folder.
+   *
+   * @throws BadInputException when the folder is not a RICO folder, when the descriptions file is
+   *                           malformed, or (strict only) at the first broken screen file
+   */
+  public RicoData read(Path root) throws IOException {
+    Path traces = tracesFolder(root);
+    Path combinedDir = root.resolve("combined");
+    boolean combined = options.readCombined() && Files.isDirectory(combinedDir);
+    if (traces == null && !combined) {
+      throw new BadInputException(root, "not a RICO folder: no filtered_traces/, no "
+          + "<package>/trace_<k>/ folders" + (options.readCombined() ? ", no combined/" : ""));
+    }
+    RicoStats stats = new RicoStats();
+    Map<String, String> descriptions = Map.of();
+    Path descFile = root.resolve(AppDescriptions.FILE_NAME);
+    if (Files.isRegularFile(descFile)) {
+      descriptions = AppDescriptions.read(descFile);
+      stats.addDescriptions(descriptions.size());
+    }
+
+    List<TraceDir> traceDirs = traces == null ? List.of() : listTraces(traces);
+    List<Path> files = new ArrayList<>();
+    for (TraceDir t : traceDirs) {
+      files.addAll(t.screens);
+    }
+    int traceFiles = files.size();
+    if (combined) {
+      files.addAll(jsonFiles(combinedDir));
+    }
+    Parsed[] parsed = parseAll(files);
+
+    List<Trace> out = new ArrayList<>();
+    int i = 0;
+    int logged = 0;
+    for (TraceDir t : traceDirs) {
+      List<Screen> screens = new ArrayList<>();
+      for (int k = 0; k < t.screens.size(); k++, i++) {
+        logged = account(parsed[i], files.get(i), stats, logged);
+        if (parsed[i].screen != null) {
+          screens.add(parsed[i].screen);
+        }
+      }
+      stats.addTrace(Files.isRegularFile(t.dir.resolve("gestures.json")), screens.isEmpty());
+      if (!screens.isEmpty()) {
+        out.add(new Trace(t.packageName, t.dir.getFileName().toString(), List.copyOf(screens)));
+      }
+    }
+    List<Screen> combinedScreens = new ArrayList<>();
+    for (; i < files.size(); i++) {
+      logged = account(parsed[i], files.get(i), stats, logged);
+      if (parsed[i].screen != null) {
+        combinedScreens.add(parsed[i].screen);
+      }
+    }
+    LOG.info("read {}: {} traces, {} screens kept, {} skipped{}", root, out.size(),
+        stats.screensKept(), stats.screensSkipped(),
+        stats.skipped().isEmpty() ? "" : " " + stats.skipped());
+    LOG.debug("{} trace files, {} combined files", traceFiles, files.size() - traceFiles);
+    return new RicoData(List.copyOf(out), List.copyOf(combinedScreens), descriptions, stats);
+  }
+
+  /**
+   * Reads one view hierarchy file into a screen.
+   *
+   * @param packageFallback the package when the file's activity_name has none
+   * @throws BadInputException when the file is broken or its screen is dropped by the rules
+   *                           ({@link BadInputException#reason()} says which)
+   */
+  public Screen readScreen(Path file, String packageFallback) throws IOException {
+    Parsed p = parse(file, packageFallback);
+    if (p.screen == null) {
+      throw new BadInputException(file, p.reason, p.message);
+    }
+    return p.screen;
+  }
+
+  private int account(Parsed p, Path file, RicoStats stats, int logged) {
+    stats.addFile(p.truncatedText, p.invalidUtf8);
+    if (p.screen != null) {
+      stats.addKept(p.screen, p.nodes, p.depth);
+      return logged;
+    }
+    stats.addSkip(p.reason, file, p.message);
+    if (p.reason.badFile() && logged < LOGGED_SKIPS) {
+      LOG.warn("skipped {}: {}{}", file, p.message,
+          logged == LOGGED_SKIPS - 1 ? " (further skips are only counted)" : "");
+      return logged + 1;
+    }
+    return logged;
+  }
+
+  /** The result of one file: a screen, or why not. */
+  private record Parsed(Screen screen, SkipReason reason, String message, int nodes, int depth,
+      boolean truncatedText, boolean invalidUtf8) {}
+
+  private Parsed parse(Path file, String packageFallback) {
+    ViewHierarchy h;
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      h = ViewHierarchy.parse(in, new ViewHierarchy.Limits(options.maxTextChars(),
+          options.maxNodes(), 2 * options.maxNodes() + 64));
+    } catch (ViewHierarchy.ParseException e) {
+      return new Parsed(null, e.reason, e.getMessage(), 0, 0, false, false);
+    } catch (IOException | RuntimeException e) {
+      return new Parsed(null, SkipReason.UNREADABLE, String.valueOf(e.getMessage()), 0, 0, false,
+          false);
+    }
+    String id = stem(file.getFileName().toString());
+    try {
+      Screen s = ScreenBuilder.build(h, id, packageFallback, options.nearest(),
+          options.maxComponents());
+      return new Parsed(s, null, "", h.count, h.maxDepth, h.textTruncated, h.invalidUtf8);
+    } catch (ScreenBuilder.Dropped e) {
+      return new Parsed(null, e.reason, e.getMessage(), h.count, h.maxDepth, h.textTruncated,
+          h.invalidUtf8);
+    }
+  }
+
+  private Parsed[] parseAll(List<Path> files) throws IOException {
+    Parsed[] out = new Parsed[files.size()];
+    AtomicBoolean stop = new AtomicBoolean();
+    ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
+      Thread t = new Thread(r, "rico-reader");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      int chunk = Math.max(1, files.size() / (options.threads() * 8));
+      List<Future<?>> jobs = new ArrayList<>();
+      for (int start = 0; start < files.size(); start += chunk) {
+        int from = start;
+        int to = Math.min(files.size(), start + chunk);
+        jobs.add(pool.submit(() -> {
+          for (int i = from; i < to && !stop.get(); i++) {
+            Path f = files.get(i);
+            out[i] = parse(f, packageFromPath(f));
+            if (options.strict() && out[i].screen == null && out[i].reason.badFile()) {
+              stop.set(true);
+            }
+          }
+        }));
+      }
+      for (Future<?> j : jobs) {
+        j.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading RICO files", e);
+    } catch (ExecutionException e) {
+      throw new IOException("reading RICO files failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    if (options.strict()) {
+      for (int i = 0; i < out.length; i++) {
+        if (out[i] != null && out[i].screen == null && out[i].reason.badFile()) {
+          throw new BadInputException(files.get(i), out[i].reason, out[i].message);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** For filtered_traces/<package>/trace_k/view_hierarchies/x.json: the package folder's name. */
+  private static String packageFromPath(Path f) {
+    Path vh = f.getParent();
+    if (vh != null && vh.getFileName() != null
+        && vh.getFileName().toString().equals("view_hierarchies")
+        && vh.getParent() != null && vh.getParent().getParent() != null) {
+      return vh.getParent().getParent().getFileName().toString();
+    }
+    return "";
+  }
+
+  private record TraceDir(String packageName, Path dir, List<Path> screens) {}
+
+  /** filtered_traces/ under root, or root itself when it holds package/trace_k folders, or null. */
+  private static Path tracesFolder(Path root) throws IOException {
+    Path ft = root.resolve("filtered_traces");
+    if (Files.isDirectory(ft)) {
+      return ft;
+    }
+    if (!Files.isDirectory(root)) {
+      throw new BadInputException(root, "no such folder");
+    }
+    for (Path pkg : subdirs(root)) {
+      for (Path t : subdirs(pkg)) {
+        if (t.getFileName().toString().startsWith("trace_")) {
+          return root;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<TraceDir> listTraces(Path traces) throws IOException {
+    List<TraceDir> out = new ArrayList<>();
+    for (Path pkg : subdirs(traces)) {
+      for (Path t : subdirs(pkg)) {
+        if (!t.getFileName().toString().startsWith("trace_")) {
+          continue;
+        }
+        Path vh = t.resolve("view_hierarchies");
+        List<Path> screens = Files.isDirectory(vh) ? jsonFiles(vh) : List.of();
+        out.add(new TraceDir(pkg.getFileName().toString(), t, screens));
+      }
+    }
+    return out;
+  }
+
+  private static List<Path> subdirs(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        if (!p.getFileName().toString().startsWith(".") && Files.isDirectory(p)) {
+          out.add(p);
+        }
+      }
+    }
+    out.sort(NATURAL);
+    return out;
+  }
+
+  /** The *.json files of a folder (not hidden ones such as macOS "._x.json"), in natural order. */
+  private static List<Path> jsonFiles(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
+      for (Path p : ds) {
+        if (!p.getFileName().toString().startsWith(".")) {
+          out.add(p);
+        }
+      }
+    }
+    out.sort(NATURAL);
+    return out;
+  }
+
+  private static String stem(String name) {
+    return name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+  }
+
+  /** Orders names by their trailing number when both have one (trace_2 < trace_10), else by text. */
+  static final Comparator<Path> NATURAL = (a, b) -> {
+    String x = stem(a.getFileName().toString());
+    String y = stem(b.getFileName().toString());
+    int nx = numberStart(x);
+    int ny = numberStart(y);
+    if (nx >= 0 && ny >= 0 && x.substring(0, nx).equals(y.substring(0, ny))) {
+      String dx = x.substring(nx).replaceFirst("^0+(?=.)", "");
+      String dy = y.substring(ny).replaceFirst("^0+(?=.)", "");
+      int c = dx.length() != dy.length() ? Integer.compare(dx.length(), dy.length())
+          : dx.compareTo(dy);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return x.compareTo(y);
+  };
+
+  /** Where the trailing run of digits starts, or -1 when the name does not end in a digit. */
+  private static int numberStart(String s) {
+    int i = s.length();
+    while (i > 0 && Character.isDigit(s.charAt(i - 1)) && s.charAt(i - 1) < 128) {
+      i--;
+    }
+    return i == s.length() ? -1 : i;
+  }
+}

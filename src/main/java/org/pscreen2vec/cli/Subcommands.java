@@ -7,7 +7,9 @@ import org.pscreen2vec.selftest.SelfTestCommand;
 /** Every subcommand, in the order the main help lists them. Add new ones here. */
 public final class Subcommands {
   public static final List<Subcommand> ALL = List.of(
-      new SelfTestCommand());
+      new SelfTestCommand(),
+      new org.pscreen2vec.data.cli.GenDataCommand(),
+      new org.pscreen2vec.data.cli.DataStatsCommand());
 
   private Subcommands() {}
 

@@ -65,16 +65,20 @@ public final class RicoStats {
   }
 
   void addKept(Screen s, int nodeCount, int depth) {
+    addKept(s.components(), nodeCount, depth);
+  }
+
+  void addKept(List<GuiComponent> comps, int nodeCount, int depth) {
     if (kept == components.length) {
       components = Arrays.copyOf(components, kept * 2);
       nodes = Arrays.copyOf(nodes, kept * 2);
       depths = Arrays.copyOf(depths, kept * 2);
     }
-    components[kept] = s.components().size();
+    components[kept] = comps.size();
     nodes[kept] = nodeCount;
     depths[kept] = depth;
     kept++;
-    for (GuiComponent c : s.components()) {
+    for (GuiComponent c : comps) {
       classHistogram[c.classLabel()]++;
     }
   }

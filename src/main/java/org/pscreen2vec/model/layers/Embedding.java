@@ -1,0 +1,43 @@
+package org.pscreen2vec.model.layers;
+
+import org.pscreen2vec.model.DenseParam;
+import org.pscreen2vec.model.Init;
+import org.pscreen2vec.model.ParameterStore;
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.Ops;
+
+/** A small dense lookup table (e.g. the 26 GUI classes): out[i] = E[ids[i]]. */
+public final class Embedding {
+  private final Ops ops;
+  private final int count;
+  private final int dim;
+  private final DenseParam table; // (count, dim)
+
+  public Embedding(Ops ops, ParameterStore.Builder store, String name, int count, int dim) {
+    this.ops = ops;
+    this.count = count;
+    this.dim = dim;
+    this.table = store.add(name, count, dim, Init.uniform(0.5));
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  /** out(ids.length, dim). */
+  public Buf forward(int[] ids) {
+    for (int id : ids) {
+      if (id < 0 || id >= count) {
+        throw new IndexOutOfBoundsException("id " + id + " outside 0.." + (count - 1));
+      }
+    }
+    Buf out = ops.alloc(ids.length * dim);
+    ops.gatherRows(table.value(), dim, ids, out);
+    return out;
+  }
+
+  /** Adds dOut(ids.length, dim) into the table's gradient (repeated ids accumulate). */
+  public void backward(int[] ids, Buf dOut) {
+    ops.scatterAddRows(dOut, dim, ids, table.grad());
+  }
+}

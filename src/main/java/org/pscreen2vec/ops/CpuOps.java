@@ -1,0 +1,157 @@
+package org.pscreen2vec.ops;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The CPU training backend: float buffers, matrix products by ND4J's native backend (OpenBLAS)
+ * above a size threshold and by a plain-Java loop below it, and float fast paths for the
+ * element-wise kernels that run on whole parameter buffers (optimizer updates, bias, activations).
+ *
+ * <p>System property {@code pscreen2vec.gemm} = {@code nd4j} (default) or {@code java} switches
+ * every product to one path, for comparison.
+ */
+public class CpuOps extends JavaOps {
+  private static final Logger LOG = LogManager.getLogger(CpuOps.class);
+  /** Products with fewer multiply-adds than this run in Java (ND4J's call overhead dominates). */
+  static final long SMALL_GEMM = 32L * 32 * 32;
+
+  private final Nd4jGemm nd4j;
+  private final int threads;
+
+  /**
+   * @param threads BLAS/OpenMP threads of this process; see {@link #defaultThreads}
+   */
+  public CpuOps(int threads) {
+    super(false);
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+    }
+    this.threads = threads;
+    boolean useNd4j = !"java".equals(System.getProperty("pscreen2vec.gemm", "nd4j"));
+    Nd4jGemm g = null;
+    if (useNd4j) {
+      try {
+        Nd4jGemm.setThreads(threads);
+        g = new Nd4jGemm();
+      } catch (RuntimeException | LinkageError e) {
+        LOG.warn("ND4J native backend unavailable ({}); matrix products run in plain Java",
+            e.toString());
+      }
+    }
+    this.nd4j = g;
+  }
+
+  /**
+   * Threads per rank when nothing is set: the host's cores divided by the ranks sharing this JVM
+   * (multicore MPJ ranks are threads of one process and share its BLAS setting), at least 1.
+   */
+  public static int defaultThreads(int ranksOnHost) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return Math.max(1, cores / Math.max(1, ranksOnHost));
+  }
+
+  @Override
+  public String name() {
+    return nd4j == null ? "cpu-java" : "cpu-nd4j";
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  @Override
+  public void gemm(boolean ta, boolean tb, int m, int n, int k, double alpha, Buf a, Buf b,
+      double beta, Buf c) {
+    checkGemm(m, n, k, a, b, c);
+    if (m == 0 || n == 0) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    FloatBuf fa = (FloatBuf) a;
+    FloatBuf fb = (FloatBuf) b;
+    FloatBuf fc = (FloatBuf) c;
+    if (k == 0) {
+      scale(c.slice(0, m * n), beta);
+    } else if (nd4j != null && (long) m * n * k >= SMALL_GEMM) {
+      nd4j.gemm(ta, tb, m, n, k, (float) alpha, fa, fb, (float) beta, fc);
+    } else {
+      FloatKernels.gemm(ta, tb, m, n, k, (float) alpha, fa, fb, (float) beta, fc);
+    }
+    counters().add(ta, tb, m, n, k, System.nanoTime() - t0);
+  }
+
+  @Override
+  public Buf alloc(int n) {
+    return new FloatBuf(new float[n]);
+  }
+
+  @Override
+  public void fill(Buf x, double v) {
+    FloatBuf f = (FloatBuf) x;
+    java.util.Arrays.fill(f.array(), f.offset(), f.offset() + f.length(), (float) v);
+  }
+
+  @Override
+  public void copy(Buf src, Buf dst) {
+    sameLength(src, dst);
+    FloatBuf s = (FloatBuf) src;
+    FloatBuf d = (FloatBuf) dst;
+    System.arraycopy(s.array(), s.offset(), d.array(), d.offset(), s.length());
+  }
+
+  @Override
+  public void axpy(double alpha, Buf x, Buf y) {
+    sameLength(x, y);
+    FloatKernels.axpy((float) alpha, (FloatBuf) x, (FloatBuf) y);
+  }
+
+  @Override
+  public void scale(Buf x, double alpha) {
+    FloatBuf f = (FloatBuf) x;
+    float[] a = f.array();
+    float s = (float) alpha;
+    for (int i = f.offset(), e = f.offset() + f.length(); i < e; i++) {
+      a[i] *= s;
+    }
+  }
+
+  @Override
+  public void relu(Buf x, Buf y) {
+    sameLength(x, y);
+    FloatKernels.relu((FloatBuf) x, (FloatBuf) y);
+  }
+
+  @Override
+  public void reluBackward(Buf y, Buf dy, Buf dx) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    FloatKernels.reluBackward((FloatBuf) y, (FloatBuf) dy, (FloatBuf) dx);
+  }
+
+  @Override
+  public void addRowVector(Buf x, int rows, int cols, Buf v) {
+    FloatKernels.addRowVector((FloatBuf) x, rows, cols, (FloatBuf) v);
+  }
+
+  @Override
+  public void sumRowsInto(Buf x, int rows, int cols, Buf out) {
+    FloatKernels.sumRowsInto((FloatBuf) x, rows, cols, (FloatBuf) out);
+  }
+
+  @Override
+  public void bagMean(Buf table, int dim, int[] ids, int[] offsets, Buf out) {
+    FloatKernels.bagMean((FloatBuf) table, dim, ids, offsets, (FloatBuf) out);
+  }
+
+  @Override
+  public void sgdMomentum(Buf p, Buf g, Buf v, double lr, double mu) {
+    FloatKernels.sgdMomentum((FloatBuf) p, (FloatBuf) g, (FloatBuf) v, (float) lr, (float) mu);
+  }
+
+  @Override
+  public void adam(Buf p, Buf g, Buf m, Buf v, double lr, double b1, double b2, double eps,
+      long t) {
+    FloatKernels.adam((FloatBuf) p, (FloatBuf) g, (FloatBuf) m, (FloatBuf) v, lr, b1, b2, eps, t);
+  }
+}

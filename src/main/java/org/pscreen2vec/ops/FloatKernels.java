@@ -1,0 +1,160 @@
+package org.pscreen2vec.ops;
+
+/** Float fast paths of {@link CpuOps}: straight loops over the backing arrays. */
+final class FloatKernels {
+  private FloatKernels() {}
+
+  /** Plain-Java C = alpha op(A) op(B) + beta C (small products; i-p-j order, row-major). */
+  static void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, FloatBuf a,
+      FloatBuf b, float beta, FloatBuf c) {
+    float[] av = a.array();
+    float[] bv = b.array();
+    float[] cv = c.array();
+    int ao = a.offset();
+    int bo = b.offset();
+    int co = c.offset();
+    float[] row = new float[n];
+    for (int i = 0; i < m; i++) {
+      java.util.Arrays.fill(row, 0f);
+      for (int p = 0; p < k; p++) {
+        float aip = ta ? av[ao + p * m + i] : av[ao + i * k + p];
+        if (aip == 0f) {
+          continue;
+        }
+        if (tb) {
+          for (int j = 0; j < n; j++) {
+            row[j] += aip * bv[bo + j * k + p];
+          }
+        } else {
+          int base = bo + p * n;
+          for (int j = 0; j < n; j++) {
+            row[j] += aip * bv[base + j];
+          }
+        }
+      }
+      int cb = co + i * n;
+      for (int j = 0; j < n; j++) {
+        cv[cb + j] = (beta == 0f ? 0f : beta * cv[cb + j]) + alpha * row[j];
+      }
+    }
+  }
+
+  static void axpy(float alpha, FloatBuf x, FloatBuf y) {
+    float[] xv = x.array();
+    float[] yv = y.array();
+    int xo = x.offset();
+    int yo = y.offset();
+    for (int i = 0, n = x.length(); i < n; i++) {
+      yv[yo + i] += alpha * xv[xo + i];
+    }
+  }
+
+  static void relu(FloatBuf x, FloatBuf y) {
+    float[] xv = x.array();
+    float[] yv = y.array();
+    int xo = x.offset();
+    int yo = y.offset();
+    for (int i = 0, n = x.length(); i < n; i++) {
+      yv[yo + i] = Math.max(0f, xv[xo + i]);
+    }
+  }
+
+  static void reluBackward(FloatBuf y, FloatBuf dy, FloatBuf dx) {
+    float[] yv = y.array();
+    float[] gv = dy.array();
+    float[] dv = dx.array();
+    int yo = y.offset();
+    int go = dy.offset();
+    int d0 = dx.offset();
+    for (int i = 0, n = y.length(); i < n; i++) {
+      dv[d0 + i] = yv[yo + i] > 0f ? gv[go + i] : 0f;
+    }
+  }
+
+  static void addRowVector(FloatBuf x, int rows, int cols, FloatBuf v) {
+    float[] xv = x.array();
+    float[] vv = v.array();
+    int vo = v.offset();
+    for (int r = 0; r < rows; r++) {
+      int base = x.offset() + r * cols;
+      for (int j = 0; j < cols; j++) {
+        xv[base + j] += vv[vo + j];
+      }
+    }
+  }
+
+  static void sumRowsInto(FloatBuf x, int rows, int cols, FloatBuf out) {
+    float[] xv = x.array();
+    float[] ov = out.array();
+    int oo = out.offset();
+    for (int r = 0; r < rows; r++) {
+      int base = x.offset() + r * cols;
+      for (int j = 0; j < cols; j++) {
+        ov[oo + j] += xv[base + j];
+      }
+    }
+  }
+
+  static void bagMean(FloatBuf table, int dim, int[] ids, int[] offsets, FloatBuf out) {
+    float[] tv = table.array();
+    float[] ov = out.array();
+    int to0 = table.offset();
+    for (int b = 0; b < offsets.length - 1; b++) {
+      int ob = out.offset() + b * dim;
+      java.util.Arrays.fill(ov, ob, ob + dim, 0f);
+      int from = offsets[b];
+      int to = offsets[b + 1];
+      for (int q = from; q < to; q++) {
+        int base = to0 + ids[q] * dim;
+        for (int j = 0; j < dim; j++) {
+          ov[ob + j] += tv[base + j];
+        }
+      }
+      if (to > from) {
+        float inv = 1f / (to - from);
+        for (int j = 0; j < dim; j++) {
+          ov[ob + j] *= inv;
+        }
+      }
+    }
+  }
+
+  static void sgdMomentum(FloatBuf p, FloatBuf g, FloatBuf v, float lr, float mu) {
+    float[] pv = p.array();
+    float[] gv = g.array();
+    float[] vv = v.array();
+    int po = p.offset();
+    int go = g.offset();
+    int vo = v.offset();
+    for (int i = 0, n = p.length(); i < n; i++) {
+      float vi = mu * vv[vo + i] + gv[go + i];
+      vv[vo + i] = vi;
+      pv[po + i] -= lr * vi;
+    }
+  }
+
+  static void adam(FloatBuf p, FloatBuf g, FloatBuf m, FloatBuf v, double lr, double b1,
+      double b2, double eps, long t) {
+    float[] pv = p.array();
+    float[] gv = g.array();
+    float[] mv = m.array();
+    float[] vv = v.array();
+    int po = p.offset();
+    int go = g.offset();
+    int mo = m.offset();
+    int vo = v.offset();
+    // Bias correction folded into the step size and epsilon (Kingma & Ba, end of section 2).
+    float step = (float) (lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
+    float e = (float) (eps * Math.sqrt(1 - Math.pow(b2, t)));
+    float fb1 = (float) b1;
+    float fb2 = (float) b2;
+    for (int i = 0, n = p.length(); i < n; i++) {
+      float gi = gv[go + i];
+      float mi = fb1 * mv[mo + i] + (1 - fb1) * gi;
+      float vi = fb2 * vv[vo + i] + (1 - fb2) * gi * gi;
+      mv[mo + i] = mi;
+      vv[vo + i] = vi;
+      pv[po + i] -= step * mi / ((float) Math.sqrt(vi) + e);
+    }
+  }
+}

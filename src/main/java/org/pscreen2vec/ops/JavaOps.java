@@ -1,0 +1,504 @@
+package org.pscreen2vec.ops;
+
+/**
+ * Plain-Java kernels over any {@link Buf}, written for clarity: the reference every faster backend
+ * is tested against, and, with {@link #doubles()}, the double-precision backend of the
+ * finite-difference gradient checks. {@link CpuOps} extends it and replaces the hot kernels.
+ */
+public class JavaOps implements Ops {
+  private final boolean doubles;
+  private final GemmCounters counters = new GemmCounters();
+
+  protected JavaOps(boolean doubles) {
+    this.doubles = doubles;
+  }
+
+  /** Double-precision buffers (gradient checks). */
+  public static JavaOps doubles() {
+    return new JavaOps(true);
+  }
+
+  /** Float buffers, plain-Java GEMM (no native code). */
+  public static JavaOps floats() {
+    return new JavaOps(false);
+  }
+
+  @Override
+  public String name() {
+    return doubles ? "java-double" : "java-float";
+  }
+
+  @Override
+  public boolean isDouble() {
+    return doubles;
+  }
+
+  @Override
+  public Buf alloc(int n) {
+    return doubles ? new DoubleBuf(new double[n]) : new FloatBuf(new float[n]);
+  }
+
+  @Override
+  public GemmCounters counters() {
+    return counters;
+  }
+
+  // ---------------------------------------------------------------- matrix products
+
+  @Override
+  public void gemm(boolean ta, boolean tb, int m, int n, int k, double alpha, Buf a, Buf b,
+      double beta, Buf c) {
+    checkGemm(m, n, k, a, b, c);
+    long t0 = System.nanoTime();
+    double[] row = new double[n];
+    for (int i = 0; i < m; i++) {
+      java.util.Arrays.fill(row, 0);
+      for (int p = 0; p < k; p++) {
+        double aip = ta ? a.get(p * m + i) : a.get(i * k + p);
+        if (aip == 0) {
+          continue;
+        }
+        if (tb) {
+          for (int j = 0; j < n; j++) {
+            row[j] += aip * b.get(j * k + p);
+          }
+        } else {
+          int base = p * n;
+          for (int j = 0; j < n; j++) {
+            row[j] += aip * b.get(base + j);
+          }
+        }
+      }
+      for (int j = 0; j < n; j++) {
+        double old = beta == 0 ? 0 : beta * c.get(i * n + j);
+        c.set(i * n + j, old + alpha * row[j]);
+      }
+    }
+    counters.add(ta, tb, m, n, k, System.nanoTime() - t0);
+  }
+
+  protected static void checkGemm(int m, int n, int k, Buf a, Buf b, Buf c) {
+    if (a.length() < (long) m * k || b.length() < (long) k * n || c.length() < (long) m * n) {
+      throw new IllegalArgumentException(String.format(
+          "gemm (%d x %d) * (%d x %d): buffers too short (A %d, B %d, C %d)", m, k, k, n,
+          a.length(), b.length(), c.length()));
+    }
+  }
+
+  // ---------------------------------------------------------------- element-wise
+
+  @Override
+  public void fill(Buf x, double v) {
+    for (int i = 0; i < x.length(); i++) {
+      x.set(i, v);
+    }
+  }
+
+  @Override
+  public void copy(Buf src, Buf dst) {
+    sameLength(src, dst);
+    for (int i = 0; i < src.length(); i++) {
+      dst.set(i, src.get(i));
+    }
+  }
+
+  @Override
+  public void axpy(double alpha, Buf x, Buf y) {
+    sameLength(x, y);
+    for (int i = 0; i < x.length(); i++) {
+      y.set(i, y.get(i) + alpha * x.get(i));
+    }
+  }
+
+  @Override
+  public void scale(Buf x, double alpha) {
+    for (int i = 0; i < x.length(); i++) {
+      x.set(i, x.get(i) * alpha);
+    }
+  }
+
+  @Override
+  public void mul(Buf a, Buf b, Buf out) {
+    sameLength(a, b);
+    sameLength(a, out);
+    for (int i = 0; i < a.length(); i++) {
+      out.set(i, a.get(i) * b.get(i));
+    }
+  }
+
+  @Override
+  public void mulAddInto(Buf a, Buf b, Buf out) {
+    sameLength(a, b);
+    sameLength(a, out);
+    for (int i = 0; i < a.length(); i++) {
+      out.set(i, out.get(i) + a.get(i) * b.get(i));
+    }
+  }
+
+  @Override
+  public void relu(Buf x, Buf y) {
+    sameLength(x, y);
+    for (int i = 0; i < x.length(); i++) {
+      y.set(i, Math.max(0, x.get(i)));
+    }
+  }
+
+  @Override
+  public void reluBackward(Buf y, Buf dy, Buf dx) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    for (int i = 0; i < y.length(); i++) {
+      dx.set(i, y.get(i) > 0 ? dy.get(i) : 0);
+    }
+  }
+
+  @Override
+  public void tanh(Buf x, Buf y) {
+    sameLength(x, y);
+    for (int i = 0; i < x.length(); i++) {
+      y.set(i, Math.tanh(x.get(i)));
+    }
+  }
+
+  @Override
+  public void tanhBackward(Buf y, Buf dy, Buf dx) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    for (int i = 0; i < y.length(); i++) {
+      double v = y.get(i);
+      dx.set(i, dy.get(i) * (1 - v * v));
+    }
+  }
+
+  @Override
+  public void sigmoid(Buf x, Buf y) {
+    sameLength(x, y);
+    for (int i = 0; i < x.length(); i++) {
+      y.set(i, 1 / (1 + Math.exp(-x.get(i))));
+    }
+  }
+
+  @Override
+  public void sigmoidBackward(Buf y, Buf dy, Buf dx) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    for (int i = 0; i < y.length(); i++) {
+      double v = y.get(i);
+      dx.set(i, dy.get(i) * v * (1 - v));
+    }
+  }
+
+  // ---------------------------------------------------------------- rows and columns
+
+  @Override
+  public void addRowVector(Buf x, int rows, int cols, Buf v) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < cols; j++) {
+        x.set(r * cols + j, x.get(r * cols + j) + v.get(j));
+      }
+    }
+  }
+
+  @Override
+  public void sumRowsInto(Buf x, int rows, int cols, Buf out) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < cols; j++) {
+        out.set(j, out.get(j) + x.get(r * cols + j));
+      }
+    }
+  }
+
+  @Override
+  public void copyColumns(Buf src, int srcCols, int srcCol, Buf dst, int dstCols, int dstCol,
+      int rows, int width) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < width; j++) {
+        dst.set(r * dstCols + dstCol + j, src.get(r * srcCols + srcCol + j));
+      }
+    }
+  }
+
+  @Override
+  public void selectRows(boolean[] keep, Buf a, Buf b, Buf out, int cols) {
+    for (int r = 0; r < keep.length; r++) {
+      Buf from = keep[r] ? a : b;
+      for (int j = 0; j < cols; j++) {
+        out.set(r * cols + j, from.get(r * cols + j));
+      }
+    }
+  }
+
+  @Override
+  public void zeroRows(boolean[] keep, Buf x, int cols) {
+    for (int r = 0; r < keep.length; r++) {
+      if (!keep[r]) {
+        for (int j = 0; j < cols; j++) {
+          x.set(r * cols + j, 0);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- embeddings
+
+  @Override
+  public void gatherRows(Buf table, int dim, int[] ids, Buf out) {
+    for (int i = 0; i < ids.length; i++) {
+      for (int j = 0; j < dim; j++) {
+        out.set(i * dim + j, table.get(ids[i] * dim + j));
+      }
+    }
+  }
+
+  @Override
+  public void scatterAddRows(Buf dOut, int dim, int[] ids, Buf dTable) {
+    for (int i = 0; i < ids.length; i++) {
+      for (int j = 0; j < dim; j++) {
+        int t = ids[i] * dim + j;
+        dTable.set(t, dTable.get(t) + dOut.get(i * dim + j));
+      }
+    }
+  }
+
+  @Override
+  public void bagMean(Buf table, int dim, int[] ids, int[] offsets, Buf out) {
+    int bags = offsets.length - 1;
+    double[] acc = new double[dim];
+    for (int b = 0; b < bags; b++) {
+      java.util.Arrays.fill(acc, 0);
+      int from = offsets[b];
+      int to = offsets[b + 1];
+      for (int q = from; q < to; q++) {
+        int base = ids[q] * dim;
+        for (int j = 0; j < dim; j++) {
+          acc[j] += table.get(base + j);
+        }
+      }
+      double inv = to > from ? 1.0 / (to - from) : 0;
+      for (int j = 0; j < dim; j++) {
+        out.set(b * dim + j, acc[j] * inv);
+      }
+    }
+  }
+
+  @Override
+  public void bagMeanBackward(Buf dOut, int dim, int[] slots, int[] offsets, Buf dRows) {
+    int bags = offsets.length - 1;
+    for (int b = 0; b < bags; b++) {
+      int from = offsets[b];
+      int to = offsets[b + 1];
+      if (to == from) {
+        continue;
+      }
+      double inv = 1.0 / (to - from);
+      for (int q = from; q < to; q++) {
+        int base = slots[q] * dim;
+        for (int j = 0; j < dim; j++) {
+          dRows.set(base + j, dRows.get(base + j) + inv * dOut.get(b * dim + j));
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- losses
+
+  @Override
+  public double softmaxCrossEntropy(Buf logits, int rows, int cols, int[] targets,
+      boolean[] allowed, Buf dLogits, double scale) {
+    double total = 0;
+    double[] p = new double[cols];
+    for (int r = 0; r < rows; r++) {
+      int base = r * cols;
+      int t = targets[r];
+      if (t < 0 || t >= cols || (allowed != null && !allowed[base + t])) {
+        throw new IllegalArgumentException("row " + r + ": target column " + t
+            + " is outside the allowed candidates");
+      }
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < cols; j++) {
+        if (allowed == null || allowed[base + j]) {
+          max = Math.max(max, logits.get(base + j));
+        }
+      }
+      double sum = 0;
+      for (int j = 0; j < cols; j++) {
+        p[j] = allowed == null || allowed[base + j] ? Math.exp(logits.get(base + j) - max) : 0;
+        sum += p[j];
+      }
+      total += Math.log(sum) + max - logits.get(base + t);
+      for (int j = 0; j < cols; j++) {
+        double g = p[j] / sum - (j == t ? 1 : 0);
+        dLogits.set(base + j, scale * g);
+      }
+    }
+    return total;
+  }
+
+  @Override
+  public double squaredError(Buf pred, Buf target, Buf dPred, double scale) {
+    sameLength(pred, target);
+    sameLength(pred, dPred);
+    double total = 0;
+    for (int i = 0; i < pred.length(); i++) {
+      double d = pred.get(i) - target.get(i);
+      total += d * d;
+      dPred.set(i, scale * 2 * d);
+    }
+    return total;
+  }
+
+  // ---------------------------------------------------------------- convolution (NHWC)
+
+  @Override
+  public void im2col(Buf x, int n, int h, int w, int c, int k, int pad, Buf cols) {
+    int patch = k * k * c;
+    for (int img = 0; img < n; img++) {
+      for (int y = 0; y < h; y++) {
+        for (int xx = 0; xx < w; xx++) {
+          int row = ((img * h + y) * w + xx) * patch;
+          for (int ky = 0; ky < k; ky++) {
+            int sy = y + ky - pad;
+            for (int kx = 0; kx < k; kx++) {
+              int sx = xx + kx - pad;
+              boolean inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
+              int dst = row + (ky * k + kx) * c;
+              int src = ((img * h + sy) * w + sx) * c;
+              for (int ch = 0; ch < c; ch++) {
+                cols.set(dst + ch, inside ? x.get(src + ch) : 0);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void col2im(Buf dCols, int n, int h, int w, int c, int k, int pad, Buf dx) {
+    fill(dx, 0);
+    int patch = k * k * c;
+    for (int img = 0; img < n; img++) {
+      for (int y = 0; y < h; y++) {
+        for (int xx = 0; xx < w; xx++) {
+          int row = ((img * h + y) * w + xx) * patch;
+          for (int ky = 0; ky < k; ky++) {
+            int sy = y + ky - pad;
+            for (int kx = 0; kx < k; kx++) {
+              int sx = xx + kx - pad;
+              if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
+                continue;
+              }
+              int src = row + (ky * k + kx) * c;
+              int dst = ((img * h + sy) * w + sx) * c;
+              for (int ch = 0; ch < c; ch++) {
+                dx.set(dst + ch, dx.get(dst + ch) + dCols.get(src + ch));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void maxPool2(Buf x, int n, int h, int w, int c, Buf y, int[] argmax) {
+    int oh = h / 2;
+    int ow = w / 2;
+    for (int img = 0; img < n; img++) {
+      for (int oy = 0; oy < oh; oy++) {
+        for (int ox = 0; ox < ow; ox++) {
+          for (int ch = 0; ch < c; ch++) {
+            int best = -1;
+            double bestV = Double.NEGATIVE_INFINITY;
+            for (int dy = 0; dy < 2; dy++) {
+              for (int dx = 0; dx < 2; dx++) {
+                int src = ((img * h + 2 * oy + dy) * w + 2 * ox + dx) * c + ch;
+                double v = x.get(src);
+                if (v > bestV) {
+                  bestV = v;
+                  best = src;
+                }
+              }
+            }
+            int dst = ((img * oh + oy) * ow + ox) * c + ch;
+            y.set(dst, bestV);
+            argmax[dst] = best;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public void maxPool2Backward(Buf dy, int[] argmax, Buf dx) {
+    fill(dx, 0);
+    for (int i = 0; i < dy.length(); i++) {
+      dx.set(argmax[i], dx.get(argmax[i]) + dy.get(i));
+    }
+  }
+
+  // ---------------------------------------------------------------- optimizer updates
+
+  @Override
+  public void sgdMomentum(Buf p, Buf g, Buf v, double lr, double mu) {
+    for (int i = 0; i < p.length(); i++) {
+      double vi = mu * v.get(i) + g.get(i);
+      v.set(i, vi);
+      p.set(i, p.get(i) - lr * vi);
+    }
+  }
+
+  @Override
+  public void adam(Buf p, Buf g, Buf m, Buf v, double lr, double b1, double b2, double eps,
+      long t) {
+    double c1 = 1 - Math.pow(b1, t);
+    double c2 = 1 - Math.pow(b2, t);
+    for (int i = 0; i < p.length(); i++) {
+      double gi = g.get(i);
+      double mi = b1 * m.get(i) + (1 - b1) * gi;
+      double vi = b2 * v.get(i) + (1 - b2) * gi * gi;
+      m.set(i, mi);
+      v.set(i, vi);
+      p.set(i, p.get(i) - lr * (mi / c1) / (Math.sqrt(vi / c2) + eps));
+    }
+  }
+
+  @Override
+  public void sparseAdam(Buf table, int dim, int[] ids, Buf rows, Buf m, Buf v, double lr,
+      double b1, double b2, double eps, long t) {
+    double c1 = 1 - Math.pow(b1, t);
+    double c2 = 1 - Math.pow(b2, t);
+    for (int i = 0; i < ids.length; i++) {
+      int base = ids[i] * dim;
+      for (int j = 0; j < dim; j++) {
+        double gi = rows.get(i * dim + j);
+        double mi = b1 * m.get(base + j) + (1 - b1) * gi;
+        double vi = b2 * v.get(base + j) + (1 - b2) * gi * gi;
+        m.set(base + j, mi);
+        v.set(base + j, vi);
+        table.set(base + j, table.get(base + j) - lr * (mi / c1) / (Math.sqrt(vi / c2) + eps));
+      }
+    }
+  }
+
+  @Override
+  public void sparseAdagrad(Buf table, int dim, int[] ids, Buf rows, Buf acc, double lr,
+      double eps) {
+    for (int i = 0; i < ids.length; i++) {
+      int base = ids[i] * dim;
+      for (int j = 0; j < dim; j++) {
+        double gi = rows.get(i * dim + j);
+        double a = acc.get(base + j) + gi * gi;
+        acc.set(base + j, a);
+        table.set(base + j, table.get(base + j) - lr * gi / (Math.sqrt(a) + eps));
+      }
+    }
+  }
+
+  protected static void sameLength(Buf a, Buf b) {
+    if (a.length() != b.length()) {
+      throw new IllegalArgumentException("buffer lengths differ: " + a.length() + " and "
+          + b.length());
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package org.pscreen2vec.ops;
+
+/**
+ * The numeric kernels the layers call. Model code is written once against this interface; a
+ * backend decides where and how the arithmetic runs: {@link CpuOps} (float, ND4J/OpenBLAS GEMM),
+ * {@link JavaOps#doubles()} (double, plain Java: the reference that gradient checks use) and,
+ * later, a CUDA implementation.
+ *
+ * <p>Conventions: matrices are row-major slices; a kernel that produces a gradient of a parameter
+ * or of a shared input <em>adds</em> to its output ({@code +=}, named "...Into" or documented so);
+ * every other kernel overwrites its output. Outputs may alias inputs only where stated.
+ */
+public interface Ops {
+  /** "cpu" (ND4J float), "java-float", "java-double", ... */
+  String name();
+
+  /** True when buffers hold doubles (the gradient-check backend). */
+  boolean isDouble();
+
+  /** A new zeroed buffer of n elements in this backend's storage. */
+  Buf alloc(int n);
+
+  /** Matrix-product counters (calls, FLOPs, time), for bench-step's utilisation figures. */
+  GemmCounters counters();
+
+  // ---------------------------------------------------------------- matrix products
+
+  /**
+   * {@code C(m,n) = alpha * op(A) * op(B) + beta * C}. op(A) is (m,k): A is stored (m,k), or (k,m)
+   * when {@code transA}; op(B) is (k,n): B stored (k,n), or (n,k) when {@code transB}.
+   */
+  void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Buf a, Buf b,
+      double beta, Buf c);
+
+  // ---------------------------------------------------------------- element-wise
+
+  void fill(Buf x, double v);
+
+  /** dst = src (equal lengths). */
+  void copy(Buf src, Buf dst);
+
+  /** y += alpha * x. */
+  void axpy(double alpha, Buf x, Buf y);
+
+  /** x *= alpha. */
+  void scale(Buf x, double alpha);
+
+  /** out = a * b (element-wise; out may alias a or b). */
+  void mul(Buf a, Buf b, Buf out);
+
+  /** out += a * b (element-wise). */
+  void mulAddInto(Buf a, Buf b, Buf out);
+
+  /** y = max(x, 0); y may alias x. */
+  void relu(Buf x, Buf y);
+
+  /** dx = dy * (y > 0), from the forward output y; dx may alias dy. */
+  void reluBackward(Buf y, Buf dy, Buf dx);
+
+  /** y = tanh(x); y may alias x. */
+  void tanh(Buf x, Buf y);
+
+  /** dx = dy * (1 - y^2); dx may alias dy. */
+  void tanhBackward(Buf y, Buf dy, Buf dx);
+
+  /** y = 1 / (1 + exp(-x)); y may alias x. */
+  void sigmoid(Buf x, Buf y);
+
+  /** dx = dy * y * (1 - y); dx may alias dy. */
+  void sigmoidBackward(Buf y, Buf dy, Buf dx);
+
+  // ---------------------------------------------------------------- rows and columns
+
+  /** x(rows, cols)[r, :] += v(cols) for every row. */
+  void addRowVector(Buf x, int rows, int cols, Buf v);
+
+  /** out(cols) += sum over rows of x(rows, cols) (a bias gradient). */
+  void sumRowsInto(Buf x, int rows, int cols, Buf out);
+
+  /**
+   * dst(rows, dstCols)[r, dstCol + j] = src(rows, srcCols)[r, srcCol + j] for j < width: the
+   * forward of a concatenation and the backward of a split, and vice versa.
+   */
+  void copyColumns(Buf src, int srcCols, int srcCol, Buf dst, int dstCols, int dstCol, int rows,
+      int width);
+
+  /** out(rows, cols)[r] = keep[r] ? a[r] : b[r]; out may alias a or b. */
+  void selectRows(boolean[] keep, Buf a, Buf b, Buf out, int cols);
+
+  /** x(rows, cols)[r] = 0 where !keep[r]. */
+  void zeroRows(boolean[] keep, Buf x, int cols);
+
+  // ---------------------------------------------------------------- embeddings
+
+  /** out(ids.length, dim)[i] = table(?, dim)[ids[i]]. */
+  void gatherRows(Buf table, int dim, int[] ids, Buf out);
+
+  /** dTable(?, dim)[ids[i]] += dOut(ids.length, dim)[i]; repeated ids accumulate. */
+  void scatterAddRows(Buf dOut, int dim, int[] ids, Buf dTable);
+
+  /**
+   * Mean embedding bags: out(bags, dim)[b] = mean of table[ids[j]] for j in
+   * [offsets[b], offsets[b+1]); an empty bag gives zeros. offsets has bags + 1 entries.
+   */
+  void bagMean(Buf table, int dim, int[] ids, int[] offsets, Buf out);
+
+  /**
+   * Backward of {@link #bagMean} into compact row gradients: dRows(?, dim)[slots[j]] +=
+   * dOut[b] / |bag b| for each j of bag b (slots[j] is the compact row of ids[j]).
+   */
+  void bagMeanBackward(Buf dOut, int dim, int[] slots, int[] offsets, Buf dRows);
+
+  // ---------------------------------------------------------------- losses
+
+  /**
+   * Softmax cross-entropy of each row of logits(rows, cols) against column targets[r], over the
+   * columns where allowed(rows, cols) is true (null: all). Writes dLogits = scale * (softmax -
+   * onehot), 0 at disallowed columns (dLogits may alias logits) and returns the summed loss (not
+   * scaled). The target column must be allowed.
+   */
+  double softmaxCrossEntropy(Buf logits, int rows, int cols, int[] targets, boolean[] allowed,
+      Buf dLogits, double scale);
+
+  /** Returns sum (p - t)^2 and writes dPred = scale * 2 (p - t). */
+  double squaredError(Buf pred, Buf target, Buf dPred, double scale);
+
+  // ---------------------------------------------------------------- convolution (NHWC)
+
+  /**
+   * Patches of x(n, h, w, c) for a k x k kernel, stride 1, zero padding pad, same output size:
+   * cols(n * h * w, k * k * c), patch order (ky, kx, c).
+   */
+  void im2col(Buf x, int n, int h, int w, int c, int k, int pad, Buf cols);
+
+  /** Backward of {@link #im2col}: dx(n, h, w, c) = sum of the patch gradients (overwrites dx). */
+  void col2im(Buf dCols, int n, int h, int w, int c, int k, int pad, Buf dx);
+
+  /** 2 x 2 max pooling, stride 2: y(n, h/2, w/2, c); argmax(y.length) records the source index. */
+  void maxPool2(Buf x, int n, int h, int w, int c, Buf y, int[] argmax);
+
+  /** dx = 0, then dx[argmax[i]] += dy[i]. */
+  void maxPool2Backward(Buf dy, int[] argmax, Buf dx);
+
+  // ---------------------------------------------------------------- optimizer updates
+
+  /** SGD with momentum: v = mu v + g; p -= lr v. */
+  void sgdMomentum(Buf p, Buf g, Buf v, double lr, double mu);
+
+  /**
+   * Adam with bias correction for step t (1-based) over all elements.
+   */
+  void adam(Buf p, Buf g, Buf m, Buf v, double lr, double b1, double b2, double eps, long t);
+
+  /**
+   * Lazy Adam on the rows ids[i] of a table(?, dim) with compact gradients rows(ids.length, dim);
+   * the moments m, v have the table's shape; t is the global step (bias correction as in
+   * TensorFlow's LazyAdam).
+   */
+  void sparseAdam(Buf table, int dim, int[] ids, Buf rows, Buf m, Buf v, double lr, double b1,
+      double b2, double eps, long t);
+
+  /** Adagrad on the rows ids[i]: acc += g^2; p -= lr g / (sqrt(acc) + eps). */
+  void sparseAdagrad(Buf table, int dim, int[] ids, Buf rows, Buf acc, double lr, double eps);
+}

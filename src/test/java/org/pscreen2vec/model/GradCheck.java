@@ -1,0 +1,93 @@
+package org.pscreen2vec.model;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.function.DoubleSupplier;
+import org.pscreen2vec.ops.Buf;
+
+/**
+ * Central finite differences in double precision against an analytic gradient. Relative error
+ * |a - n| / max(|a|, |n|), with tiny pairs (both below 1e-9 apart) counted as exact.
+ */
+public final class GradCheck {
+  public static final double TOLERANCE = 1e-4;
+  private static final double H = 1e-6;
+
+  private GradCheck() {}
+
+  /**
+   * Checks up to {@code samples} elements of x (all when x is shorter): loss() recomputes the
+   * forward loss; analytic(i) is the analytic gradient of element i. Returns the worst error.
+   */
+  public static double check(String what, Buf x, java.util.function.IntToDoubleFunction analytic,
+      DoubleSupplier loss, int samples, long seed) {
+    Random rnd = new Random(seed);
+    int n = x.length();
+    double worst = 0;
+    int count = Math.min(n, samples);
+    for (int s = 0; s < count; s++) {
+      int i = n <= samples ? s : rnd.nextInt(n);
+      double old = x.get(i);
+      x.set(i, old + H);
+      double plus = loss.getAsDouble();
+      x.set(i, old - H);
+      double minus = loss.getAsDouble();
+      x.set(i, old);
+      double num = (plus - minus) / (2 * H);
+      double ana = analytic.applyAsDouble(i);
+      double err = Math.abs(ana - num) < 1e-9 ? 0
+          : Math.abs(ana - num) / Math.max(Math.abs(ana), Math.abs(num));
+      if (err > TOLERANCE) {
+        throw new AssertionError(String.format("%s[%d]: analytic %.10g, numeric %.10g, "
+            + "relative error %.3g > %.0e", what, i, ana, num, err, TOLERANCE));
+      }
+      worst = Math.max(worst, err);
+    }
+    return worst;
+  }
+
+  /** Checks against a dense analytic gradient buffer of the same layout. */
+  public static double check(String what, Buf x, Buf grad, DoubleSupplier loss, int samples,
+      long seed) {
+    return check(what, x, grad::get, loss, samples, seed);
+  }
+
+  /** Checks every parameter of a store (sampled) against its gradient buffer. */
+  public static double checkStore(ParameterStore store, DoubleSupplier loss, int samplesPerParam,
+      long seed) {
+    double worst = 0;
+    for (DenseParam p : store.params()) {
+      worst = Math.max(worst, check(p.name(), p.value(), p.grad(), loss, samplesPerParam,
+          seed + p.offset()));
+    }
+    return worst;
+  }
+
+  /**
+   * Checks a sparse table: every touched row's elements (sampled) against the compact gradient,
+   * and a few untouched rows against zero.
+   */
+  public static double checkTable(EmbeddingTable t, DoubleSupplier loss, int samples, long seed) {
+    int[] ids = t.touchedIds();
+    Buf rows = t.gradRows();
+    int dim = t.dim();
+    double[] dense = new double[t.rows() * dim];
+    for (int s = 0; s < ids.length; s++) {
+      for (int j = 0; j < dim; j++) {
+        dense[ids[s] * dim + j] += rows.get(s * dim + j);
+      }
+    }
+    double worst = 0;
+    Random rnd = new Random(seed);
+    for (int s = 0; s < Math.min(samples, ids.length * dim); s++) {
+      int i = ids[rnd.nextInt(ids.length)] * dim + rnd.nextInt(dim);
+      worst = Math.max(worst, check(t.name() + "(touched)", t.values().slice(i, 1),
+          k -> dense[i], loss, 1, seed));
+    }
+    worst = Math.max(worst, check(t.name() + "(any)", t.values(), k -> dense[k], loss, 10,
+        seed + 1));
+    assertTrue(ids.length > 0, "no row of " + t.name() + " was touched");
+    return worst;
+  }
+}

@@ -122,8 +122,8 @@ final class GenNode {
    * ({@code children} before {@code class}), so the reader cannot depend on order. Generated trees
    * are shallow (about ten levels), so recursion is safe here.
    */
-  void writeJson(StringBuilder sb, String packageName, long pointer) {
-    sb.append("{\"scrollable-horizontal\":false,\"ancestors\":[");
+  void writeJson(StringBuilder sb, String packageName) {
+    sb.append("{\"ancestors\":[");
     String[] anc = ancestors();
     for (int i = 0; i < anc.length; i++) {
       if (i > 0) {
@@ -135,14 +135,14 @@ final class GenNode {
     sb.append(",\"bounds\":[").append(x1).append(',').append(y1).append(',').append(x2)
         .append(',').append(y2).append(']');
     sb.append(",\"visibility\":\"").append(visible ? "visible" : "gone").append('"');
-    sb.append(",\"content-desc\":[null],\"enabled\":true,\"focusable\":").append(clickable);
+    sb.append(",\"content-desc\":[null],\"focusable\":").append(clickable);
     if (!children.isEmpty()) {
       sb.append(",\"children\":[");
       for (int i = 0; i < children.size(); i++) {
         if (i > 0) {
           sb.append(',');
         }
-        children.get(i).writeJson(sb, packageName, pointer * 31 + i + 1);
+        children.get(i).writeJson(sb, packageName);
       }
       sb.append(']');
     }
@@ -156,7 +156,6 @@ final class GenNode {
       sb.append(",\"resource-id\":");
       quote(sb, packageName + ":id/" + resourceId);
     }
-    sb.append(",\"pointer\":\"").append(Long.toHexString(pointer & 0xFFFFFFFL)).append('"');
     sb.append(",\"package\":\"").append(packageName).append("\"}");
   }
 
@@ -178,8 +177,13 @@ final class GenNode {
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
+          if (c < 0x20 || c > 0x7E) { // \\uXXXX as Python's json.dump writes it (ensure_ascii)
+            sb.append("\\u");
+            String hex = Integer.toHexString(c);
+            for (int k = hex.length(); k < 4; k++) {
+              sb.append('0');
+            }
+            sb.append(hex);
           } else {
             sb.append(c);
           }

@@ -27,7 +27,7 @@ final class JsonTokenizer {
   private static final char REPLACEMENT = '\uFFFD';
 
   private final InputStream in;
-  private final byte[] buf = new byte[1 << 16];
+  private final byte[] buf;
   private int pos;
   private int limit;
   private long consumed; // bytes before buf[0]
@@ -47,8 +47,12 @@ final class JsonTokenizer {
   private final char[] numberChars = new char[MAX_NUMBER_CHARS];
   private int numberLen;
 
-  JsonTokenizer(InputStream in, int maxStringChars, int maxDepth) {
+  /**
+   * @param buffer read buffer, reused across files by the caller (at least 1 KiB)
+   */
+  JsonTokenizer(InputStream in, byte[] buffer, int maxStringChars, int maxDepth) {
     this.in = in;
+    this.buf = buffer;
     this.text = new char[Math.min(Math.max(16, maxStringChars), 1024)];
     this.keepChars = maxStringChars;
     this.maxDepth = maxDepth;

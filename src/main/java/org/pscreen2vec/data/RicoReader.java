@@ -1,6 +1,5 @@
 package org.pscreen2vec.data;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -32,6 +31,7 @@ import org.apache.logging.log4j.Logger;
 public final class RicoReader {
   private static final Logger LOG = LogManager.getLogger(RicoReader.class);
   private static final int LOGGED_SKIPS = 5;
+  private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[1 << 16]);
 
   /**
    * Reading options.
@@ -194,8 +194,8 @@ public final class RicoReader {
 
   private Parsed parse(Path file, String packageFallback) {
     ViewHierarchy h;
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-      h = ViewHierarchy.parse(in, new ViewHierarchy.Limits(options.maxTextChars(),
+    try (InputStream in = Files.newInputStream(file)) {
+      h = ViewHierarchy.parse(in, BUFFER.get(), new ViewHierarchy.Limits(options.maxTextChars(),
           options.maxNodes(), 2 * options.maxNodes() + 64));
     } catch (ViewHierarchy.ParseException e) {
       return new Parsed(null, e.reason, e.getMessage(), 0, 0, false, false);

@@ -83,6 +83,37 @@ public final class RicoStats {
     }
   }
 
+  /** Adds another accumulator's counts after this one's (screens keep their order). */
+  void merge(RicoStats o) {
+    traces += o.traces;
+    tracesWithoutGestures += o.tracesWithoutGestures;
+    tracesEmpty += o.tracesEmpty;
+    files += o.files;
+    for (var e : o.skipped.entrySet()) {
+      for (String p : o.firstPaths.getOrDefault(e.getKey(), List.of())) {
+        List<String> l = firstPaths.computeIfAbsent(e.getKey(), r -> new ArrayList<>());
+        if (l.size() < PATHS_PER_REASON) {
+          l.add(p);
+        }
+      }
+      skipped.merge(e.getKey(), e.getValue(), Integer::sum);
+    }
+    truncatedTextFiles += o.truncatedTextFiles;
+    invalidUtf8Files += o.invalidUtf8Files;
+    descriptions += o.descriptions;
+    for (int c = 0; c < classHistogram.length; c++) {
+      classHistogram[c] += o.classHistogram[c];
+    }
+    int n = kept + o.kept;
+    components = Arrays.copyOf(components, Math.max(n, 1));
+    nodes = Arrays.copyOf(nodes, Math.max(n, 1));
+    depths = Arrays.copyOf(depths, Math.max(n, 1));
+    System.arraycopy(o.components, 0, components, kept, o.kept);
+    System.arraycopy(o.nodes, 0, nodes, kept, o.kept);
+    System.arraycopy(o.depths, 0, depths, kept, o.kept);
+    kept = n;
+  }
+
   public int traces() {
     return traces;
   }

@@ -149,15 +149,9 @@ public final class SyntheticRico {
     for (AppResult r : results) {
       bytes += r.bytes;
       traceCount += r.traces;
-      for (GeneratedScreen s : r.screens) {
-        stats.addFile(false, false);
-        stats.addKept(s.components(), s.nodes(), s.depth());
-        if (sink != null) {
-          sink.accept(s);
-        }
-      }
-      for (int t = 0; t < r.traces; t++) {
-        stats.addTrace(true, false);
+      stats.merge(r.stats);
+      if (sink != null) {
+        r.screens.forEach(sink);
       }
     }
     return new Summary(config.apps(), traceCount, config.screens(), bytes, stats);
@@ -185,13 +179,15 @@ public final class SyntheticRico {
     return out;
   }
 
-  private record AppResult(int traces, long bytes, List<GeneratedScreen> screens) {}
+  private record AppResult(int traces, long bytes, RicoStats stats,
+      List<GeneratedScreen> screens) {}
 
   private static AppResult writeApp(Config config, SyntheticApp app, int[] lengths, int firstId,
       Path out, boolean keep) throws IOException {
     Path appDir = out.resolve("filtered_traces").resolve(app.packageName);
     Path combined = out.resolve("combined");
     List<GeneratedScreen> kept = new ArrayList<>();
+    RicoStats stats = new RicoStats();
     long bytes = 0;
     int globalId = firstId;
     StringBuilder sb = new StringBuilder(1 << 16);
@@ -211,12 +207,14 @@ public final class SyntheticRico {
         sb.append("{\"activity_name\":");
         GenNode.quote(sb, app.activityName(type));
         sb.append(",\"activity\":{\"root\":");
-        root.writeJson(sb, app.packageName, 0x1000L + r.nextInt(1 << 20));
+        root.writeJson(sb, app.packageName);
         sb.append(",\"added_fragments\":[],\"active_fragments\":[]},"
             + "\"is_keyboard_deployed\":false,\"request_id\":\"").append(globalId).append("\"}");
         byte[] json = sb.toString().getBytes(StandardCharsets.UTF_8);
         Path file = vh.resolve(id + ".json");
-        Files.write(file, json);
+        try (var os = new java.io.FileOutputStream(file.toFile())) {
+          os.write(json);
+        }
         link(combined.resolve(globalId + ".json"), file);
         bytes += json.length;
         if (s > 0) {
@@ -224,10 +222,14 @@ public final class SyntheticRico {
         }
         gestures.append('"').append(id).append("\":").append(gesture(root, r, s
             < lengths[t] - 1));
+        List<GuiComponent> comps = GenNode.expectedComponents(root);
+        int nodes = GenNode.count(root);
+        int depth = GenNode.depth(root);
+        stats.addFile(false, false);
+        stats.addKept(comps, nodes, depth);
         if (keep) {
           kept.add(new GeneratedScreen(app.packageName, traceId, id, app.activityName(type),
-              type.name(), GenNode.expectedComponents(root), GenNode.count(root),
-              GenNode.depth(root)));
+              type.name(), comps, nodes, depth));
         }
         type = app.next(type, r);
         frame += 2 + r.nextInt(60);
@@ -235,8 +237,9 @@ public final class SyntheticRico {
       }
       gestures.append('}');
       Files.writeString(traceDir.resolve("gestures.json"), gestures);
+      stats.addTrace(true, false);
     }
-    return new AppResult(lengths.length, bytes, kept);
+    return new AppResult(lengths.length, bytes, stats, kept);
   }
 
   /** A tap at the centre of a clickable visible node, as RICO's normalized [[x, y]]; [] at the end. */

@@ -50,7 +50,13 @@ final class ViewHierarchy {
   private ViewHierarchy() {}
 
   static ViewHierarchy parse(InputStream in, Limits limits) throws IOException, ParseException {
-    JsonTokenizer t = new JsonTokenizer(in, limits.maxTextChars(), limits.maxDepth());
+    return parse(in, new byte[1 << 16], limits);
+  }
+
+  /** Parses with a caller-owned read buffer (reused across files to spare allocation). */
+  static ViewHierarchy parse(InputStream in, byte[] buffer, Limits limits)
+      throws IOException, ParseException {
+    JsonTokenizer t = new JsonTokenizer(in, buffer, limits.maxTextChars(), limits.maxDepth());
     ViewHierarchy h = new ViewHierarchy();
     try {
       h.readDocument(t, limits);

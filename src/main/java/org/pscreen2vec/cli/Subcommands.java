@@ -9,7 +9,9 @@ public final class Subcommands {
   public static final List<Subcommand> ALL = List.of(
       new SelfTestCommand(),
       new org.pscreen2vec.data.cli.GenDataCommand(),
-      new org.pscreen2vec.data.cli.DataStatsCommand());
+      new org.pscreen2vec.data.cli.DataStatsCommand(),
+      new org.pscreen2vec.collective.CheckCollectivesCommand(),
+      new org.pscreen2vec.collective.BenchCollectivesCommand());
 
   private Subcommands() {}
 

@@ -65,6 +65,14 @@ public interface Communicator {
     return irecv(buf, offset, count, source, tag).await("receive " + count + " bytes");
   }
 
+  /**
+   * MPJ Express's own {@code Allreduce} (sum of floats), the reference point the project's
+   * algorithms are measured against. {@code src} and {@code dst} are separate arrays used from
+   * offset 0 (MPJ gives wrong results when send and receive offsets differ). It has no deadline of
+   * its own: callers should pass a {@link #barrier} first so every peer is known to be alive.
+   */
+  void builtinAllreduceSum(float[] src, float[] dst, int count);
+
   /** Every rank waits until all ranks of this communicator have arrived (dissemination barrier). */
   void barrier(String what);
 

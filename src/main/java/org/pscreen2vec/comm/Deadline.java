@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Deadline {
   private static final int SPINS = 200;
-  private static final long MAX_PARK_NANOS = 1_000_000L;
+  /** Longest sleep between polls; -Dpscreen2vec.maxPollNanos overrides it (for measurements). */
+  private static final long MAX_PARK_NANOS = Long.getLong("pscreen2vec.maxPollNanos", 1_000_000L);
 
   private Deadline() {}
 

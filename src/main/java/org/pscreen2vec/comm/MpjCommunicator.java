@@ -167,6 +167,20 @@ public final class MpjCommunicator implements Communicator {
   }
 
   @Override
+  public void builtinAllreduceSum(float[] src, float[] dst, int count) {
+    if (count > src.length || count > dst.length || src == dst) {
+      throw new IllegalArgumentException("builtin allreduce needs two distinct arrays of at least "
+          + count + " floats");
+    }
+    try {
+      comm.Allreduce(src, 0, dst, 0, count, MPI.FLOAT, MPI.SUM);
+    } catch (MPIException e) {
+      throw new CommException("MPJ Allreduce of " + count + " floats failed on communicator '"
+          + name + "'", e);
+    }
+  }
+
+  @Override
   public void barrier(String what) {
     // Dissemination barrier: log2(size) rounds of one-byte messages, each wait bounded.
     byte[] token = new byte[1];

@@ -1,0 +1,41 @@
+package org.pscreen2vec.collective;
+
+import org.pscreen2vec.comm.Communicator;
+
+/**
+ * MPJ Express's own {@code Allreduce} (a tree reduce to rank 0 and a tree broadcast), wrapped to
+ * the same interface: the reference point, not ours. MPJ gives wrong results when the send and
+ * receive offsets differ and has no in-place mode, so the slice is copied to a buffer at offset 0
+ * and the result copied back; those copies are part of its measured time. A barrier with a
+ * deadline runs first, because MPJ's own waits never time out.
+ */
+public final class MpjAllreduce implements Allreduce {
+  private final Communicator comm;
+  private float[] in = new float[0];
+  private float[] out = new float[0];
+
+  MpjAllreduce(Communicator comm) {
+    this.comm = comm;
+  }
+
+  @Override
+  public String name() {
+    return "mpj";
+  }
+
+  @Override
+  public void allreduce(float[] buf, int offset, int count, Op op) {
+    int p = comm.size();
+    if (p > 1 && count > 0) {
+      if (in.length < count) {
+        in = new float[count];
+        out = new float[count];
+      }
+      System.arraycopy(buf, offset, in, 0, count);
+      comm.barrier("before MPJ Allreduce");
+      comm.builtinAllreduceSum(in, out, count);
+      System.arraycopy(out, 0, buf, offset, count);
+    }
+    Allreduce.finish(buf, offset, count, op, p);
+  }
+}

@@ -1,0 +1,120 @@
+package org.pscreen2vec.collective;
+
+import org.pscreen2vec.comm.Communicator;
+import org.pscreen2vec.comm.Request;
+
+/**
+ * Ring allreduce: reduce-scatter then all-gather around the ring, 2(p-1) steps, each rank sending
+ * and receiving 2(p-1)/p of the buffer in total — bandwidth-optimal.
+ *
+ * <p>The buffer is cut into p chunks (sizes differ by at most one). In reduce-scatter step s a rank
+ * sends chunk (r - s) to its right neighbour and adds chunk (r - s - 1) from its left; after p-1
+ * steps rank r owns the complete sum of chunk (r + 1). All-gather passes the finished chunks
+ * around. Each chunk's final value is computed by exactly one rank and then copied, so every rank
+ * ends with bitwise-identical results.
+ *
+ * <p>Within a step the chunk travels as segments with {@link #WINDOW} of them in flight, so the
+ * receive of segment k+1, the send of segment k+1 and the reduction of segment k overlap, and the
+ * extra memory is WINDOW segments whatever the buffer size.
+ */
+public final class RingAllreduce implements Allreduce {
+  static final int WINDOW = 2;
+  private static final int TAG = 100; // + step, so steps never match each other's messages
+
+  private final Communicator comm;
+  private final int segment;
+  private final float[] scratch; // (WINDOW, segment) incoming segments being reduced
+
+  RingAllreduce(Communicator comm, int segmentFloats) {
+    this.comm = comm;
+    this.segment = segmentFloats;
+    this.scratch = comm.size() > 1 ? new float[WINDOW * segmentFloats] : new float[0];
+  }
+
+  @Override
+  public String name() {
+    return "ring";
+  }
+
+  @Override
+  public void allreduce(float[] buf, int offset, int count, Op op) {
+    int p = comm.size();
+    if (p > 1 && count > 0) {
+      int r = comm.rank();
+      int right = (r + 1) % p;
+      int left = (r - 1 + p) % p;
+      for (int s = 0; s < p - 1; s++) {
+        int sendChunk = Math.floorMod(r - s, p);
+        int recvChunk = Math.floorMod(r - s - 1, p);
+        step(buf, offset, count, sendChunk, recvChunk, right, left, TAG + s, true,
+            "ring reduce-scatter step " + (s + 1) + "/" + (p - 1));
+      }
+      for (int s = 0; s < p - 1; s++) {
+        int sendChunk = Math.floorMod(r + 1 - s, p);
+        int recvChunk = Math.floorMod(r - s, p);
+        step(buf, offset, count, sendChunk, recvChunk, right, left, TAG + p + s, false,
+            "ring all-gather step " + (s + 1) + "/" + (p - 1));
+      }
+    }
+    Allreduce.finish(buf, offset, count, op, p);
+  }
+
+  /** Sends one chunk to the right while receiving another from the left, segment by segment. */
+  private void step(float[] buf, int offset, int count, int sendChunk, int recvChunk, int right,
+      int left, int tag, boolean reduce, String what) {
+    int p = comm.size();
+    int sendStart = offset + Allreduces.partStart(count, p, sendChunk);
+    int sendLen = offset + Allreduces.partStart(count, p, sendChunk + 1) - sendStart;
+    int recvStart = offset + Allreduces.partStart(count, p, recvChunk);
+    int recvLen = offset + Allreduces.partStart(count, p, recvChunk + 1) - recvStart;
+    int sendSegs = segments(sendLen);
+    int recvSegs = segments(recvLen);
+    Request[] sends = new Request[WINDOW];
+    Request[] recvs = new Request[WINDOW];
+    for (int k = 0; k < WINDOW; k++) {
+      sends[k] = k < sendSegs ? postSend(buf, sendStart, sendLen, k, right, tag) : null;
+      recvs[k] = k < recvSegs ? postRecv(buf, recvStart, recvLen, k, left, tag, reduce) : null;
+    }
+    for (int k = 0; k < Math.max(sendSegs, recvSegs); k++) {
+      int slot = k % WINDOW;
+      if (k < recvSegs) {
+        recvs[slot].await(what + ", segment " + (k + 1) + "/" + recvSegs);
+        if (reduce) {
+          int from = recvStart + k * segment;
+          int len = Math.min(segment, recvStart + recvLen - from);
+          int base = slot * segment;
+          for (int i = 0; i < len; i++) {
+            buf[from + i] += scratch[base + i];
+          }
+        }
+        if (k + WINDOW < recvSegs) {
+          recvs[slot] = postRecv(buf, recvStart, recvLen, k + WINDOW, left, tag, reduce);
+        }
+      }
+      if (k < sendSegs) {
+        sends[slot].await(what + ", sending segment " + (k + 1) + "/" + sendSegs);
+        if (k + WINDOW < sendSegs) {
+          sends[slot] = postSend(buf, sendStart, sendLen, k + WINDOW, right, tag);
+        }
+      }
+    }
+  }
+
+  private int segments(int len) {
+    return (int) (((long) len + segment - 1) / segment);
+  }
+
+  private Request postSend(float[] buf, int start, int len, int k, int peer, int tag) {
+    int from = start + k * segment;
+    return comm.isend(buf, from, Math.min(segment, start + len - from), peer, tag);
+  }
+
+  private Request postRecv(float[] buf, int start, int len, int k, int peer, int tag,
+      boolean intoScratch) {
+    int from = start + k * segment;
+    int n = Math.min(segment, start + len - from);
+    return intoScratch
+        ? comm.irecv(scratch, (k % WINDOW) * segment, n, peer, tag)
+        : comm.irecv(buf, from, n, peer, tag);
+  }
+}

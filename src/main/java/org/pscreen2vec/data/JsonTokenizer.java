@@ -24,6 +24,8 @@ final class JsonTokenizer {
   }
 
   private static final int MAX_NUMBER_CHARS = 64;
+  /** Field names are kept up to this length whatever the value cap (longer ones match nothing). */
+  private static final int MAX_NAME_CHARS = 256;
   private static final char REPLACEMENT = '\uFFFD';
 
   private final InputStream in;
@@ -42,6 +44,7 @@ final class JsonTokenizer {
   private char[] text;
   private int textLen;
   private int keepChars;
+  private int textLimit;
   private boolean textTruncated;
   private boolean sawInvalidUtf8;
   private final char[] numberChars = new char[MAX_NUMBER_CHARS];
@@ -58,7 +61,7 @@ final class JsonTokenizer {
     this.maxDepth = maxDepth;
   }
 
-  /** Characters kept of each string from now on (names and values); 0 while skipping. */
+  /** Characters kept of each string value from now on; 0 while skipping (then names too). */
   void keepChars(int n) {
     keepChars = n;
   }
@@ -152,7 +155,7 @@ final class JsonTokenizer {
         throw error("expected a field name but found " + describe(c));
       }
       pos++;
-      readString();
+      readString(keepChars == 0 ? 0 : MAX_NAME_CHARS);
       c = skipWhitespace();
       if (c != ':') {
         throw error("expected ':' after field name but found " + describe(c));
@@ -214,7 +217,7 @@ final class JsonTokenizer {
         return Token.BEGIN_ARRAY;
       case '"':
         pos++;
-        readString();
+        readString(keepChars);
         valueDone();
         return Token.STRING;
       case 't':
@@ -295,9 +298,10 @@ final class JsonTokenizer {
     number(); // validates now, so that a bad number is a syntax error even if never read
   }
 
-  /** Reads a string body after its opening quote, keeping at most keepChars characters. */
-  private void readString() throws IOException, JsonException {
+  /** Reads a string body after its opening quote, keeping at most {@code keep} characters. */
+  private void readString(int keep) throws IOException, JsonException {
     textLen = 0;
+    textLimit = keep;
     textTruncated = false;
     while (true) {
       if (pos == limit && !fill()) {
@@ -388,12 +392,12 @@ final class JsonTokenizer {
   }
 
   private void append(char c) {
-    if (textLen >= keepChars) {
+    if (textLen >= textLimit) {
       textTruncated = true;
       return;
     }
     if (textLen == text.length) {
-      text = java.util.Arrays.copyOf(text, Math.min(keepChars, text.length * 2));
+      text = java.util.Arrays.copyOf(text, Math.min(textLimit, text.length * 2));
     }
     text[textLen++] = c;
   }

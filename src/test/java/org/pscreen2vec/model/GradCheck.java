@@ -2,6 +2,8 @@ package org.pscreen2vec.model;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
 import org.pscreen2vec.ops.Buf;
@@ -65,10 +67,42 @@ public final class GradCheck {
   }
 
   /**
-   * Checks a sparse table: every touched row's elements (sampled) against the compact gradient,
-   * and a few untouched rows against zero.
+   * Whole-model check: runs {@code step} (which must zero the gradients, run forward and backward
+   * and return the loss) once, snapshots every dense and sparse gradient, then compares sampled
+   * elements of every parameter and table (touched rows, and a few rows at random) against
+   * central differences of {@code step}'s loss.
    */
-  public static double checkTable(EmbeddingTable t, DoubleSupplier loss, int samples, long seed) {
+  public static double checkModel(Model m, DoubleSupplier step, int samplesPerParam, long seed) {
+    step.getAsDouble();
+    double[] dense = m.parameters().grads().toDoubles();
+    List<double[]> tables = new ArrayList<>();
+    List<int[]> touched = new ArrayList<>();
+    for (EmbeddingTable t : m.tables()) {
+      tables.add(denseTableGrad(t));
+      touched.add(t.touchedIds());
+    }
+    double worst = 0;
+    for (DenseParam p : m.parameters().params()) {
+      worst = Math.max(worst, check(p.name(), p.value(), i -> dense[p.offset() + i], step,
+          samplesPerParam, seed + p.offset()));
+    }
+    Random rnd = new Random(seed);
+    for (int k = 0; k < tables.size(); k++) {
+      EmbeddingTable t = m.tables().get(k);
+      double[] g = tables.get(k);
+      int[] ids = touched.get(k);
+      assertTrue(ids.length > 0, "no row of " + t.name() + " was touched");
+      for (int s = 0; s < samplesPerParam * 2; s++) {
+        int i = ids[rnd.nextInt(ids.length)] * t.dim() + rnd.nextInt(t.dim());
+        worst = Math.max(worst, check(t.name() + "(touched)", t.values().slice(i, 1),
+            q -> g[i], step, 1, seed));
+      }
+      worst = Math.max(worst, check(t.name() + "(any)", t.values(), q -> g[q], step, 10, seed));
+    }
+    return worst;
+  }
+
+  static double[] denseTableGrad(EmbeddingTable t) {
     int[] ids = t.touchedIds();
     Buf rows = t.gradRows();
     int dim = t.dim();
@@ -78,6 +112,17 @@ public final class GradCheck {
         dense[ids[s] * dim + j] += rows.get(s * dim + j);
       }
     }
+    return dense;
+  }
+
+  /**
+   * Checks a sparse table: every touched row's elements (sampled) against the compact gradient,
+   * and a few untouched rows against zero.
+   */
+  public static double checkTable(EmbeddingTable t, DoubleSupplier loss, int samples, long seed) {
+    int[] ids = t.touchedIds();
+    int dim = t.dim();
+    double[] dense = denseTableGrad(t);
     double worst = 0;
     Random rnd = new Random(seed);
     for (int s = 0; s < Math.min(samples, ids.length * dim); s++) {

@@ -1,0 +1,26 @@
+package org.pscreen2vec.model;
+
+import java.util.List;
+
+/**
+ * What every model exposes to training and synchronization: its dense parameters (one flat
+ * store) and its sparse tables. The forward/backward entry points are model-specific (their
+ * batches differ); {@code org.pscreen2vec.train} binds each model to its data.
+ */
+public interface Model {
+  /** The name used in configs and results: fashion-mlp, fashion-cnn, layout-ae, ui2vec, screen2vec. */
+  String name();
+
+  ParameterStore parameters();
+
+  /** Sparse tables (empty for models without text). */
+  List<EmbeddingTable> tables();
+
+  /** Zeroes every gradient, dense and sparse, before a step. */
+  default void zeroGrads() {
+    parameters().zeroGrads();
+    for (EmbeddingTable t : tables()) {
+      t.zeroGrad();
+    }
+  }
+}

@@ -1,0 +1,297 @@
+package org.pscreen2vec.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pscreen2vec.model.layers.ComponentEncoder;
+import org.pscreen2vec.model.layers.ElmanRnn;
+import org.pscreen2vec.model.layers.EmbeddingBag;
+import org.pscreen2vec.model.layers.Linear;
+import org.pscreen2vec.model.layers.Lstm;
+import org.pscreen2vec.model.layers.MeanSquaredError;
+import org.pscreen2vec.model.layers.Mlp;
+import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.Ops;
+
+/**
+ * Screen2Vec, end to end. A screen's embedding: its components (UI2Vec encoder) through an Elman
+ * RNN; the final state concatenated with the app description (mean text bag) and the layout code
+ * (the layout autoencoder's encoder) -> Linear -> dim. Trained on trace windows: an LSTM over the
+ * context screens predicts the next screen, scored by dot product against the candidates (every
+ * target of the batch, and the window's own context screens), softmax cross-entropy; plus the
+ * layout decoder's reconstruction error times {@code aeWeight} (JOINT mode).
+ *
+ * <p>One step touches the sparse text table, the class table, the large dense layout encoder and
+ * the sequence parameters.
+ */
+public final class Screen2Vec implements Model {
+  /** How the layout code is obtained. */
+  public enum LayoutMode {
+    /** The encoder is part of this model, trained with it; the decoder adds an auxiliary loss. */
+    JOINT,
+    /** Codes are inputs (from a separately trained layout-ae, as the paper did). */
+    FROZEN,
+    /** No layout part. */
+    NONE
+  }
+
+  /**
+   * Sizes.
+   *
+   * @param dim          embedding size of texts, components and screens (paper: 768)
+   * @param classDim     class embedding size (6)
+   * @param textBuckets  rows of the hashed text table
+   * @param layoutSizes  layout encoder sizes, input first, code last ({11200, 2048, 256, 64})
+   * @param mode         layout mode
+   * @param aeWeight     weight of the reconstruction loss (JOINT)
+   */
+  public record Config(int dim, int classDim, int textBuckets, int[] layoutSizes,
+      LayoutMode mode, double aeWeight) {
+    public int codeDim() {
+      return mode == LayoutMode.NONE ? 0 : layoutSizes[layoutSizes.length - 1];
+    }
+  }
+
+  /**
+   * M distinct screens.
+   *
+   * @param compTexts   texts of all components, screen after screen
+   * @param compClasses (C) their classes
+   * @param compOffsets (M + 1) screen m's components are [offsets[m], offsets[m+1])
+   * @param descTexts   (M) the app description of each screen
+   * @param layout      (M, layoutSizes[0]) bitmaps (JOINT), (M, code) codes (FROZEN), or null
+   */
+  public record ScreenBatch(org.pscreen2vec.model.layers.TokenBags compTexts, int[] compClasses,
+      int[] compOffsets, org.pscreen2vec.model.layers.TokenBags descTexts, Buf layout) {
+    public int size() {
+      return compOffsets.length - 1;
+    }
+  }
+
+  /**
+   * B trace windows over the screens of a {@link ScreenBatch}.
+   *
+   * @param screens  the distinct screens
+   * @param steps    longest context
+   * @param context  (steps, B) time-major screen index of each context position, -1 = padding
+   * @param lengths  (B) context length of each window
+   * @param targets  (B) screen index of each window's true next screen
+   * @param allowed  (B, M) which screens are candidates of window b (targets of all windows and
+   *                 b's own context screens)
+   */
+  public record WindowBatch(ScreenBatch screens, int steps, int[] context, int[] lengths,
+      int[] targets, boolean[] allowed) {
+    public int size() {
+      return targets.length;
+    }
+  }
+
+  /** Mean losses and ranking statistics over a batch. */
+  public record Result(double loss, double traceLoss, double layoutLoss, int top1, int top5,
+      double reciprocalRankSum, double chanceSum, int n) {}
+
+  private final Ops ops;
+  private final Config config;
+  private final EmbeddingTable text;
+  private final ComponentEncoder comp;
+  private final ElmanRnn screenRnn;
+  private final EmbeddingBag desc;
+  private final Mlp layoutEncoder; // null unless JOINT
+  private final Mlp layoutDecoder; // null unless JOINT with aeWeight > 0
+  private final Linear combine;    // [rnn ; desc ; code] -> dim
+  private final Lstm trace;
+  private final ParameterStore store;
+
+  private record ScreenTape(ComponentEncoder.Tape comps, int[] padIdx, int maxComps,
+      ElmanRnn.Tape rnn, EmbeddingBag.Tape desc, Mlp.Tape enc, Mlp.Tape dec, Buf cat,
+      Buf embPadded) {}
+
+  public Screen2Vec(Ops ops, Config config, long seed) {
+    this.ops = ops;
+    this.config = config;
+    int dim = config.dim();
+    ParameterStore.Builder b = new ParameterStore.Builder();
+    this.text = new EmbeddingTable(ops, "text", config.textBuckets(), dim, 0.1, seed);
+    this.comp = new ComponentEncoder(ops, b, "comp", text, config.classDim());
+    this.screenRnn = new ElmanRnn(ops, b, "screen.rnn", dim, dim);
+    this.desc = new EmbeddingBag(ops, text);
+    boolean joint = config.mode() == LayoutMode.JOINT;
+    this.layoutEncoder = joint ? LayoutAutoencoder.encoder(ops, b, config.layoutSizes()) : null;
+    this.layoutDecoder = joint && config.aeWeight() > 0
+        ? LayoutAutoencoder.decoder(ops, b, config.layoutSizes()) : null;
+    this.combine = new Linear(ops, b, "screen.combine", 2 * dim + config.codeDim(), dim);
+    this.trace = new Lstm(ops, b, "trace.lstm", dim, dim);
+    this.store = b.build(ops, seed);
+  }
+
+  @Override
+  public String name() {
+    return "screen2vec";
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  @Override
+  public ParameterStore parameters() {
+    return store;
+  }
+
+  @Override
+  public List<EmbeddingTable> tables() {
+    return List.of(text);
+  }
+
+  /** Screen embeddings (M, dim) without gradients. */
+  public Buf embed(ScreenBatch s) {
+    return encodeScreens(s, false).embPadded().slice(0, s.size() * config.dim());
+  }
+
+  private ScreenTape encodeScreens(ScreenBatch s, boolean training) {
+    int dim = config.dim();
+    int m = s.size();
+    ComponentEncoder.Tape comps = comp.forward(s.compTexts(), s.compClasses(), training);
+    int c = comps.n();
+    int maxComps = 0;
+    for (int i = 0; i < m; i++) {
+      maxComps = Math.max(maxComps, s.compOffsets()[i + 1] - s.compOffsets()[i]);
+    }
+    Buf compPadded = ops.alloc((c + 1) * dim); // (C + 1, dim), last row zero (padding)
+    ops.copy(comps.out(), compPadded.slice(0, c * dim));
+    int[] padIdx = new int[maxComps * m]; // (T, M) time-major row of compPadded
+    int[] lengths = new int[m];
+    for (int i = 0; i < m; i++) {
+      lengths[i] = s.compOffsets()[i + 1] - s.compOffsets()[i];
+      for (int t = 0; t < maxComps; t++) {
+        padIdx[t * m + i] = t < lengths[i] ? s.compOffsets()[i] + t : c;
+      }
+    }
+    Buf x = ops.alloc(maxComps * m * dim); // (T, M, dim)
+    ops.gatherRows(compPadded, dim, padIdx, x);
+    ElmanRnn.Tape rnn = screenRnn.forward(x, maxComps, m, lengths);
+    EmbeddingBag.Tape d = desc.forward(s.descTexts(), training);
+    Mlp.Tape enc = null;
+    Mlp.Tape dec = null;
+    Buf code = null;
+    if (config.mode() == LayoutMode.JOINT) {
+      enc = layoutEncoder.forward(s.layout(), m);
+      code = enc.out();
+      dec = layoutDecoder != null && training ? layoutDecoder.forward(code, m) : null;
+    } else if (config.mode() == LayoutMode.FROZEN) {
+      code = s.layout();
+    }
+    int cd = config.codeDim();
+    int width = 2 * dim + cd;
+    Buf cat = ops.alloc(m * width); // (M, dim + dim + code)
+    ops.copyColumns(rnn.last(), dim, 0, cat, width, 0, m, dim);
+    ops.copyColumns(d.out(), dim, 0, cat, width, dim, m, dim);
+    if (cd > 0) {
+      ops.copyColumns(code, cd, 0, cat, width, 2 * dim, m, cd);
+    }
+    Buf embPadded = ops.alloc((m + 1) * dim); // (M + 1, dim), last row zero (padding)
+    combine.forward(cat, m, embPadded.slice(0, m * dim));
+    return new ScreenTape(comps, padIdx, maxComps, rnn, d, enc, dec, cat, embPadded);
+  }
+
+  /** Backward of the screen encoder for dEmb(M, dim); returns the weighted layout loss. */
+  private double backwardScreens(ScreenBatch s, ScreenTape t, Buf dEmb) {
+    int dim = config.dim();
+    int m = s.size();
+    int cd = config.codeDim();
+    int width = 2 * dim + cd;
+    Buf dCat = combine.backward(t.cat(), m, dEmb);
+    Buf dLast = ops.alloc(m * dim);
+    ops.copyColumns(dCat, width, 0, dLast, dim, 0, m, dim);
+    Buf dDesc = ops.alloc(m * dim);
+    ops.copyColumns(dCat, width, dim, dDesc, dim, 0, m, dim);
+    desc.backward(t.desc(), dDesc);
+    double layoutLoss = 0;
+    if (config.mode() == LayoutMode.JOINT) {
+      Buf dCode = ops.alloc(m * cd);
+      ops.copyColumns(dCat, width, 2 * dim, dCode, cd, 0, m, cd);
+      if (t.dec() != null) {
+        MeanSquaredError.Result mse = MeanSquaredError.apply(ops, t.dec().out(), s.layout(),
+            config.aeWeight());
+        layoutLoss = config.aeWeight() * mse.loss();
+        ops.axpy(1, layoutDecoder.backward(t.dec(), mse.dPred(), true), dCode);
+      }
+      layoutEncoder.backward(t.enc(), dCode, false);
+    }
+    Buf dx = screenRnn.backward(t.rnn(), dLast); // (T, M, dim)
+    int c = t.comps().n();
+    Buf dCompPadded = ops.alloc((c + 1) * dim);
+    ops.scatterAddRows(dx, dim, t.padIdx(), dCompPadded);
+    comp.backward(t.comps(), dCompPadded.slice(0, c * dim));
+    return layoutLoss;
+  }
+
+  private int[] contextRows(WindowBatch w) {
+    int[] rows = w.context().clone();
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i] < 0) {
+        rows[i] = w.screens().size(); // the zero row
+      }
+    }
+    return rows;
+  }
+
+  /** Forward and backward on a window batch: adds the gradients of the mean loss. */
+  public Result lossAndGradients(WindowBatch w) {
+    return run(w, true);
+  }
+
+  /** Loss and ranking statistics without gradients. */
+  public Result evaluate(WindowBatch w) {
+    return run(w, false);
+  }
+
+  private Result run(WindowBatch w, boolean training) {
+    int dim = config.dim();
+    int bsz = w.size();
+    int m = w.screens().size();
+    ScreenTape st = encodeScreens(w.screens(), training);
+    Buf emb = st.embPadded().slice(0, m * dim);
+    int[] ctxRows = contextRows(w);
+    Buf ctx = ops.alloc(w.steps() * bsz * dim); // (steps, B, dim)
+    ops.gatherRows(st.embPadded(), dim, ctxRows, ctx);
+    Lstm.Tape lt = trace.forward(ctx, w.steps(), bsz, w.lengths());
+    Buf logits = ops.alloc(bsz * m); // (B, M)
+    ops.gemm(false, true, bsz, m, dim, 1, lt.last(), emb, 0, logits);
+    SoftmaxCrossEntropy.Result ce =
+        SoftmaxCrossEntropy.apply(ops, logits, bsz, m, w.targets(), w.allowed(), 1);
+    double layoutLoss = 0;
+    if (training) {
+      Buf dPred = ops.alloc(bsz * dim);
+      ops.gemm(false, false, bsz, dim, m, 1, ce.dLogits(), emb, 0, dPred);
+      Buf dEmbPadded = ops.alloc((m + 1) * dim);
+      ops.gemm(true, false, m, dim, bsz, 1, ce.dLogits(), lt.last(), 0,
+          dEmbPadded.slice(0, m * dim));
+      Buf dCtx = trace.backward(lt, dPred);
+      ops.scatterAddRows(dCtx, dim, ctxRows, dEmbPadded);
+      layoutLoss = backwardScreens(w.screens(), st, dEmbPadded.slice(0, m * dim));
+    }
+    int top1 = 0;
+    int top5 = 0;
+    double rr = 0;
+    double chance = 0;
+    for (int i = 0; i < bsz; i++) {
+      int r = Ranking.rank(logits, i, m, w.targets()[i], w.allowed());
+      top1 += r == 1 ? 1 : 0;
+      top5 += r <= 5 ? 1 : 0;
+      rr += 1.0 / r;
+      chance += 1.0 / Ranking.candidates(i, m, w.allowed());
+    }
+    return new Result(ce.loss() + layoutLoss, ce.loss(), layoutLoss, top1, top5, rr, chance,
+        bsz);
+  }
+
+  /** Names of the dense parameter groups and their sizes (for the start-up summary). */
+  public List<String> describe() {
+    List<String> out = new ArrayList<>();
+    for (DenseParam p : store.params()) {
+      out.add(p.name() + " " + p.rows() + "x" + p.cols());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,64 @@
+package org.pscreen2vec.model.layers;
+
+import org.pscreen2vec.data.GuiComponent;
+import org.pscreen2vec.model.EmbeddingTable;
+import org.pscreen2vec.model.ParameterStore;
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.Ops;
+
+/**
+ * UI2Vec's GUI-component embedding: [text(dim) ; class(classDim)] -> Linear -> dim, with the text
+ * a mean bag of hashed features from the shared text table.
+ */
+public final class ComponentEncoder {
+  private final Ops ops;
+  private final EmbeddingBag text;
+  private final Embedding classes;
+  private final Linear lin;
+  private final int dim;
+
+  /** Backward needs: the text bag, the classes, the concatenated input (n, dim + classDim). */
+  public record Tape(EmbeddingBag.Tape text, int[] classes, Buf cat, int n, Buf out) {}
+
+  public ComponentEncoder(Ops ops, ParameterStore.Builder store, String name,
+      EmbeddingTable table, int classDim) {
+    this.ops = ops;
+    this.dim = table.dim();
+    this.text = new EmbeddingBag(ops, table);
+    this.classes = new Embedding(ops, store, name + ".class", GuiComponent.CLASS_COUNT, classDim);
+    this.lin = new Linear(ops, store, name + ".lin", dim + classDim, dim);
+  }
+
+  public EmbeddingBag textBag() {
+    return text;
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  /** out(n, dim) for n components (texts as bags, class labels). */
+  public Tape forward(TokenBags texts, int[] classLabels, boolean training) {
+    int n = classLabels.length;
+    int cd = classes.dim();
+    EmbeddingBag.Tape tt = text.forward(texts, training);
+    Buf ce = classes.forward(classLabels);
+    Buf cat = ops.alloc(n * (dim + cd)); // (n, dim + classDim)
+    ops.copyColumns(tt.out(), dim, 0, cat, dim + cd, 0, n, dim);
+    ops.copyColumns(ce, cd, 0, cat, dim + cd, dim, n, cd);
+    Buf out = lin.forward(cat, n);
+    return new Tape(tt, classLabels, cat, n, out);
+  }
+
+  /** Adds the gradients of dOut(n, dim) to the linear layer, the class table and the text rows. */
+  public void backward(Tape t, Buf dOut) {
+    int cd = classes.dim();
+    Buf dCat = lin.backward(t.cat(), t.n(), dOut);
+    Buf dText = ops.alloc(t.n() * dim);
+    ops.copyColumns(dCat, dim + cd, 0, dText, dim, 0, t.n(), dim);
+    Buf dClass = ops.alloc(t.n() * cd);
+    ops.copyColumns(dCat, dim + cd, dim, dClass, cd, 0, t.n(), cd);
+    text.backward(t.text(), dText);
+    classes.backward(t.classes(), dClass);
+  }
+}

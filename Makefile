@@ -9,7 +9,7 @@ MPJ_DIR := $(ROOT)/.deps/mpj
 MVN_ARGS := -Dmpj.home=$(MPJ_DIR)
 NP    ?= 4
 
-.PHONY: all tools mpj data deps build test run clean help
+.PHONY: all tools mpj data deps build test run clean help bench-collectives
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make test    unit tests and real multi-rank MPJ job tests"
 	@echo "make build   compile and package target/pscreen2vec.jar (+ target/lib)"
 	@echo "make deps    only prepare MPJ Express (.deps/mpj) and Fashion-MNIST (.deps/data)"
+	@echo "make bench-collectives   allreduce sweep (2 and 4 ranks, multicore and niodev) + plot"
 	@echo "make clean   remove build output (keeps .deps and results)"
 
 # Java 17 and Maven: present on the CI image; installed with apt-get where we are root.
@@ -55,6 +56,16 @@ run: build data
 	echo "[make run] self-test, $(NP) ranks, niodev (one process per rank over TCP)"; \
 	bin/pscreen2vec -np $(NP) -dev niodev selftest; \
 	echo "[make run] done. Output: $(ROOT)/results/selftest/ (one folder per job, with per-rank logs)"
+
+# Allreduce sweep as nccl-tests does it: 4 KiB..256 MiB x4, 2 and 4 ranks, both devices, then
+# plots/collectives-busbw.png. Takes ~10 minutes on 2 cores. BENCH_ARGS adds options.
+BENCH_ARGS ?=
+bench-collectives: build
+	@set -e; for dev in multicore niodev; do for np in 2 4; do \
+	  echo "[make bench-collectives] $$np ranks, $$dev"; \
+	  bin/pscreen2vec -np $$np -dev $$dev bench-collectives $(BENCH_ARGS); \
+	done; done; \
+	bin/pscreen2vec plot-collectives
 
 clean:
 	$(MVN) $(MVN_ARGS) -q clean || rm -rf target

@@ -11,7 +11,8 @@ public final class Subcommands {
       new org.pscreen2vec.data.cli.GenDataCommand(),
       new org.pscreen2vec.data.cli.DataStatsCommand(),
       new org.pscreen2vec.collective.CheckCollectivesCommand(),
-      new org.pscreen2vec.collective.BenchCollectivesCommand());
+      new org.pscreen2vec.collective.BenchCollectivesCommand(),
+      new org.pscreen2vec.results.PlotCollectivesCommand());
 
   private Subcommands() {}
 

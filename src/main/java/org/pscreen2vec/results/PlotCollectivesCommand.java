@@ -1,0 +1,150 @@
+package org.pscreen2vec.results;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.pscreen2vec.cli.ExitCode;
+import org.pscreen2vec.cli.Subcommand;
+import org.pscreen2vec.run.RunContext;
+
+/**
+ * Draws bus bandwidth against message size from bench-collectives output: one panel per (device,
+ * ranks), one line per algorithm, the point-to-point ceiling dashed. Where several jobs measured
+ * the same panel, the newest job wins.
+ */
+public final class PlotCollectivesCommand implements Subcommand {
+  private static final Logger LOG = LogManager.getLogger(PlotCollectivesCommand.class);
+
+  @Override
+  public String name() {
+    return "plot-collectives";
+  }
+
+  @Override
+  public String summary() {
+    return "plot busbw vs message size from bench-collectives results (PNG)";
+  }
+
+  @Override
+  public boolean spmd() {
+    return false;
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("input").hasArg().argName("PATH")
+        .desc("a collectives.csv or a folder searched for them (default <results>/collectives)")
+        .get());
+    o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG")
+        .desc("output file (default plots/collectives-busbw.png)").get());
+    return o;
+  }
+
+  @Override
+  public int run(CommandLine cl, RunContext ctx) throws IOException {
+    Path input = cl.hasOption("input") ? Paths.get(cl.getOptionValue("input"))
+        : ctx.resultsRoot().resolve("collectives");
+    Path out = Paths.get(cl.getOptionValue("out", Paths.get(System.getProperty("pscreen2vec.home",
+        "."), "plots", "collectives-busbw.png").toString()));
+    List<Path> files = csvFiles(input);
+    if (files.isEmpty()) {
+      LOG.error("no collectives.csv under {}: run 'make bench-collectives' first", input);
+      return ExitCode.BAD_INPUT;
+    }
+    // panel "device, p ranks" -> algorithm -> (bytes -> busbw), from the panel's newest job
+    Map<String, String> newestJob = new TreeMap<>();
+    Map<String, Map<String, TreeMap<Double, Double>>> panels = new TreeMap<>();
+    List<Object[]> all = new ArrayList<>();
+    for (Path f : files) {
+      CsvTable t = CsvTable.read(f, "device", "algorithm", "ranks", "bytes", "busbw_GBps",
+          "job_id");
+      for (String[] r : t.rows()) {
+        // the p2p row (2 ranks) is filed under the panel of the job that measured it
+        all.add(new Object[] {t.get(r, "device"), t.get(r, "job_id"), t.get(r, "algorithm"),
+            (int) t.number(r, "ranks"), t.number(r, "bytes"), t.number(r, "busbw_GBps")});
+      }
+    }
+    // ranks of a job = the largest rank count among its rows
+    Map<String, Integer> jobRanks = new TreeMap<>();
+    for (Object[] a : all) {
+      jobRanks.merge((String) a[1], (Integer) a[3], Math::max);
+    }
+    for (Object[] a : all) {
+      String key = a[0] + ", " + jobRanks.get((String) a[1]) + " ranks";
+      newestJob.merge(key, (String) a[1], (x, y) -> x.compareTo(y) >= 0 ? x : y);
+    }
+    for (Object[] a : all) {
+      String key = a[0] + ", " + jobRanks.get((String) a[1]) + " ranks";
+      if (!newestJob.get(key).equals(a[1])) {
+        continue;
+      }
+      panels.computeIfAbsent(key, k -> new TreeMap<>())
+          .computeIfAbsent((String) a[2], k -> new TreeMap<>())
+          .put((Double) a[4], (Double) a[5]);
+    }
+    List<XYChart> charts = new ArrayList<>();
+    for (var panel : panels.entrySet()) {
+      XYChart c = new XYChartBuilder().width(640).height(420).title(panel.getKey())
+          .xAxisTitle("message size (bytes)").yAxisTitle("busbw (GB/s)").build();
+      c.getStyler().setXAxisLogarithmic(true);
+      c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+      c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+      for (var series : panel.getValue().entrySet()) {
+        var s = c.addSeries(series.getKey(), new ArrayList<>(series.getValue().keySet()),
+            new ArrayList<>(series.getValue().values()));
+        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setLineColor(color(series.getKey()));
+        s.setMarkerColor(color(series.getKey()));
+        if (series.getKey().equals("p2p")) {
+          s.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT,
+              java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        }
+      }
+      charts.add(c);
+    }
+    Png.grid(charts, 2, out);
+    System.out.println("plot-collectives: " + charts.size() + " panel(s) from " + files.size()
+        + " file(s) -> " + out);
+    return ExitCode.OK;
+  }
+
+  /** The same colour for an algorithm in every panel. */
+  private static java.awt.Color color(String algorithm) {
+    return switch (algorithm) {
+      case "ring" -> new java.awt.Color(0x1f77b4);
+      case "naive" -> new java.awt.Color(0xff7f0e);
+      case "star" -> new java.awt.Color(0x2ca02c);
+      case "mpj" -> new java.awt.Color(0xd62728);
+      case "p2p" -> java.awt.Color.GRAY;
+      default -> java.awt.Color.BLACK;
+    };
+  }
+
+  private static List<Path> csvFiles(Path input) throws IOException {
+    if (Files.isRegularFile(input)) {
+      return List.of(input);
+    }
+    if (!Files.isDirectory(input)) {
+      throw new IOException(input + " does not exist");
+    }
+    try (Stream<Path> s = Files.walk(input, 3)) {
+      return s.filter(p -> p.getFileName().toString().equals("collectives.csv")).sorted().toList();
+    }
+  }
+}

@@ -14,6 +14,8 @@ package org.pscreen2vec.comm;
 public interface Communicator {
   /** Largest tag callers may use; tags above are reserved for internal protocols. */
   int MAX_USER_TAG = (1 << 20) - 1;
+  /** Source for receives that accept a message from any rank; {@link Request#source} tells which. */
+  int ANY_SOURCE = -1;
 
   int rank();
 

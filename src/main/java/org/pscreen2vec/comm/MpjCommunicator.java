@@ -95,7 +95,7 @@ public final class MpjCommunicator implements Communicator {
       throw new IllegalArgumentException(String.format(
           "slice [%d, %d+%d) is outside a buffer of length %d", offset, offset, count, length));
     }
-    if (peer < 0 || peer >= size) {
+    if ((peer < 0 && !(peer == ANY_SOURCE && !send)) || peer >= size) {
       throw new IllegalArgumentException(
           "peer " + peer + " is not a rank of communicator '" + name + "' (size " + size + ")");
     }
@@ -105,11 +105,11 @@ public final class MpjCommunicator implements Communicator {
     try {
       mpi.Request r = send
           ? comm.Isend(buf, offset, count, type, peer, tag)
-          : comm.Irecv(buf, offset, count, type, peer, tag);
+          : comm.Irecv(buf, offset, count, type, peer == ANY_SOURCE ? MPI.ANY_SOURCE : peer, tag);
       return new MpjRequest(r, send, count, type, peer);
     } catch (MPIException e) {
-      throw new CommException(String.format("MPJ %s of %d elements %s rank %d failed",
-          send ? "send" : "receive", count, send ? "to" : "from", worldRanks[peer]), e);
+      throw new CommException(String.format("MPJ %s of %d elements %s %s failed",
+          send ? "send" : "receive", count, send ? "to" : "from", describe(peer)), e);
     }
   }
 
@@ -135,8 +135,8 @@ public final class MpjCommunicator implements Communicator {
         try {
           status = request.Test();
         } catch (MPIException e) {
-          throw new CommException("MPJ failed while testing a request with rank "
-              + worldRanks[peer], e);
+          throw new CommException("MPJ failed while testing a request with "
+              + describe(peer), e);
         }
       }
       return status != null;
@@ -146,8 +146,8 @@ public final class MpjCommunicator implements Communicator {
     public int await(String what) {
       long waited = Deadline.await(this::test, deadlineNanos);
       if (waited < 0) {
-        throw new PeerTimeoutException(name, worldRanks[rank], worldRanks[peer], what,
-            deadlineNanos / 1e9);
+        throw new PeerTimeoutException(name, worldRanks[rank],
+            peer == ANY_SOURCE ? -1 : worldRanks[peer], what, deadlineNanos / 1e9);
       }
       if (send) {
         return count;
@@ -164,6 +164,18 @@ public final class MpjCommunicator implements Communicator {
     public int peer() {
       return peer;
     }
+
+    @Override
+    public int source() {
+      if (status == null) {
+        throw new IllegalStateException("source() of a request that has not completed");
+      }
+      return peer != ANY_SOURCE ? peer : status.source;
+    }
+  }
+
+  private String describe(int peer) {
+    return peer == ANY_SOURCE ? "any rank" : "rank " + worldRanks[peer];
   }
 
   @Override

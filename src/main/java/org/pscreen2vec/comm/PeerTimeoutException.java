@@ -8,10 +8,11 @@ public final class PeerTimeoutException extends CommException {
   public PeerTimeoutException(String communicator, int myWorldRank, int peerWorldRank, String what,
       double waitedSeconds) {
     super(String.format(
-        "rank %d gave up after %.1f s waiting for rank %d (%s on communicator '%s'): "
+        "rank %d gave up after %.1f s waiting for %s (%s on communicator '%s'): "
             + "the peer is dead, hung or far slower than expected "
             + "(raise --deadline if it is only slow)",
-        myWorldRank, waitedSeconds, peerWorldRank, what, communicator));
+        myWorldRank, waitedSeconds, peerWorldRank < 0 ? "any rank" : "rank " + peerWorldRank,
+        what, communicator));
     this.peerWorldRank = peerWorldRank;
   }
 

@@ -14,6 +14,9 @@ public interface Request {
    */
   int await(String what);
 
-  /** The rank (in the communicator that made the request) at the other end. */
+  /** The rank (in the communicator that made the request) at the other end, as posted. */
   int peer();
+
+  /** For a completed receive: the rank the message came from (resolves ANY_SOURCE). */
+  int source();
 }

@@ -1,0 +1,75 @@
+package org.pscreen2vec.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pscreen2vec.data.Screen;
+import org.pscreen2vec.model.Featurizer;
+import org.pscreen2vec.model.LayoutAutoencoder;
+import org.pscreen2vec.model.Model;
+
+/** The layout autoencoder on the distinct screens' layout bitmaps; evaluation: held-out MSE. */
+public final class LayoutTask implements Task {
+  private static final int EVAL_BATCH = 64;
+  private final LayoutAutoencoder model;
+  private final Featurizer features;
+  private final List<Screen> train;
+  private final List<Screen> test;
+
+  public LayoutTask(LayoutAutoencoder model, Featurizer features, TraceSplit split) {
+    this.model = model;
+    this.features = features;
+    this.train = TraceSplit.screens(split.train());
+    this.test = TraceSplit.screens(split.test());
+  }
+
+  @Override
+  public Model model() {
+    return model;
+  }
+
+  @Override
+  public int trainSize() {
+    return train.size();
+  }
+
+  private List<float[]> layouts(List<Screen> screens, int[] items) {
+    List<float[]> l = new ArrayList<>(items.length);
+    for (int i : items) {
+      l.add(screens.get(i).layout());
+    }
+    return l;
+  }
+
+  @Override
+  public double step(int[] items) {
+    if (items.length == 0) {
+      return 0;
+    }
+    return model.lossAndGradients(features.stack(layouts(train, items), Screen.LAYOUT_SIZE),
+        items.length);
+  }
+
+  @Override
+  public Map<String, Double> evaluate() {
+    double sum = 0;
+    for (int from = 0; from < test.size(); from += EVAL_BATCH) {
+      int n = Math.min(EVAL_BATCH, test.size() - from);
+      int[] items = new int[n];
+      for (int i = 0; i < n; i++) {
+        items[i] = from + i;
+      }
+      sum += n * model.reconstructionError(
+          features.stack(layouts(test, items), Screen.LAYOUT_SIZE), n);
+    }
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("test_mse", sum / Math.max(1, test.size()));
+    return m;
+  }
+
+  @Override
+  public String describe() {
+    return String.format("%d training and %d held-out screens", train.size(), test.size());
+  }
+}

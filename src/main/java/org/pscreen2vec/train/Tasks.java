@@ -1,0 +1,154 @@
+package org.pscreen2vec.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.data.FashionMnist;
+import org.pscreen2vec.data.ImageSet;
+import org.pscreen2vec.data.RicoData;
+import org.pscreen2vec.data.RicoReader;
+import org.pscreen2vec.data.Screen;
+import org.pscreen2vec.data.SyntheticRico;
+import org.pscreen2vec.model.FashionCnn;
+import org.pscreen2vec.model.FashionMlp;
+import org.pscreen2vec.model.Featurizer;
+import org.pscreen2vec.model.LayoutAutoencoder;
+import org.pscreen2vec.model.Screen2Vec;
+import org.pscreen2vec.model.TextHasher;
+import org.pscreen2vec.model.Ui2Vec;
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.Ops;
+
+/** Builds the model a configuration names and binds it to its data. */
+public final class Tasks {
+  private static final Logger LOG = LogManager.getLogger(Tasks.class);
+
+  private Tasks() {}
+
+  public static Task create(TrainConfig c, Ops ops) throws IOException {
+    long seed = c.seed();
+    switch (c.model()) {
+      case "fashion-mlp", "fashion-cnn" -> {
+        Path dir = fashionDir(c.get("data"));
+        ImageSet train = FashionMnist.load(dir, FashionMnist.Split.TRAIN);
+        ImageSet test = FashionMnist.load(dir, FashionMnist.Split.TEST);
+        int[] ch = c.ints("cnn.channels");
+        var model = c.model().equals("fashion-mlp")
+            ? new FashionMlp(ops, c.ints("mlp.sizes"), seed)
+            : new FashionCnn(ops, train.rows(), ch[0], ch[1], FashionMnist.CLASSES, seed);
+        return new FashionTask(ops, model, train, test);
+      }
+      default -> {
+        RicoData data = rico(c);
+        TraceSplit split = TraceSplit.of(data.traces(), data.descriptions(),
+            c.getDouble("eval.fraction"), seed);
+        Featurizer f = new Featurizer(ops,
+            new TextHasher(c.getInt("text.buckets"), c.getInt("text.max.tokens")),
+            c.getInt("max.components"));
+        return switch (c.model()) {
+          case "layout-ae" -> new LayoutTask(new LayoutAutoencoder(ops, layoutSizes(c), seed), f,
+              split);
+          case "ui2vec" -> new Ui2VecTask(new Ui2Vec(ops, c.getInt("dim"),
+              c.getInt("class.dim"), c.getInt("text.buckets"), seed), f, split,
+              c.getInt("nearest"), c.getInt("eval.batch"));
+          default -> screen2vec(c, ops, f, split);
+        };
+      }
+    }
+  }
+
+  /** {11200, configured sizes...}. */
+  static int[] layoutSizes(TrainConfig c) {
+    int[] s = c.ints("layout.sizes");
+    int[] all = new int[s.length + 1];
+    all[0] = Screen.LAYOUT_SIZE;
+    System.arraycopy(s, 0, all, 1, s.length);
+    return all;
+  }
+
+  private static Task screen2vec(TrainConfig c, Ops ops, Featurizer f, TraceSplit split)
+      throws IOException {
+    int[] sizes = layoutSizes(c);
+    Screen2Vec.LayoutMode mode = Screen2Vec.LayoutMode.valueOf(
+        c.layoutMode().toUpperCase(java.util.Locale.ROOT));
+    Screen2Vec model = new Screen2Vec(ops, new Screen2Vec.Config(c.getInt("dim"),
+        c.getInt("class.dim"), c.getInt("text.buckets"), sizes, mode,
+        c.getDouble("layout.ae.weight")), c.seed());
+    Function<Screen, float[]> layout = null;
+    int width = 0;
+    if (mode == Screen2Vec.LayoutMode.JOINT) {
+      layout = Screen::layout;
+      width = Screen.LAYOUT_SIZE;
+    } else if (mode == Screen2Vec.LayoutMode.FROZEN) {
+      layout = frozenCodes(c, ops, f, sizes);
+      width = sizes[sizes.length - 1];
+    }
+    return new Screen2VecTask(model, f, split, c.getInt("window"), layout, width,
+        c.getInt("eval.batch"));
+  }
+
+  /** Codes from a trained layout-ae's encoder, computed once per screen. */
+  private static Function<Screen, float[]> frozenCodes(TrainConfig c, Ops ops, Featurizer f,
+      int[] sizes) throws IOException {
+    LayoutAutoencoder ae = new LayoutAutoencoder(ops, sizes, c.seed());
+    Checkpoint.load(Paths.get(c.get("layout.checkpoint")), ae);
+    Map<Screen, float[]> cache = new IdentityHashMap<>();
+    return s -> cache.computeIfAbsent(s, k -> {
+      Buf code = ae.encode(f.stack(java.util.List.of(k.layout()), Screen.LAYOUT_SIZE), 1);
+      float[] out = new float[code.length()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = (float) code.get(i);
+      }
+      return out;
+    });
+  }
+
+  static Path home() {
+    return Paths.get(System.getProperty("pscreen2vec.home", "."));
+  }
+
+  static Path fashionDir(String data) {
+    if (!data.equals("synthetic") && !data.equals("default")) {
+      return Paths.get(data);
+    }
+    String env = System.getenv("FASHION_MNIST_DIR");
+    return env != null && !env.isBlank() ? Paths.get(env)
+        : home().resolve(".deps/data/fashion-mnist");
+  }
+
+  /** Reads the RICO-format data, generating the synthetic set once if asked for. */
+  static RicoData rico(TrainConfig c) throws IOException {
+    Path dir;
+    if (c.get("data").equals("synthetic")) {
+      int screens = c.getInt("synthetic.screens");
+      dir = home().resolve(".deps/data/synthetic-s" + c.seed() + "-n" + screens);
+      if (!Files.isDirectory(dir.resolve("filtered_traces"))) {
+        Path tmp = Files.createDirectories(dir.getParent())
+            .resolve(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        LOG.info("generating synthetic RICO data ({} screens, seed {}) into {}", screens,
+            c.seed(), dir);
+        SyntheticRico.generate(SyntheticRico.Config.of(c.seed(), screens), tmp, null);
+        try {
+          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+          if (!Files.isDirectory(dir.resolve("filtered_traces"))) {
+            throw e;
+          } // another process made it first: use theirs
+        }
+      }
+    } else {
+      dir = Paths.get(c.get("data"));
+    }
+    RicoReader.Options o = RicoReader.Options.defaults().withNearest(c.getInt("nearest"));
+    RicoData d = new RicoReader(o).read(dir);
+    LOG.info("read {} traces from {}", d.traces().size(), dir);
+    return d;
+  }
+}

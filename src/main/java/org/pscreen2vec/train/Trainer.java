@@ -1,0 +1,196 @@
+package org.pscreen2vec.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.data.Sharding;
+import org.pscreen2vec.model.EmbeddingTable;
+import org.pscreen2vec.model.Model;
+import org.pscreen2vec.model.ParameterStore;
+import org.pscreen2vec.model.SparseGradients;
+import org.pscreen2vec.ops.FloatBuf;
+import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.run.Csv;
+
+/**
+ * The training loop, read top to bottom: for each epoch, this worker's shard; for each step, zero
+ * the gradients, forward and backward ({@link Task#step}), synchronize ({@link GradientSync}),
+ * apply the optimizers; after each epoch, evaluate (root only) and append to {@code epochs.csv};
+ * every step's time split (compute / sync / optimizer) goes to {@code steps.csv}.
+ */
+public final class Trainer {
+  private static final Logger LOG = LogManager.getLogger(Trainer.class);
+  static final String STEPS_HEADER = "epoch,step,samples,loss,compute_ms,sync_ms,optimizer_ms,"
+      + "step_ms,bytes_sent,bytes_received,touched_rows";
+
+  private final TrainConfig config;
+  private final Task task;
+  private final Ops ops;
+  private final GradientSync sync;
+  private final int rank;
+  private final int workers;
+  private final Path runDir; // null: write no files
+  private final boolean root;
+  private final DenseOptimizer dense;
+  private final List<SparseOptimizer> sparse = new ArrayList<>();
+
+  /** What a run achieved. */
+  public record Result(int steps, double lastEpochLoss, Map<String, Double> metrics,
+      double samplesPerSecond, double medianStepMs) {}
+
+  public Trainer(TrainConfig config, Task task, Ops ops, GradientSync sync, int rank, int workers,
+      Path runDir, boolean root) {
+    this.config = config;
+    this.task = task;
+    this.ops = ops;
+    this.sync = sync;
+    this.rank = rank;
+    this.workers = workers;
+    this.runDir = runDir;
+    this.root = root;
+    Model m = task.model();
+    this.dense = config.get("optimizer").equals("sgd")
+        ? new Sgd(ops, config.lr(), config.momentum()) : new Adam(ops, config.lr());
+    dense.initialise(m.parameters().size());
+    for (EmbeddingTable t : m.tables()) {
+      SparseOptimizer o = config.get("sparse.optimizer").equals("adagrad")
+          ? new Adagrad(ops, config.sparseLr(), 1e-10) : new SparseAdam(ops, config.sparseLr());
+      o.initialise(t.rows(), t.dim());
+      sparse.add(o);
+    }
+  }
+
+  public Result run() throws IOException {
+    Model model = task.model();
+    ParameterStore store = model.parameters();
+    int batch = config.batch();
+    int stepsPerEpoch = Sharding.steps(task.trainSize(), batch, workers);
+    if (root) {
+      long tableRows = model.tables().stream().mapToLong(t -> (long) t.rows() * t.dim()).sum();
+      LOG.info("{}: {}", model.name(), task.describe());
+      LOG.info("dense parameters {} ({} MiB per dense sync), sparse table values {}, "
+          + "{} samples per step over {} worker(s), {} steps per epoch, strategy {}, ops {}",
+          store.size(), String.format(Locale.ROOT, "%.1f", store.size() * 4.0 / (1 << 20)),
+          tableRows, batch * workers, workers, stepsPerEpoch, sync.name(), ops.name());
+    }
+    Map<String, Double> metrics = Map.of();
+    double lastLoss = Double.NaN;
+    long globalStep = 0;
+    int maxSteps = config.maxSteps();
+    List<Double> allStepMs = new ArrayList<>();
+    long trainNanos = 0;
+    long trainSamples = 0;
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+      Sharding.Shard shard = Sharding.shard(task.trainSize(), batch, config.seed(), epoch, rank,
+          workers);
+      List<String> stepRows = new ArrayList<>();
+      double lossSum = 0;
+      long samples = 0;
+      long epochStart = System.nanoTime();
+      int steps = 0;
+      for (int s = 0; s < shard.steps() && (maxSteps == 0 || globalStep < maxSteps); s++) {
+        int[] items = shard.batch(s);
+        long t0 = System.nanoTime();
+        model.zeroGrads();
+        double loss = task.step(items);
+        long t1 = System.nanoTime();
+        List<SparseGradients> sg = new ArrayList<>();
+        int touched = 0;
+        for (EmbeddingTable t : model.tables()) {
+          sg.add(t.sparseGradients());
+          touched += t.touched();
+        }
+        List<SparseGradients> synced = sync.synchronize(store.denseGradients(), sg,
+            items.length);
+        long t2 = System.nanoTime();
+        globalStep++;
+        applyOptimizers(store, model.tables(), synced, globalStep);
+        long t3 = System.nanoTime();
+        lossSum += loss * items.length;
+        samples += items.length;
+        steps++;
+        double stepMs = (t3 - t0) / 1e6;
+        allStepMs.add(stepMs);
+        stepRows.add(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d",
+            epoch, globalStep, items.length, loss, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+            (t3 - t2) / 1e6, stepMs, sync.bytesSent(), sync.bytesReceived(), touched));
+        if (root && (globalStep % config.getInt("log.every") == 0 || s == 0)) {
+          LOG.info(String.format(Locale.ROOT, "epoch %d step %d loss %.4f (%.1f ms: compute "
+              + "%.1f, sync %.1f, optimizer %.1f)", epoch, globalStep, loss, stepMs,
+              (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6));
+        }
+      }
+      long epochNanos = System.nanoTime() - epochStart;
+      trainNanos += epochNanos;
+      trainSamples += samples;
+      lastLoss = samples > 0 ? lossSum / samples : Double.NaN;
+      long evalStart = System.nanoTime();
+      metrics = root ? task.evaluate() : Map.of();
+      double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
+      if (root) {
+        LOG.info(String.format(Locale.ROOT, "epoch %d done: %d steps, train loss %.4f, "
+            + "%.1f samples/s, eval %s (%.1f s)", epoch, steps, lastLoss,
+            samples / (epochNanos / 1e9), format(metrics), evalSeconds));
+      }
+      if (runDir != null) {
+        Csv.append(runDir.resolve("steps-rank" + rank + ".csv"), STEPS_HEADER, stepRows);
+        if (root) {
+          writeEpoch(epoch, steps, samples, lastLoss, epochNanos, metrics, evalSeconds);
+        }
+      }
+      if (maxSteps > 0 && globalStep >= maxSteps) {
+        break;
+      }
+    }
+    if (runDir != null && root) {
+      Checkpoint.save(runDir.resolve("checkpoint.bin"), model, config);
+    }
+    double[] ms = allStepMs.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(ms);
+    return new Result((int) globalStep, lastLoss, metrics,
+        trainSamples / Math.max(1e-9, trainNanos / 1e9), ms.length == 0 ? 0 : ms[ms.length / 2]);
+  }
+
+  private void applyOptimizers(ParameterStore store, List<EmbeddingTable> tables,
+      List<SparseGradients> synced, long step) {
+    if (!sync.appliesDenseUpdate()) {
+      dense.step(store.values(), store.grads());
+    }
+    if (!sync.appliesSparseUpdate()) {
+      for (int i = 0; i < tables.size(); i++) {
+        SparseGradients g = synced.get(i);
+        if (g.count() > 0) {
+          sparse.get(i).step(tables.get(i), Arrays.copyOf(g.ids(), g.count()),
+              new FloatBuf(g.rows(), 0, g.count() * g.dim()), step);
+        }
+      }
+    }
+  }
+
+  private void writeEpoch(int epoch, int steps, long samples, double loss, long nanos,
+      Map<String, Double> metrics, double evalSeconds) throws IOException {
+    StringBuilder header = new StringBuilder("epoch,steps,samples,train_loss,seconds,samples_per_s");
+    StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.3f,%.2f",
+        epoch, steps, samples, loss, nanos / 1e9, samples / (nanos / 1e9)));
+    for (Map.Entry<String, Double> e : metrics.entrySet()) {
+      header.append(',').append(e.getKey());
+      row.append(String.format(Locale.ROOT, ",%.6f", e.getValue()));
+    }
+    header.append(",eval_seconds");
+    row.append(String.format(Locale.ROOT, ",%.3f", evalSeconds));
+    Csv.append(runDir.resolve("epochs.csv"), header.toString(), List.of(row.toString()));
+  }
+
+  static String format(Map<String, Double> m) {
+    Map<String, String> f = new LinkedHashMap<>();
+    m.forEach((k, v) -> f.put(k, String.format(Locale.ROOT, "%.4f", v)));
+    return f.toString();
+  }
+}

@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -102,6 +101,19 @@ public final class RicoReader {
    *                           malformed, or (strict only) at the first broken screen file
    */
   public RicoData read(Path root) throws IOException {
+    return walk(root, true);
+  }
+
+  /**
+   * Reads the folder for its statistics only: every file is parsed and checked as by
+   * {@link #read}, but no screen is kept, so memory stays small whatever the folder's size (the
+   * returned data has no traces and no combined screens).
+   */
+  public RicoData scan(Path root) throws IOException {
+    return walk(root, false);
+  }
+
+  private RicoData walk(Path root, boolean keep) throws IOException {
     Path traces = tracesFolder(root);
     Path combinedDir = root.resolve("combined");
     boolean combined = options.readCombined() && Files.isDirectory(combinedDir);
@@ -116,46 +128,73 @@ public final class RicoReader {
       descriptions = AppDescriptions.read(descFile);
       stats.addDescriptions(descriptions.size());
     }
-
     List<TraceDir> traceDirs = traces == null ? List.of() : listTraces(traces);
     List<Path> files = new ArrayList<>();
     for (TraceDir t : traceDirs) {
       files.addAll(t.screens);
     }
-    int traceFiles = files.size();
     if (combined) {
       files.addAll(jsonFiles(combinedDir));
     }
-    Parsed[] parsed = parseAll(files);
-
-    List<Trace> out = new ArrayList<>();
-    int i = 0;
-    int logged = 0;
-    for (TraceDir t : traceDirs) {
-      List<Screen> screens = new ArrayList<>();
-      for (int k = 0; k < t.screens.size(); k++, i++) {
-        logged = account(parsed[i], files.get(i), stats, logged);
-        if (parsed[i].screen != null) {
-          screens.add(parsed[i].screen);
-        }
-      }
-      stats.addTrace(Files.isRegularFile(t.dir.resolve("gestures.json")), screens.isEmpty());
-      if (!screens.isEmpty()) {
-        out.add(new Trace(t.packageName, t.dir.getFileName().toString(), List.copyOf(screens)));
-      }
-    }
-    List<Screen> combinedScreens = new ArrayList<>();
-    for (; i < files.size(); i++) {
-      logged = account(parsed[i], files.get(i), stats, logged);
-      if (parsed[i].screen != null) {
-        combinedScreens.add(parsed[i].screen);
-      }
-    }
-    LOG.info("read {}: {} traces, {} screens kept, {} skipped{}", root, out.size(),
+    Assembly a = new Assembly(traceDirs, stats, keep);
+    parseInOrder(files, a);
+    LOG.info("read {}: {} traces, {} screens kept, {} skipped{}", root, stats.traces(),
         stats.screensKept(), stats.screensSkipped(),
         stats.skipped().isEmpty() ? "" : " " + stats.skipped());
-    LOG.debug("{} trace files, {} combined files", traceFiles, files.size() - traceFiles);
-    return new RicoData(List.copyOf(out), List.copyOf(combinedScreens), descriptions, stats);
+    return new RicoData(List.copyOf(a.traces), List.copyOf(a.combined), descriptions, stats);
+  }
+
+  /** Puts parsed files, delivered in folder order, into traces and then combined screens. */
+  private final class Assembly {
+    final List<TraceDir> dirs;
+    final RicoStats stats;
+    final boolean keep;
+    final List<Trace> traces = new ArrayList<>();
+    final List<Screen> combined = new ArrayList<>();
+    final List<Screen> current = new ArrayList<>();
+    int trace; // index into dirs of the trace being filled; dirs.size() once in combined/
+    int left; // files of that trace still to come
+    boolean anyKept;
+    int logged;
+
+    Assembly(List<TraceDir> dirs, RicoStats stats, boolean keep) {
+      this.dirs = dirs;
+      this.stats = stats;
+      this.keep = keep;
+      left = dirs.isEmpty() ? 0 : dirs.get(0).screens.size();
+      closeFinished();
+    }
+
+    void add(Path file, Parsed p) {
+      logged = account(p, file, stats, logged);
+      if (trace < dirs.size()) {
+        if (p.screen != null) {
+          anyKept = true;
+          if (keep) {
+            current.add(p.screen);
+          }
+        }
+        left--;
+        closeFinished();
+      } else if (p.screen != null && keep) {
+        combined.add(p.screen);
+      }
+    }
+
+    private void closeFinished() {
+      while (trace < dirs.size() && left == 0) {
+        TraceDir t = dirs.get(trace);
+        stats.addTrace(Files.isRegularFile(t.dir.resolve("gestures.json")), !anyKept);
+        if (!current.isEmpty()) {
+          traces.add(new Trace(t.packageName, t.dir.getFileName().toString(),
+              List.copyOf(current)));
+        }
+        current.clear();
+        anyKept = false;
+        trace++;
+        left = trace < dirs.size() ? dirs.get(trace).screens.size() : 0;
+      }
+    }
   }
 
   /**
@@ -214,32 +253,47 @@ public final class RicoReader {
     }
   }
 
-  private Parsed[] parseAll(List<Path> files) throws IOException {
-    Parsed[] out = new Parsed[files.size()];
-    AtomicBoolean stop = new AtomicBoolean();
+  /** Files parsed per block: bounds what is held besides the result. */
+  private static final int BLOCK = 1024;
+
+  /**
+   * Parses the files in parallel, a block at a time, and hands the results to {@code a} in file
+   * order; under strict mode the first broken file in that order is a {@link BadInputException}.
+   */
+  private void parseInOrder(List<Path> files, Assembly a) throws IOException {
     ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
       Thread t = new Thread(r, "rico-reader");
       t.setDaemon(true);
       return t;
     });
     try {
-      int chunk = Math.max(1, files.size() / (options.threads() * 8));
-      List<Future<?>> jobs = new ArrayList<>();
-      for (int start = 0; start < files.size(); start += chunk) {
-        int from = start;
-        int to = Math.min(files.size(), start + chunk);
-        jobs.add(pool.submit(() -> {
-          for (int i = from; i < to && !stop.get(); i++) {
-            Path f = files.get(i);
-            out[i] = parse(f, packageFromPath(f));
-            if (options.strict() && out[i].screen == null && out[i].reason.badFile()) {
-              stop.set(true);
+      Parsed[] block = new Parsed[BLOCK];
+      for (int start = 0; start < files.size(); start += BLOCK) {
+        int n = Math.min(BLOCK, files.size() - start);
+        int chunk = Math.max(1, n / (options.threads() * 4));
+        List<Future<?>> jobs = new ArrayList<>();
+        for (int from = 0; from < n; from += chunk) {
+          int lo = from;
+          int hi = Math.min(n, from + chunk);
+          int base = start;
+          jobs.add(pool.submit(() -> {
+            for (int i = lo; i < hi; i++) {
+              Path f = files.get(base + i);
+              block[i] = parse(f, packageFromPath(f));
             }
+          }));
+        }
+        for (Future<?> j : jobs) {
+          j.get();
+        }
+        for (int i = 0; i < n; i++) {
+          Parsed p = block[i];
+          if (options.strict() && p.screen == null && p.reason.badFile()) {
+            throw new BadInputException(files.get(start + i), p.reason, p.message);
           }
-        }));
-      }
-      for (Future<?> j : jobs) {
-        j.get();
+          a.add(files.get(start + i), p);
+          block[i] = null;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -249,14 +303,6 @@ public final class RicoReader {
     } finally {
       pool.shutdownNow();
     }
-    if (options.strict()) {
-      for (int i = 0; i < out.length; i++) {
-        if (out[i] != null && out[i].screen == null && out[i].reason.badFile()) {
-          throw new BadInputException(files.get(i), out[i].reason, out[i].message);
-        }
-      }
-    }
-    return out;
   }
 
   /** For filtered_traces/<package>/trace_k/view_hierarchies/x.json: the package folder's name. */

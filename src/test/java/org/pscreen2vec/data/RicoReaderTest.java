@@ -187,6 +187,15 @@ class RicoReaderTest {
   }
 
   @Test
+  void scanCountsLikeReadButKeepsNoScreens() throws Exception {
+    RicoData scanned = new RicoReader(RicoReader.Options.defaults().withCombined(true))
+        .scan(root);
+    assertEquals(data.stats().format(), scanned.stats().format());
+    assertTrue(scanned.traces().isEmpty());
+    assertTrue(scanned.combined().isEmpty());
+  }
+
+  @Test
   void theSameResultWithOneThread() throws Exception {
     RicoData one = new RicoReader(RicoReader.Options.defaults().withCombined(true)
         .withThreads(1)).read(root);

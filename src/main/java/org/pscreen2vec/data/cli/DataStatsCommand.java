@@ -67,7 +67,7 @@ public final class DataStatsCommand implements Subcommand {
     long t0 = System.nanoTime();
     RicoData data;
     try {
-      data = new RicoReader(o).read(dir);
+      data = new RicoReader(o).scan(dir); // statistics only: keeps no screens
     } catch (BadInputException e) {
       System.err.println("pscreen2vec data-stats: " + e.getMessage());
       return ExitCode.BAD_INPUT;
@@ -75,9 +75,6 @@ public final class DataStatsCommand implements Subcommand {
     double sec = (System.nanoTime() - t0) / 1e9;
     System.out.printf(Locale.ROOT, "data-stats: %s read in %.2f s (%.0f screens/s)%n", dir, sec,
         data.stats().files() / Math.max(sec, 1e-9));
-    if (o.readCombined()) {
-      System.out.printf(Locale.ROOT, "combined screens kept: %d%n", data.combined().size());
-    }
     System.out.print(data.stats().format());
     return ExitCode.OK;
   }

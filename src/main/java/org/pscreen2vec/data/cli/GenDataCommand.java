@@ -112,12 +112,12 @@ public final class GenDataCommand implements Subcommand {
 
   private static int verify(Path out, SyntheticRico.Summary s) throws IOException {
     long t0 = System.nanoTime();
-    RicoData data = new RicoReader(RicoReader.Options.defaults().withStrict(true)).read(out);
+    RicoData data = new RicoReader(RicoReader.Options.defaults().withStrict(true)).scan(out);
     double sec = (System.nanoTime() - t0) / 1e9;
     boolean ok = data.stats().screensKept() == s.screens() && data.stats().screensSkipped() == 0
         && java.util.Arrays.equals(data.stats().classHistogram(), s.stats().classHistogram());
     System.out.printf(Locale.ROOT, "verify: read back %d screens in %d traces in %.2f s: %s%n",
-        data.stats().screensKept(), data.traces().size(), sec, ok ? "OK" : "MISMATCH");
+        data.stats().screensKept(), data.stats().traces(), sec, ok ? "OK" : "MISMATCH");
     return ok ? ExitCode.OK : ExitCode.FAILED;
   }
 

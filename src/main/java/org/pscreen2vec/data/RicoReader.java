@@ -137,7 +137,7 @@ public final class RicoReader {
       files.addAll(jsonFiles(combinedDir));
     }
     Assembly a = new Assembly(traceDirs, stats, keep);
-    parseInOrder(files, a);
+    parseInOrder(files, keep, a);
     LOG.info("read {}: {} traces, {} screens kept, {} skipped{}", root, stats.traces(),
         stats.screensKept(), stats.screensSkipped(),
         stats.skipped().isEmpty() ? "" : " " + stats.skipped());
@@ -168,7 +168,7 @@ public final class RicoReader {
     void add(Path file, Parsed p) {
       logged = account(p, file, stats, logged);
       if (trace < dirs.size()) {
-        if (p.screen != null) {
+        if (p.components != null) {
           anyKept = true;
           if (keep) {
             current.add(p.screen);
@@ -176,7 +176,7 @@ public final class RicoReader {
         }
         left--;
         closeFinished();
-      } else if (p.screen != null && keep) {
+      } else if (p.components != null && keep) {
         combined.add(p.screen);
       }
     }
@@ -205,7 +205,7 @@ public final class RicoReader {
    *                           ({@link BadInputException#reason()} says which)
    */
   public Screen readScreen(Path file, String packageFallback) throws IOException {
-    Parsed p = parse(file, packageFallback);
+    Parsed p = parse(file, packageFallback, true);
     if (p.screen == null) {
       throw new BadInputException(file, p.reason, p.message);
     }
@@ -214,8 +214,8 @@ public final class RicoReader {
 
   private int account(Parsed p, Path file, RicoStats stats, int logged) {
     stats.addFile(p.truncatedText, p.invalidUtf8);
-    if (p.screen != null) {
-      stats.addKept(p.screen, p.nodes, p.depth);
+    if (p.components != null) {
+      stats.addKept(p.components, p.nodes, p.depth);
       return logged;
     }
     stats.addSkip(p.reason, file, p.message);
@@ -227,29 +227,41 @@ public final class RicoReader {
     return logged;
   }
 
-  /** The result of one file: a screen, or why not. */
-  private record Parsed(Screen screen, SkipReason reason, String message, int nodes, int depth,
-      boolean truncatedText, boolean invalidUtf8) {}
+  /**
+   * The result of one file: its components (and, when asked for, the whole screen), or why not.
+   */
+  private record Parsed(Screen screen, List<GuiComponent> components, SkipReason reason,
+      String message, int nodes, int depth, boolean truncatedText, boolean invalidUtf8) {
+    static Parsed failed(SkipReason reason, String message, ViewHierarchy h) {
+      return h == null ? new Parsed(null, null, reason, message, 0, 0, false, false)
+          : new Parsed(null, null, reason, message, h.count, h.maxDepth, h.textTruncated,
+              h.invalidUtf8);
+    }
+  }
 
-  private Parsed parse(Path file, String packageFallback) {
+  /** Parses a file; {@code full} builds the whole screen, else only its components (scan). */
+  private Parsed parse(Path file, String packageFallback, boolean full) {
     ViewHierarchy h;
     try (InputStream in = Files.newInputStream(file)) {
       h = ViewHierarchy.parse(in, BUFFER.get(), new ViewHierarchy.Limits(options.maxTextChars(),
           options.maxNodes(), 2 * options.maxNodes() + 64));
     } catch (ViewHierarchy.ParseException e) {
-      return new Parsed(null, e.reason, e.getMessage(), 0, 0, false, false);
+      return Parsed.failed(e.reason, e.getMessage(), null);
     } catch (IOException | RuntimeException e) {
-      return new Parsed(null, SkipReason.UNREADABLE, String.valueOf(e.getMessage()), 0, 0, false,
-          false);
+      return Parsed.failed(SkipReason.UNREADABLE, String.valueOf(e.getMessage()), null);
     }
-    String id = stem(file.getFileName().toString());
     try {
-      Screen s = ScreenBuilder.build(h, id, packageFallback, options.nearest(),
+      if (full) {
+        Screen s = ScreenBuilder.build(h, stem(file.getFileName().toString()), packageFallback,
+            options.nearest(), options.maxComponents());
+        return new Parsed(s, s.components(), null, "", h.count, h.maxDepth, h.textTruncated,
+            h.invalidUtf8);
+      }
+      List<GuiComponent> c = ScreenBuilder.labeled(h, ScreenBuilder.boxes(h),
           options.maxComponents());
-      return new Parsed(s, null, "", h.count, h.maxDepth, h.textTruncated, h.invalidUtf8);
+      return new Parsed(null, c, null, "", h.count, h.maxDepth, h.textTruncated, h.invalidUtf8);
     } catch (ScreenBuilder.Dropped e) {
-      return new Parsed(null, e.reason, e.getMessage(), h.count, h.maxDepth, h.textTruncated,
-          h.invalidUtf8);
+      return Parsed.failed(e.reason, e.getMessage(), h);
     }
   }
 
@@ -260,7 +272,7 @@ public final class RicoReader {
    * Parses the files in parallel, a block at a time, and hands the results to {@code a} in file
    * order; under strict mode the first broken file in that order is a {@link BadInputException}.
    */
-  private void parseInOrder(List<Path> files, Assembly a) throws IOException {
+  private void parseInOrder(List<Path> files, boolean full, Assembly a) throws IOException {
     ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
       Thread t = new Thread(r, "rico-reader");
       t.setDaemon(true);
@@ -279,7 +291,7 @@ public final class RicoReader {
           jobs.add(pool.submit(() -> {
             for (int i = lo; i < hi; i++) {
               Path f = files.get(base + i);
-              block[i] = parse(f, packageFromPath(f));
+              block[i] = parse(f, packageFromPath(f), full);
             }
           }));
         }
@@ -288,7 +300,7 @@ public final class RicoReader {
         }
         for (int i = 0; i < n; i++) {
           Parsed p = block[i];
-          if (options.strict() && p.screen == null && p.reason.badFile()) {
+          if (options.strict() && p.components == null && p.reason.badFile()) {
             throw new BadInputException(files.get(start + i), p.reason, p.message);
           }
           a.add(files.get(start + i), p);
@@ -390,8 +402,8 @@ public final class RicoReader {
     int nx = numberStart(x);
     int ny = numberStart(y);
     if (nx >= 0 && ny >= 0 && x.substring(0, nx).equals(y.substring(0, ny))) {
-      String dx = x.substring(nx).replaceFirst("^0+(?=.)", "");
-      String dy = y.substring(ny).replaceFirst("^0+(?=.)", "");
+      String dx = stripZeros(x.substring(nx));
+      String dy = stripZeros(y.substring(ny));
       int c = dx.length() != dy.length() ? Integer.compare(dx.length(), dy.length())
           : dx.compareTo(dy);
       if (c != 0) {
@@ -400,6 +412,14 @@ public final class RicoReader {
     }
     return x.compareTo(y);
   };
+
+  private static String stripZeros(String digits) {
+    int i = 0;
+    while (i < digits.length() - 1 && digits.charAt(i) == '0') {
+      i++;
+    }
+    return digits.substring(i);
+  }
 
   /** Where the trailing run of digits starts, or -1 when the name does not end in a digit. */
   private static int numberStart(String s) {

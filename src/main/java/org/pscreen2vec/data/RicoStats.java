@@ -64,10 +64,6 @@ public final class RicoStats {
     }
   }
 
-  void addKept(Screen s, int nodeCount, int depth) {
-    addKept(s.components(), nodeCount, depth);
-  }
-
   void addKept(List<GuiComponent> comps, int nodeCount, int depth) {
     if (kept == components.length) {
       components = Arrays.copyOf(components, kept * 2);

@@ -29,18 +29,31 @@ final class ScreenBuilder {
 
   static Screen build(ViewHierarchy h, String id, String packageFallback, int nearestN,
       int maxComponents) throws Dropped {
-    int[] box = new int[4 * h.count]; // (nodes, 4) clipped bounds
+    int[] box = boxes(h);
+    List<GuiComponent> components = labeled(h, box, maxComponents);
+    String pkg = packageOf(h.activityName, packageFallback);
+    return new Screen(id, pkg, h.activityName, components, layout(h, box),
+        nearest(components, nearestN));
+  }
+
+  /** (nodes, 4) every node's bounds clipped to the screen and ordered; zeros where missing. */
+  static int[] boxes(ViewHierarchy h) {
+    int[] box = new int[4 * h.count];
     for (int n = 0; n < h.count; n++) {
       clip(h, n, box);
     }
+    return box;
+  }
+
+  /** The labeled components, or {@link Dropped} when there are fewer than two or too many. */
+  static List<GuiComponent> labeled(ViewHierarchy h, int[] box, int maxComponents)
+      throws Dropped {
     List<GuiComponent> components = components(h, box, maxComponents);
     if (components.size() < 2) {
       throw new Dropped(SkipReason.TOO_FEW_COMPONENTS,
           components.size() + " labeled component(s); Screen2Vec needs at least two");
     }
-    String pkg = packageOf(h.activityName, packageFallback);
-    return new Screen(id, pkg, h.activityName, List.copyOf(components), layout(h, box),
-        nearest(components, nearestN));
+    return List.copyOf(components);
   }
 
   /** The app package: the part of activity_name before '/', else the fallback. */

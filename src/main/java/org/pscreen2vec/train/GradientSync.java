@@ -37,6 +37,14 @@ public interface GradientSync extends AutoCloseable {
   List<SparseGradients> synchronize(DenseGradients dense, List<SparseGradients> sparse,
       int samples);
 
+  /**
+   * Called by every worker before each step's forward pass with, per table, the distinct row ids
+   * that step will read ({@code ids}, first {@code count} valid; {@code rows} unused) and the table
+   * ({@code values}). A strategy whose tables live elsewhere (parameter servers) writes the current
+   * rows into {@code values} here. Default: nothing (the local table is current).
+   */
+  default void prepare(DenseGradients dense, List<SparseGradients> rowsNeeded) {}
+
   /** True when the strategy updates the dense parameters itself. */
   default boolean appliesDenseUpdate() {
     return false;

@@ -60,12 +60,35 @@ public final class Screen2VecTask implements Task {
     return features.windows(w, split.descriptions(), layout, layoutWidth);
   }
 
+  /** The batch of the last {@link #tableRows} call, reused by the {@link #step} that follows. */
+  private int[] preparedItems;
+  private Screen2Vec.WindowBatch prepared;
+
+  private Screen2Vec.WindowBatch trainBatch(int[] items) {
+    if (prepared == null || !java.util.Arrays.equals(items, preparedItems)) {
+      prepared = batch(trainWindows, items);
+      preparedItems = items.clone();
+    }
+    return prepared;
+  }
+
+  @Override
+  public int[][] tableRows(int[] items) {
+    if (items.length == 0) {
+      return new int[][] {new int[0]};
+    }
+    Screen2Vec.WindowBatch b = trainBatch(items);
+    return new int[][] {TaskRows.distinct(b.screens().compTexts().ids(), b.screens().descTexts().ids())};
+  }
+
   @Override
   public double step(int[] items) {
     if (items.length == 0) {
       return 0;
     }
-    return model.lossAndGradients(batch(trainWindows, items)).loss();
+    Screen2Vec.WindowBatch b = trainBatch(items);
+    prepared = null;
+    return model.lossAndGradients(b).loss();
   }
 
   @Override

@@ -18,6 +18,15 @@ public interface Task {
    */
   double step(int[] items);
 
+  /**
+   * The distinct rows of each sparse table (in {@code model().tables()} order) that
+   * {@link #step} will read for these items, so that a strategy can fetch them first
+   * ({@link GradientSync#prepare}). Models without tables return an empty array.
+   */
+  default int[][] tableRows(int[] items) {
+    return new int[0][];
+  }
+
   /** Metrics on the held-out data, in a fixed order (names are CSV columns). */
   Map<String, Double> evaluate();
 

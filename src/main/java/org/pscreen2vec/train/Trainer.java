@@ -20,8 +20,9 @@ import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.run.Csv;
 
 /**
- * The training loop, read top to bottom: for each epoch, this worker's shard; for each step, zero
- * the gradients, forward and backward ({@link Task#step}), synchronize ({@link GradientSync}),
+ * The training loop, read top to bottom: for each epoch, this worker's shard; for each step, let
+ * the strategy fetch the table rows the step reads ({@link GradientSync#prepare}), zero the
+ * gradients, forward and backward ({@link Task#step}), synchronize ({@link GradientSync}),
  * apply the optimizers; after each epoch, evaluate (root only) and append to {@code epochs.csv};
  * every step's time split (compute / sync / optimizer) goes to {@code steps.csv}.
  */
@@ -97,34 +98,24 @@ public final class Trainer {
       int steps = 0;
       for (int s = 0; s < shard.steps() && (maxSteps == 0 || globalStep < maxSteps); s++) {
         int[] items = shard.batch(s);
-        long t0 = System.nanoTime();
-        model.zeroGrads();
-        double loss = task.step(items);
-        long t1 = System.nanoTime();
-        List<SparseGradients> sg = new ArrayList<>();
-        int touched = 0;
-        for (EmbeddingTable t : model.tables()) {
-          sg.add(t.sparseGradients());
-          touched += t.touched();
-        }
-        List<SparseGradients> synced = sync.synchronize(store.denseGradients(), sg,
-            items.length);
-        long t2 = System.nanoTime();
         globalStep++;
-        applyOptimizers(store, model.tables(), synced, globalStep);
-        long t3 = System.nanoTime();
+        StepTimes st = step(items, globalStep);
+        double loss = st.loss();
         lossSum += loss * items.length;
         samples += items.length;
         steps++;
-        double stepMs = (t3 - t0) / 1e6;
+        double computeMs = st.computeNanos() / 1e6;
+        double syncMs = st.syncNanos() / 1e6;
+        double optMs = st.optimizerNanos() / 1e6;
+        double stepMs = st.totalNanos() / 1e6;
         allStepMs.add(stepMs);
         stepRows.add(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d",
-            epoch, globalStep, items.length, loss, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
-            (t3 - t2) / 1e6, stepMs, sync.bytesSent(), sync.bytesReceived(), touched));
+            epoch, globalStep, items.length, loss, computeMs, syncMs, optMs, stepMs,
+            sync.bytesSent(), sync.bytesReceived(), st.touchedRows()));
         if (root && (globalStep % config.getInt("log.every") == 0 || s == 0)) {
           LOG.info(String.format(Locale.ROOT, "epoch %d step %d loss %.4f (%.1f ms: compute "
-              + "%.1f, sync %.1f, optimizer %.1f)", epoch, globalStep, loss, stepMs,
-              (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6));
+              + "%.1f, sync %.1f, optimizer %.1f)", epoch, globalStep, loss, stepMs, computeMs,
+              syncMs, optMs));
         }
       }
       long epochNanos = System.nanoTime() - epochStart;
@@ -156,6 +147,54 @@ public final class Trainer {
     Arrays.sort(ms);
     return new Result((int) globalStep, lastLoss, metrics,
         trainSamples / Math.max(1e-9, trainNanos / 1e9), ms.length == 0 ? 0 : ms[ms.length / 2]);
+  }
+
+  /** One step's loss and time split. */
+  public record StepTimes(double loss, long computeNanos, long syncNanos, long optimizerNanos,
+      int touchedRows) {
+    public long totalNanos() {
+      return computeNanos + syncNanos + optimizerNanos;
+    }
+  }
+
+  /**
+   * One training step on these items: zero gradients, forward and backward, synchronize, apply
+   * the optimizers ({@code globalStep} is 1-based, for bias correction).
+   */
+  public StepTimes step(int[] items, long globalStep) {
+    Model model = task.model();
+    long tp = System.nanoTime();
+    sync.prepare(model.parameters().denseGradients(), rowsNeeded(model, items));
+    long t0 = System.nanoTime();
+    model.zeroGrads();
+    double loss = task.step(items);
+    long t1 = System.nanoTime();
+    List<SparseGradients> sg = new ArrayList<>();
+    int touched = 0;
+    for (EmbeddingTable t : model.tables()) {
+      sg.add(t.sparseGradients());
+      touched += t.touched();
+    }
+    List<SparseGradients> synced = sync.synchronize(model.parameters().denseGradients(), sg,
+        items.length);
+    long t2 = System.nanoTime();
+    applyOptimizers(model.parameters(), model.tables(), synced, globalStep);
+    long t3 = System.nanoTime();
+    return new StepTimes(loss, t1 - t0, (t2 - t1) + (t0 - tp), t3 - t2, touched);
+  }
+
+  /** Per table, the rows this step will read (for strategies whose tables live elsewhere). */
+  private List<SparseGradients> rowsNeeded(Model model, int[] items) {
+    List<EmbeddingTable> tables = model.tables();
+    int[][] rows = task.tableRows(items);
+    List<SparseGradients> out = new ArrayList<>(tables.size());
+    for (int i = 0; i < tables.size(); i++) {
+      EmbeddingTable t = tables.get(i);
+      int[] ids = i < rows.length ? rows[i] : new int[0];
+      out.add(new SparseGradients(t.name(), t.rows(), t.dim(), ids, new float[0], ids.length,
+          ((FloatBuf) t.values()).array()));
+    }
+    return out;
   }
 
   private void applyOptimizers(ParameterStore store, List<EmbeddingTable> tables,

@@ -70,12 +70,35 @@ public final class Ui2VecTask implements Task {
     return features.components(s, c, nearest);
   }
 
+  /** The batch of the last {@link #tableRows} call, reused by the {@link #step} that follows. */
+  private int[] preparedItems;
+  private Ui2Vec.Batch prepared;
+
+  private Ui2Vec.Batch trainBatch(int[] items) {
+    if (prepared == null || !java.util.Arrays.equals(items, preparedItems)) {
+      prepared = batch(trainScreens, trainComps, items);
+      preparedItems = items.clone();
+    }
+    return prepared;
+  }
+
+  @Override
+  public int[][] tableRows(int[] items) {
+    if (items.length == 0) {
+      return new int[][] {new int[0]};
+    }
+    Ui2Vec.Batch b = trainBatch(items);
+    return new int[][] {TaskRows.distinct(b.contextTexts().ids(), b.targetTexts().ids())};
+  }
+
   @Override
   public double step(int[] items) {
     if (items.length == 0) {
       return 0;
     }
-    return model.lossAndGradients(batch(trainScreens, trainComps, items)).loss();
+    Ui2Vec.Batch b = trainBatch(items);
+    prepared = null;
+    return model.lossAndGradients(b).loss();
   }
 
   @Override

@@ -1,0 +1,101 @@
+package org.pscreen2vec.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pscreen2vec.data.ImageSet;
+import org.pscreen2vec.model.FashionMlp;
+import org.pscreen2vec.model.Featurizer;
+import org.pscreen2vec.model.Screen2Vec;
+import org.pscreen2vec.model.TestScreens;
+import org.pscreen2vec.model.TextHasher;
+import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.Ops;
+
+/** The single-worker loop on in-memory data (plain-Java float ops: no native start-up). */
+class TrainerTest {
+  private final Ops ops = JavaOps.floats();
+
+  /** Two-class images: class 1 has a bright left half. */
+  private static ImageSet images(int n, long seed) {
+    Random r = new Random(seed);
+    float[] px = new float[n * 16];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = r.nextInt(2);
+      for (int j = 0; j < 16; j++) {
+        px[i * 16 + j] = r.nextFloat() * 0.5f + (labels[i] == 1 && j % 4 < 2 ? 0.5f : 0);
+      }
+    }
+    return new ImageSet(n, 4, 4, px, labels);
+  }
+
+  @Test
+  void fashionMlpLearnsAndWritesItsFiles(@TempDir Path dir) throws Exception {
+    TrainConfig c = TrainConfig.of(Map.of("model", "fashion-mlp", "epochs", "3", "batch", "16",
+        "lr", "0.01", "mlp.sizes", "16,8,2"));
+    FashionTask task = new FashionTask(ops, new FashionMlp(ops, new int[] {16, 8, 2}, 1),
+        images(200, 1), images(100, 2));
+    Trainer.Result r = new Trainer(c, task, ops, new NoSync(), 0, 1, dir, true).run();
+    assertEquals(3 * 13, r.steps());
+    assertTrue(r.metrics().get("test_accuracy") > 0.9, "accuracy " + r.metrics());
+    List<String> epochs = Files.readAllLines(dir.resolve("epochs.csv"));
+    assertEquals(4, epochs.size());
+    assertTrue(epochs.get(0).startsWith("epoch,steps,samples,train_loss"));
+    assertEquals(40, Files.readAllLines(dir.resolve("steps-rank0.csv")).size());
+    // the checkpoint restores the trained parameters exactly
+    FashionMlp fresh = new FashionMlp(ops, new int[] {16, 8, 2}, 99);
+    Checkpoint.load(dir.resolve("checkpoint.bin"), fresh);
+    assertArrayEquals(task.model().parameters().valueArray(),
+        fresh.parameters().valueArray());
+  }
+
+  @Test
+  void screen2vecStepsRunAndTheLossFalls() throws Exception {
+    TrainConfig c = TrainConfig.of(Map.of("model", "screen2vec", "epochs", "8", "batch", "8",
+        "lr", "0.01", "sparse.lr", "0.05", "dim", "8", "text.buckets", "256",
+        "layout.sizes", "4,2", "eval.batch", "16"));
+    Screen2Vec model = new Screen2Vec(ops, new Screen2Vec.Config(8, 3, 256,
+        Tasks.layoutSizes(c), Screen2Vec.LayoutMode.JOINT, 0.1), 1);
+    TraceSplit split = TraceSplit.of(TestScreens.traces(5, 24), TestScreens.descriptions(),
+        0.2, 1);
+    Screen2VecTask task = new Screen2VecTask(model, new Featurizer(ops, new TextHasher(256, 16),
+        8), split, 3, org.pscreen2vec.data.Screen::layout,
+        org.pscreen2vec.data.Screen.LAYOUT_SIZE, 16);
+    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null, true);
+    int[] all = new int[task.trainSize()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    double first = trainer.step(all, 1).loss();
+    double last = first;
+    for (int t = 2; t <= 30; t++) {
+      last = trainer.step(all, t).loss();
+    }
+    assertTrue(last < 0.7 * first, "loss " + first + " -> " + last);
+    assertTrue(task.tableRows(all)[0].length > 0, "the rows a step reads are known");
+    Map<String, Double> m = task.evaluate();
+    assertTrue(m.get("chance_top1") > 0 && m.get("chance_top1") < 1, m.toString());
+  }
+
+  @Test
+  void emptyBatchesContributeNothing() {
+    TrainConfig c = TrainConfig.of(Map.of("model", "fashion-mlp", "mlp.sizes", "16,8,2"));
+    FashionTask task = new FashionTask(ops, new FashionMlp(ops, new int[] {16, 8, 2}, 1),
+        images(10, 1), images(10, 2));
+    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null, true);
+    float[] before = task.model().parameters().valueArray().clone();
+    Trainer.StepTimes st = trainer.step(new int[0], 1);
+    assertEquals(0.0, st.loss());
+    assertArrayEquals(before, task.model().parameters().valueArray(),
+        "Adam with a zero gradient on the first step leaves the parameters alone");
+  }
+}

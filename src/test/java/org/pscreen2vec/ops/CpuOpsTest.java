@@ -125,4 +125,88 @@ class CpuOpsTest {
         () -> cpu.gemm(false, false, 4, 4, 4, 1, cpu.alloc(15), cpu.alloc(16), 0, cpu.alloc(16)));
     assertThrows(IllegalArgumentException.class, () -> new CpuOps(0));
   }
+
+  @Test
+  void rowEmbeddingLossAndConvKernelsMatch() {
+    Buf[] x = pair(2 * 6 * 4 * 3); // (2, 6, 4, 3) NHWC
+    Buf[] cols = {cpu.alloc(2 * 6 * 4 * 27), ref.alloc(2 * 6 * 4 * 27)};
+    cpu.im2col(x[0], 2, 6, 4, 3, 3, 1, cols[0]);
+    ref.im2col(x[1], 2, 6, 4, 3, 3, 1, cols[1]);
+    close(cols[0], cols[1], 0, "im2col");
+    Buf[] dx = {cpu.alloc(x[0].length()), ref.alloc(x[1].length())};
+    cpu.col2im(cols[0], 2, 6, 4, 3, 3, 1, dx[0]);
+    ref.col2im(cols[1], 2, 6, 4, 3, 3, 1, dx[1]);
+    close(dx[0], dx[1], 1e-6, "col2im");
+    Buf[] y = {cpu.alloc(2 * 3 * 2 * 3), ref.alloc(2 * 3 * 2 * 3)};
+    int[] af = new int[y[0].length()];
+    int[] ad = new int[y[1].length()];
+    cpu.maxPool2(x[0], 2, 6, 4, 3, y[0], af);
+    ref.maxPool2(x[1], 2, 6, 4, 3, y[1], ad);
+    close(y[0], y[1], 0, "maxPool2");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(ad, af);
+    cpu.maxPool2Backward(y[0], af, dx[0]);
+    ref.maxPool2Backward(y[1], ad, dx[1]);
+    close(dx[0], dx[1], 0, "maxPool2Backward");
+    for (boolean tanh : new boolean[] {true, false}) {
+      Buf[] a = pair(30);
+      Buf[] g = pair(30);
+      Buf[] o = {cpu.alloc(30), ref.alloc(30)};
+      if (tanh) {
+        cpu.tanh(a[0], o[0]);
+        ref.tanh(a[1], o[1]);
+        cpu.tanhBackward(o[0], g[0], g[0]);
+        ref.tanhBackward(o[1], g[1], g[1]);
+      } else {
+        cpu.sigmoid(a[0], o[0]);
+        ref.sigmoid(a[1], o[1]);
+        cpu.sigmoidBackward(o[0], g[0], g[0]);
+        ref.sigmoidBackward(o[1], g[1], g[1]);
+      }
+      close(o[0], o[1], 1e-6, tanh ? "tanh" : "sigmoid");
+      close(g[0], g[1], 1e-6, tanh ? "tanhBackward" : "sigmoidBackward");
+      cpu.mulAddInto(a[0], o[0], g[0]);
+      ref.mulAddInto(a[1], o[1], g[1]);
+      cpu.mul(a[0], g[0], o[0]);
+      ref.mul(a[1], g[1], o[1]);
+      close(o[0], o[1], 1e-5, "mul");
+    }
+    Buf[] t = pair(7 * 4);
+    int[] ids = {3, 0, 3, 6};
+    Buf[] out = {cpu.alloc(16), ref.alloc(16)};
+    cpu.gatherRows(t[0], 4, ids, out[0]);
+    ref.gatherRows(t[1], 4, ids, out[1]);
+    close(out[0], out[1], 0, "gatherRows");
+    cpu.scatterAddRows(out[0], 4, ids, t[0]);
+    ref.scatterAddRows(out[1], 4, ids, t[1]);
+    close(t[0], t[1], 1e-6, "scatterAddRows");
+    int[] offsets = {0, 3, 3, 4};
+    Buf[] dOut = pair(3 * 4);
+    cpu.bagMeanBackward(dOut[0], 4, ids, offsets, t[0]);
+    ref.bagMeanBackward(dOut[1], 4, ids, offsets, t[1]);
+    close(t[0], t[1], 1e-6, "bagMeanBackward");
+    Buf[] w = {cpu.alloc(4 * 9), ref.alloc(4 * 9)};
+    cpu.copyColumns(out[0], 4, 1, w[0], 9, 5, 4, 3);
+    ref.copyColumns(out[1], 4, 1, w[1], 9, 5, 4, 3);
+    close(w[0], w[1], 0, "copyColumns");
+    boolean[] keep = {true, false, false, true};
+    Buf[] sel = {cpu.alloc(16), ref.alloc(16)};
+    cpu.selectRows(keep, out[0], t[0].slice(0, 16), sel[0], 4);
+    ref.selectRows(keep, out[1], t[1].slice(0, 16), sel[1], 4);
+    close(sel[0], sel[1], 0, "selectRows");
+    Buf[] d = {cpu.alloc(16), ref.alloc(16)};
+    double ef = cpu.squaredError(out[0], sel[0], d[0], 0.1);
+    double ed = ref.squaredError(out[1], sel[1], d[1], 0.1);
+    assertEquals(ed, ef, 1e-5 * Math.max(1, ed));
+    close(d[0], d[1], 1e-6, "squaredError");
+    Buf[] m = {cpu.alloc(28), ref.alloc(28)};
+    Buf[] v = {cpu.alloc(28), ref.alloc(28)};
+    int[] uniq = {3, 0, 6};
+    for (int step = 1; step <= 2; step++) {
+      cpu.sparseAdam(t[0], 4, uniq, out[0].slice(0, 12), m[0], v[0], 0.01, 0.9, 0.999, 1e-8,
+          step);
+      ref.sparseAdam(t[1], 4, uniq, out[1].slice(0, 12), m[1], v[1], 0.01, 0.9, 0.999, 1e-8,
+          step);
+    }
+    close(t[0], t[1], 1e-5, "sparseAdam");
+  }
 }

@@ -1,0 +1,245 @@
+package org.pscreen2vec.ops;
+
+/**
+ * More float fast paths of {@link CpuOps}: element-wise non-linearities, row moves, embeddings,
+ * losses, convolution helpers and the sparse optimizer. Same semantics as {@link JavaOps}.
+ */
+final class FloatKernels2 {
+  private FloatKernels2() {}
+
+  static void tanh(FloatBuf x, FloatBuf y) {
+    float[] a = x.array();
+    float[] b = y.array();
+    for (int i = 0, n = x.length(), xo = x.offset(), yo = y.offset(); i < n; i++) {
+      b[yo + i] = (float) Math.tanh(a[xo + i]);
+    }
+  }
+
+  static void tanhBackward(FloatBuf y, FloatBuf dy, FloatBuf dx) {
+    float[] yv = y.array();
+    float[] g = dy.array();
+    float[] d = dx.array();
+    for (int i = 0, n = y.length(); i < n; i++) {
+      float v = yv[y.offset() + i];
+      d[dx.offset() + i] = g[dy.offset() + i] * (1 - v * v);
+    }
+  }
+
+  static void sigmoid(FloatBuf x, FloatBuf y) {
+    float[] a = x.array();
+    float[] b = y.array();
+    for (int i = 0, n = x.length(), xo = x.offset(), yo = y.offset(); i < n; i++) {
+      b[yo + i] = (float) (1 / (1 + Math.exp(-a[xo + i])));
+    }
+  }
+
+  static void sigmoidBackward(FloatBuf y, FloatBuf dy, FloatBuf dx) {
+    float[] yv = y.array();
+    float[] g = dy.array();
+    float[] d = dx.array();
+    for (int i = 0, n = y.length(); i < n; i++) {
+      float v = yv[y.offset() + i];
+      d[dx.offset() + i] = g[dy.offset() + i] * v * (1 - v);
+    }
+  }
+
+  static void mul(FloatBuf a, FloatBuf b, FloatBuf out, boolean accumulate) {
+    float[] av = a.array();
+    float[] bv = b.array();
+    float[] ov = out.array();
+    for (int i = 0, n = a.length(); i < n; i++) {
+      float p = av[a.offset() + i] * bv[b.offset() + i];
+      ov[out.offset() + i] = accumulate ? ov[out.offset() + i] + p : p;
+    }
+  }
+
+  static void copyColumns(FloatBuf src, int srcCols, int srcCol, FloatBuf dst, int dstCols,
+      int dstCol, int rows, int width) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(src.array(), src.offset() + r * srcCols + srcCol, dst.array(),
+          dst.offset() + r * dstCols + dstCol, width);
+    }
+  }
+
+  static void selectRows(boolean[] keep, FloatBuf a, FloatBuf b, FloatBuf out, int cols) {
+    for (int r = 0; r < keep.length; r++) {
+      FloatBuf from = keep[r] ? a : b;
+      if (from != out || from.offset() != out.offset()) {
+        System.arraycopy(from.array(), from.offset() + r * cols, out.array(),
+            out.offset() + r * cols, cols);
+      }
+    }
+  }
+
+  static void gatherRows(FloatBuf table, int dim, int[] ids, FloatBuf out) {
+    for (int i = 0; i < ids.length; i++) {
+      System.arraycopy(table.array(), table.offset() + ids[i] * dim, out.array(),
+          out.offset() + i * dim, dim);
+    }
+  }
+
+  static void scatterAddRows(FloatBuf dOut, int dim, int[] ids, FloatBuf dTable) {
+    float[] s = dOut.array();
+    float[] t = dTable.array();
+    for (int i = 0; i < ids.length; i++) {
+      int so = dOut.offset() + i * dim;
+      int to = dTable.offset() + ids[i] * dim;
+      for (int j = 0; j < dim; j++) {
+        t[to + j] += s[so + j];
+      }
+    }
+  }
+
+  static void bagMeanBackward(FloatBuf dOut, int dim, int[] slots, int[] offsets,
+      FloatBuf dRows) {
+    float[] g = dOut.array();
+    float[] d = dRows.array();
+    for (int b = 0; b < offsets.length - 1; b++) {
+      int from = offsets[b];
+      int to = offsets[b + 1];
+      if (to == from) {
+        continue;
+      }
+      float inv = 1f / (to - from);
+      int go = dOut.offset() + b * dim;
+      for (int q = from; q < to; q++) {
+        int ro = dRows.offset() + slots[q] * dim;
+        for (int j = 0; j < dim; j++) {
+          d[ro + j] += inv * g[go + j];
+        }
+      }
+    }
+  }
+
+  static double squaredError(FloatBuf p, FloatBuf t, FloatBuf d, double scale) {
+    float[] pv = p.array();
+    float[] tv = t.array();
+    float[] dv = d.array();
+    float s2 = (float) (2 * scale);
+    double total = 0;
+    for (int i = 0, n = p.length(); i < n; i++) {
+      float e = pv[p.offset() + i] - tv[t.offset() + i];
+      total += e * e;
+      dv[d.offset() + i] = s2 * e;
+    }
+    return total;
+  }
+
+  static void im2col(FloatBuf x, int n, int h, int w, int c, int k, int pad, FloatBuf cols) {
+    float[] xv = x.array();
+    float[] cv = cols.array();
+    int patch = k * k * c;
+    for (int img = 0; img < n; img++) {
+      for (int y = 0; y < h; y++) {
+        for (int xx = 0; xx < w; xx++) {
+          int row = cols.offset() + ((img * h + y) * w + xx) * patch;
+          for (int ky = 0; ky < k; ky++) {
+            int sy = y + ky - pad;
+            for (int kx = 0; kx < k; kx++) {
+              int sx = xx + kx - pad;
+              int dst = row + (ky * k + kx) * c;
+              if (sy >= 0 && sy < h && sx >= 0 && sx < w) {
+                System.arraycopy(xv, x.offset() + ((img * h + sy) * w + sx) * c, cv, dst, c);
+              } else {
+                java.util.Arrays.fill(cv, dst, dst + c, 0f);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  static void col2im(FloatBuf dCols, int n, int h, int w, int c, int k, int pad, FloatBuf dx) {
+    float[] cv = dCols.array();
+    float[] dv = dx.array();
+    java.util.Arrays.fill(dv, dx.offset(), dx.offset() + dx.length(), 0f);
+    int patch = k * k * c;
+    for (int img = 0; img < n; img++) {
+      for (int y = 0; y < h; y++) {
+        for (int xx = 0; xx < w; xx++) {
+          int row = dCols.offset() + ((img * h + y) * w + xx) * patch;
+          for (int ky = 0; ky < k; ky++) {
+            int sy = y + ky - pad;
+            if (sy < 0 || sy >= h) {
+              continue;
+            }
+            for (int kx = 0; kx < k; kx++) {
+              int sx = xx + kx - pad;
+              if (sx < 0 || sx >= w) {
+                continue;
+              }
+              int src = row + (ky * k + kx) * c;
+              int dst = dx.offset() + ((img * h + sy) * w + sx) * c;
+              for (int ch = 0; ch < c; ch++) {
+                dv[dst + ch] += cv[src + ch];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  static void maxPool2(FloatBuf x, int n, int h, int w, int c, FloatBuf y, int[] argmax) {
+    float[] xv = x.array();
+    float[] yv = y.array();
+    int oh = h / 2;
+    int ow = w / 2;
+    for (int img = 0; img < n; img++) {
+      for (int oy = 0; oy < oh; oy++) {
+        for (int ox = 0; ox < ow; ox++) {
+          int dst = ((img * oh + oy) * ow + ox) * c;
+          int s00 = ((img * h + 2 * oy) * w + 2 * ox) * c;
+          int[] src = {s00, s00 + c, s00 + w * c, s00 + w * c + c};
+          for (int ch = 0; ch < c; ch++) {
+            int best = src[0] + ch;
+            float bv = xv[x.offset() + best];
+            for (int q = 1; q < 4; q++) {
+              float v = xv[x.offset() + src[q] + ch];
+              if (v > bv) {
+                bv = v;
+                best = src[q] + ch;
+              }
+            }
+            yv[y.offset() + dst + ch] = bv;
+            argmax[dst + ch] = best;
+          }
+        }
+      }
+    }
+  }
+
+  static void maxPool2Backward(FloatBuf dy, int[] argmax, FloatBuf dx) {
+    float[] g = dy.array();
+    float[] d = dx.array();
+    java.util.Arrays.fill(d, dx.offset(), dx.offset() + dx.length(), 0f);
+    for (int i = 0, n = dy.length(); i < n; i++) {
+      d[dx.offset() + argmax[i]] += g[dy.offset() + i];
+    }
+  }
+
+  static void sparseAdam(FloatBuf table, int dim, int[] ids, FloatBuf rows, FloatBuf m,
+      FloatBuf v, double lr, double b1, double b2, double eps, long t) {
+    float step = (float) (lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
+    float e = (float) (eps * Math.sqrt(1 - Math.pow(b2, t)));
+    float fb1 = (float) b1;
+    float fb2 = (float) b2;
+    float[] p = table.array();
+    float[] g = rows.array();
+    float[] mv = m.array();
+    float[] vv = v.array();
+    for (int i = 0; i < ids.length; i++) {
+      int base = ids[i] * dim;
+      for (int j = 0; j < dim; j++) {
+        float gi = g[rows.offset() + i * dim + j];
+        int q = base + j;
+        float mi = fb1 * mv[m.offset() + q] + (1 - fb1) * gi;
+        float vi = fb2 * vv[v.offset() + q] + (1 - fb2) * gi * gi;
+        mv[m.offset() + q] = mi;
+        vv[v.offset() + q] = vi;
+        p[table.offset() + q] -= step * mi / ((float) Math.sqrt(vi) + e);
+      }
+    }
+  }
+}

@@ -5,17 +5,18 @@ import java.util.List;
 /**
  * Screen2Vec's mapping from Android class names to the 26 component class labels.
  *
- * <p>Follows the reference implementation ({@code convert_class_to_label.py} and
- * {@code rico_utils.py}): the simple name (after the last '.') is looked up exactly, then each table
- * key is tried in table order, first as a suffix and then as a prefix of the simple name; no match
- * is 0 (unknown). Where the reference table repeats a key, the later label wins (as in a Python
- * dict literal): {@code CheckedTextView} is 18 and {@code TextView} 20. One deliberate difference:
- * the reference's "TextView is 20 if clickable, else 11" rule only fires for the bare class name
- * {@code TextView}, which real RICO files never use; here it applies whenever the matched key is
- * {@code TextView} ({@code android.widget.TextView}, {@code AppCompatTextView}, ...).
+ * <p>Follows the reference implementation ({@code convert_class_to_label.py} and {@code
+ * rico_utils.py}): the simple name (after the last '.') is looked up exactly, then each table key
+ * is tried in table order, first as a suffix and then as a prefix of the simple name; no match is 0
+ * (unknown). Where the reference table repeats a key, the later label wins (as in a Python dict
+ * literal): {@code CheckedTextView} is 18 and {@code TextView} 20. One deliberate difference: the
+ * reference's "TextView is 20 if clickable, else 11" rule only fires for the bare class name {@code
+ * TextView}, which real RICO files never use; here it applies whenever the matched key is {@code
+ * TextView} ({@code android.widget.TextView}, {@code AppCompatTextView}, ...).
  *
  * <p>Labels 24 and 25 are not class-based: a component whose label is 0 becomes 24 when it lies
- * under a list (an ancestor labeled 12) and 25 when it lies under a drawer (7); list wins when both.
+ * under a list (an ancestor labeled 12) and 25 when it lies under a drawer (7); list wins when
+ * both.
  */
 public final class ClassLabels {
   public static final int UNKNOWN = 0;

@@ -11,10 +11,11 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Fashion-MNIST from its IDX files ({@code train-images-idx3-ubyte}, {@code train-labels-idx1-ubyte},
- * {@code t10k-...}), gzipped ({@code .gz}, as Debian's {@code dataset-fashion-mnist} ships them) or
- * not. Magic numbers, counts, dimensions, labels and file lengths are checked; anything wrong is a
- * {@link BadInputException} naming the file and the problem.
+ * Fashion-MNIST from its IDX files ({@code train-images-idx3-ubyte}, {@code
+ * train-labels-idx1-ubyte}, {@code t10k-...}), gzipped ({@code .gz}, as Debian's {@code
+ * dataset-fashion-mnist} ships them) or not. Magic numbers, counts, dimensions, labels and file
+ * lengths are checked; anything wrong is a {@link BadInputException} naming the file and the
+ * problem.
  */
 public final class FashionMnist {
   public static final int CLASSES = 10;

@@ -346,7 +346,7 @@ final class JsonTokenizer {
     }
   }
 
-  /** Decodes one multi-byte UTF-8 sequence starting with lead byte {@code b}; bad ones give U+FFFD. */
+  /** Decodes one multi-byte UTF-8 sequence led by byte {@code b}; a bad one gives U+FFFD. */
   private void utf8(int b) throws IOException {
     int need;
     int cp;

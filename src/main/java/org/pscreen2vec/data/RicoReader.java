@@ -2,11 +2,9 @@ package org.pscreen2vec.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +28,8 @@ import org.apache.logging.log4j.Logger;
 public final class RicoReader {
   private static final Logger LOG = LogManager.getLogger(RicoReader.class);
   private static final int LOGGED_SKIPS = 5;
-  private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[1 << 16]);
+  private static final ThreadLocal<byte[]> BUFFER =
+      ThreadLocal.withInitial(() -> new byte[1 << 16]);
 
   /**
    * Reading options.
@@ -55,7 +54,8 @@ public final class RicoReader {
       check(threads >= 1, "threads must be at least 1, was " + threads);
     }
 
-    /** n = 16, lenient, traces only, texts up to 1,000 characters, 200,000 nodes, 5,000 components. */
+    /** n = 16, lenient, traces only, texts up to 1,000 characters, 200,000 nodes, 5,000 labeled
+     * components, one thread per core. */
     public static Options defaults() {
       return new Options(16, false, false, 1000, 200_000, 5000,
           Runtime.getRuntime().availableProcessors());
@@ -114,7 +114,7 @@ public final class RicoReader {
   }
 
   private RicoData walk(Path root, boolean keep) throws IOException {
-    Path traces = tracesFolder(root);
+    Path traces = RicoFolder.tracesFolder(root);
     Path combinedDir = root.resolve("combined");
     boolean combined = options.readCombined() && Files.isDirectory(combinedDir);
     if (traces == null && !combined) {
@@ -128,13 +128,14 @@ public final class RicoReader {
       descriptions = AppDescriptions.read(descFile);
       stats.addDescriptions(descriptions.size());
     }
-    List<TraceDir> traceDirs = traces == null ? List.of() : listTraces(traces);
+    List<RicoFolder.TraceDir> traceDirs = traces == null ? List.of()
+        : RicoFolder.listTraces(traces);
     List<Path> files = new ArrayList<>();
-    for (TraceDir t : traceDirs) {
-      files.addAll(t.screens);
+    for (RicoFolder.TraceDir t : traceDirs) {
+      files.addAll(t.screens());
     }
     if (combined) {
-      files.addAll(jsonFiles(combinedDir));
+      files.addAll(RicoFolder.jsonFiles(combinedDir));
     }
     Assembly a = new Assembly(traceDirs, stats, keep);
     parseInOrder(files, keep, a);
@@ -146,7 +147,7 @@ public final class RicoReader {
 
   /** Puts parsed files, delivered in folder order, into traces and then combined screens. */
   private final class Assembly {
-    final List<TraceDir> dirs;
+    final List<RicoFolder.TraceDir> dirs;
     final RicoStats stats;
     final boolean keep;
     final List<Trace> traces = new ArrayList<>();
@@ -157,11 +158,11 @@ public final class RicoReader {
     boolean anyKept;
     int logged;
 
-    Assembly(List<TraceDir> dirs, RicoStats stats, boolean keep) {
+    Assembly(List<RicoFolder.TraceDir> dirs, RicoStats stats, boolean keep) {
       this.dirs = dirs;
       this.stats = stats;
       this.keep = keep;
-      left = dirs.isEmpty() ? 0 : dirs.get(0).screens.size();
+      left = dirs.isEmpty() ? 0 : dirs.get(0).screens().size();
       closeFinished();
     }
 
@@ -183,16 +184,16 @@ public final class RicoReader {
 
     private void closeFinished() {
       while (trace < dirs.size() && left == 0) {
-        TraceDir t = dirs.get(trace);
-        stats.addTrace(Files.isRegularFile(t.dir.resolve("gestures.json")), !anyKept);
+        RicoFolder.TraceDir t = dirs.get(trace);
+        stats.addTrace(Files.isRegularFile(t.dir().resolve("gestures.json")), !anyKept);
         if (!current.isEmpty()) {
-          traces.add(new Trace(t.packageName, t.dir.getFileName().toString(),
+          traces.add(new Trace(t.packageName(), t.dir().getFileName().toString(),
               List.copyOf(current)));
         }
         current.clear();
         anyKept = false;
         trace++;
-        left = trace < dirs.size() ? dirs.get(trace).screens.size() : 0;
+        left = trace < dirs.size() ? dirs.get(trace).screens().size() : 0;
       }
     }
   }
@@ -252,8 +253,9 @@ public final class RicoReader {
     }
     try {
       if (full) {
-        Screen s = ScreenBuilder.build(h, stem(file.getFileName().toString()), packageFallback,
-            options.nearest(), options.maxComponents());
+        String id = RicoFolder.stem(file.getFileName().toString());
+        Screen s = ScreenBuilder.build(h, id, packageFallback, options.nearest(),
+            options.maxComponents());
         return new Parsed(s, s.components(), null, "", h.count, h.maxDepth, h.textTruncated,
             h.invalidUtf8);
       }
@@ -291,7 +293,7 @@ public final class RicoReader {
           jobs.add(pool.submit(() -> {
             for (int i = lo; i < hi; i++) {
               Path f = files.get(base + i);
-              block[i] = parse(f, packageFromPath(f), full);
+              block[i] = parse(f, RicoFolder.packageFromPath(f), full);
             }
           }));
         }
@@ -315,118 +317,5 @@ public final class RicoReader {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  /** For filtered_traces/<package>/trace_k/view_hierarchies/x.json: the package folder's name. */
-  private static String packageFromPath(Path f) {
-    Path vh = f.getParent();
-    if (vh != null && vh.getFileName() != null
-        && vh.getFileName().toString().equals("view_hierarchies")
-        && vh.getParent() != null && vh.getParent().getParent() != null) {
-      return vh.getParent().getParent().getFileName().toString();
-    }
-    return "";
-  }
-
-  private record TraceDir(String packageName, Path dir, List<Path> screens) {}
-
-  /** filtered_traces/ under root, or root itself when it holds package/trace_k folders, or null. */
-  private static Path tracesFolder(Path root) throws IOException {
-    Path ft = root.resolve("filtered_traces");
-    if (Files.isDirectory(ft)) {
-      return ft;
-    }
-    if (!Files.isDirectory(root)) {
-      throw new BadInputException(root, "no such folder");
-    }
-    for (Path pkg : subdirs(root)) {
-      for (Path t : subdirs(pkg)) {
-        if (t.getFileName().toString().startsWith("trace_")) {
-          return root;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static List<TraceDir> listTraces(Path traces) throws IOException {
-    List<TraceDir> out = new ArrayList<>();
-    for (Path pkg : subdirs(traces)) {
-      for (Path t : subdirs(pkg)) {
-        if (!t.getFileName().toString().startsWith("trace_")) {
-          continue;
-        }
-        Path vh = t.resolve("view_hierarchies");
-        List<Path> screens = Files.isDirectory(vh) ? jsonFiles(vh) : List.of();
-        out.add(new TraceDir(pkg.getFileName().toString(), t, screens));
-      }
-    }
-    return out;
-  }
-
-  private static List<Path> subdirs(Path dir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-      for (Path p : ds) {
-        if (!p.getFileName().toString().startsWith(".") && Files.isDirectory(p)) {
-          out.add(p);
-        }
-      }
-    }
-    out.sort(NATURAL);
-    return out;
-  }
-
-  /** The *.json files of a folder (not hidden ones such as macOS "._x.json"), in natural order. */
-  private static List<Path> jsonFiles(Path dir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.json")) {
-      for (Path p : ds) {
-        if (!p.getFileName().toString().startsWith(".")) {
-          out.add(p);
-        }
-      }
-    }
-    out.sort(NATURAL);
-    return out;
-  }
-
-  private static String stem(String name) {
-    return name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
-  }
-
-  /** Orders names by their trailing number when both have one (trace_2 < trace_10), else by text. */
-  static final Comparator<Path> NATURAL = (a, b) -> {
-    String x = stem(a.getFileName().toString());
-    String y = stem(b.getFileName().toString());
-    int nx = numberStart(x);
-    int ny = numberStart(y);
-    if (nx >= 0 && ny >= 0 && x.substring(0, nx).equals(y.substring(0, ny))) {
-      String dx = stripZeros(x.substring(nx));
-      String dy = stripZeros(y.substring(ny));
-      int c = dx.length() != dy.length() ? Integer.compare(dx.length(), dy.length())
-          : dx.compareTo(dy);
-      if (c != 0) {
-        return c;
-      }
-    }
-    return x.compareTo(y);
-  };
-
-  private static String stripZeros(String digits) {
-    int i = 0;
-    while (i < digits.length() - 1 && digits.charAt(i) == '0') {
-      i++;
-    }
-    return digits.substring(i);
-  }
-
-  /** Where the trailing run of digits starts, or -1 when the name does not end in a digit. */
-  private static int numberStart(String s) {
-    int i = s.length();
-    while (i > 0 && Character.isDigit(s.charAt(i - 1)) && s.charAt(i - 1) < 128) {
-      i--;
-    }
-    return i == s.length() ? -1 : i;
   }
 }

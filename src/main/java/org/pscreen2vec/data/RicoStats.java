@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * What a {@link RicoReader} found: files read, screens kept and skipped (by reason, with the first
- * few paths), repairs made, and distributions of components per screen, nodes per screen, tree depth
- * and component classes over the kept screens.
+ * few paths), repairs made, and distributions of components per screen, nodes per screen, tree
+ * depth and component classes over the kept screens.
  */
 public final class RicoStats {
   /** Paths remembered per skip reason. */

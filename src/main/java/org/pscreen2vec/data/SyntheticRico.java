@@ -242,7 +242,7 @@ public final class SyntheticRico {
     return new AppResult(lengths.length, bytes, stats, kept);
   }
 
-  /** A tap at the centre of a clickable visible node, as RICO's normalized [[x, y]]; [] at the end. */
+  /** A tap on a clickable visible node's centre, as RICO's normalized [[x, y]]; [] at the end. */
   private static String gesture(GenNode root, Random r, boolean tapped) {
     if (!tapped) {
       return "[]";

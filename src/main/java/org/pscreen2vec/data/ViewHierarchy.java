@@ -8,9 +8,9 @@ import org.pscreen2vec.data.JsonTokenizer.Token;
 
 /**
  * The parts of one RICO view hierarchy file that Screen2Vec uses, as flat arrays in tree pre-order:
- * for every node its parent, depth, class name, text, bounds and flags. Parsed in one streaming pass
- * with an explicit stack, so a tree 100,000 levels deep costs memory, not call-stack frames; fields
- * may come in any order (RICO often writes {@code children} before {@code class}).
+ * for every node its parent, depth, class name, text, bounds and flags. Parsed in one streaming
+ * pass with an explicit stack, so a tree 100,000 levels deep costs memory, not call-stack frames;
+ * fields may come in any order (RICO often writes {@code children} before {@code class}).
  */
 final class ViewHierarchy {
   static final byte VISIBLE = 1;

@@ -97,8 +97,8 @@ public final class RicoReader {
   /**
    * Reads the folder.
    *
-   * @throws BadInputException when the folder is not a RICO folder, when the descriptions file is
-   *                           malformed, or (strict only) at the first broken screen file
+   * @throws BadInputException when the folder is not a RICO folder, or (strict only) at a
+   *                           malformed descriptions file or the first broken screen file
    */
   public RicoData read(Path root) throws IOException {
     return walk(root, true);
@@ -125,7 +125,14 @@ public final class RicoReader {
     Map<String, String> descriptions = Map.of();
     Path descFile = root.resolve(AppDescriptions.FILE_NAME);
     if (Files.isRegularFile(descFile)) {
-      descriptions = AppDescriptions.read(descFile);
+      try {
+        descriptions = AppDescriptions.read(descFile);
+      } catch (BadInputException e) {
+        if (options.strict()) {
+          throw e;
+        }
+        LOG.warn("ignoring the app descriptions: {}", e.getMessage());
+      }
       stats.addDescriptions(descriptions.size());
     }
     List<RicoFolder.TraceDir> traceDirs = traces == null ? List.of()

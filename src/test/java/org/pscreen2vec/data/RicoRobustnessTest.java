@@ -171,6 +171,23 @@ class RicoRobustnessTest {
     assertEquals(SkipReason.TOO_DEEP, reasonOf(reader, g));
   }
 
+  @Test
+  void aMalformedDescriptionsFileIsIgnoredUnlessStrict() throws IOException {
+    Path root = traceFolder(write("d.json", screen(IMAGE)));
+    Files.writeString(root.resolve(AppDescriptions.FILE_NAME),
+        "package,description\na.b,\"never closed\n");
+    RicoData d = reader.read(root);
+    assertEquals(1, d.stats().screensKept());
+    assertTrue(d.descriptions().isEmpty());
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> new RicoReader(RicoReader.Options.defaults().withStrict(true)).read(root));
+    assertTrue(e.getMessage().contains(AppDescriptions.FILE_NAME), e.getMessage());
+    assertTrue(e.getMessage().contains("unterminated quote"), e.getMessage());
+    Files.writeString(root.resolve(AppDescriptions.FILE_NAME), "pkg;description\n");
+    assertThrows(BadInputException.class,
+        () -> new RicoReader(RicoReader.Options.defaults().withStrict(true)).read(root));
+  }
+
   /** Moves a file into a one-trace RICO folder and returns the folder. */
   Path traceFolder(Path file) throws IOException {
     Path root = dir.resolve("rico-" + file.getFileName());

@@ -108,8 +108,10 @@ class DataCommandsTest {
   void dataStatsSkipsBrokenFilesButStrictStopsAtTheFirstNamingIt() throws Exception {
     Path data = home.resolve("mixed");
     assertEquals(ExitCode.OK, run("gen-data", "--screens", "30", "--out", data.toString()));
-    Path trace = Files.list(data.resolve("filtered_traces")).sorted().findFirst().orElseThrow()
-        .resolve("trace_0/view_hierarchies");
+    Path trace;
+    try (var apps = Files.list(data.resolve("filtered_traces"))) {
+      trace = apps.sorted().findFirst().orElseThrow().resolve("trace_0/view_hierarchies");
+    }
     Path broken = trace.resolve("99999.json");
     Files.writeString(broken, "{\"activity\": {\"root\": {\"class\": ");
     out.reset();

@@ -13,6 +13,7 @@ public final class Subcommands {
       new org.pscreen2vec.collective.CheckCollectivesCommand(),
       new org.pscreen2vec.collective.BenchCollectivesCommand(),
       new org.pscreen2vec.results.PlotCollectivesCommand(),
+      new org.pscreen2vec.sync.CheckSyncCommand(),
       new org.pscreen2vec.train.TrainCommand(),
       new org.pscreen2vec.train.BenchStepCommand());
 

@@ -75,6 +75,12 @@ public interface Communicator {
    */
   void builtinAllreduceSum(float[] src, float[] dst, int count);
 
+  /** Payload bytes this rank has posted for sending on this communicator (all tags). */
+  long bytesSent();
+
+  /** Payload bytes this rank has received on this communicator (all tags). */
+  long bytesReceived();
+
   /** Every rank waits until all ranks of this communicator have arrived (dissemination barrier). */
   void barrier(String what);
 

@@ -20,6 +20,8 @@ public final class MpjCommunicator implements Communicator {
   private final int size;
   private final int[] worldRanks; // (size) world rank of each rank of this communicator
   private final long deadlineNanos;
+  private long bytesSent;
+  private long bytesReceived;
 
   MpjCommunicator(Intracomm comm, String name, int[] worldRanks, long deadlineNanos) {
     this.comm = comm;
@@ -106,6 +108,9 @@ public final class MpjCommunicator implements Communicator {
       mpi.Request r = send
           ? comm.Isend(buf, offset, count, type, peer, tag)
           : comm.Irecv(buf, offset, count, type, peer == ANY_SOURCE ? MPI.ANY_SOURCE : peer, tag);
+      if (send) {
+        bytesSent += (long) count * type.getByteSize();
+      }
       return new MpjRequest(r, send, count, type, peer);
     } catch (MPIException e) {
       throw new CommException(String.format("MPJ %s of %d elements %s %s failed",
@@ -120,6 +125,7 @@ public final class MpjCommunicator implements Communicator {
     private final Datatype type;
     private final int peer;
     private Status status;
+    private boolean counted;
 
     MpjRequest(mpi.Request request, boolean send, int count, Datatype type, int peer) {
       this.request = request;
@@ -152,12 +158,18 @@ public final class MpjCommunicator implements Communicator {
       if (send) {
         return count;
       }
+      int got;
       try {
-        int got = status.Get_count(type);
-        return got >= 0 && got <= count ? got : count;
+        got = status.Get_count(type);
+        got = got >= 0 && got <= count ? got : count;
       } catch (RuntimeException e) {
-        return count; // the device did not say; MPJ fills the posted slice or fails the request
+        got = count; // the device did not say; MPJ fills the posted slice or fails the request
       }
+      if (!counted) {
+        counted = true;
+        bytesReceived += (long) got * type.getByteSize();
+      }
+      return got;
     }
 
     @Override
@@ -179,6 +191,16 @@ public final class MpjCommunicator implements Communicator {
   }
 
   @Override
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  @Override
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  @Override
   public void builtinAllreduceSum(float[] src, float[] dst, int count) {
     if (count > src.length || count > dst.length || src == dst) {
       throw new IllegalArgumentException("builtin allreduce needs two distinct arrays of at least "
@@ -186,6 +208,10 @@ public final class MpjCommunicator implements Communicator {
     }
     try {
       comm.Allreduce(src, 0, dst, 0, count, MPI.FLOAT, MPI.SUM);
+      // MPJ's tree: up to log2(p) sends and receives of the whole buffer per rank; count one
+      // each way as a lower bound (its internals are not observable from here).
+      bytesSent += 4L * count;
+      bytesReceived += 4L * count;
     } catch (MPIException e) {
       throw new CommException("MPJ Allreduce of " + count + " floats failed on communicator '"
           + name + "'", e);

@@ -68,6 +68,14 @@ class CheckerTest {
 
     public void barrier(String what) {}
 
+    public long bytesSent() {
+      return 0;
+    }
+
+    public long bytesReceived() {
+      return 0;
+    }
+
     public Communicator split(int color, int key, String name) {
       return this;
     }

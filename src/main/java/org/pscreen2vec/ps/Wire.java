@@ -1,0 +1,89 @@
+package org.pscreen2vec.ps;
+
+/**
+ * The parameter-server wire format: a fixed header of {@link #HEADER_INTS} ints, then payload
+ * messages whose element counts the header fixes completely. No Java serialization: a server can
+ * validate every field before it allocates or receives anything.
+ *
+ * <pre>
+ *  request  worker -> server   tag TAG_REQUEST   int[10] header
+ *           payload            tag TAG_PAYLOAD   PUSH_DENSE, INIT_DENSE: float[count]
+ *                                                PUSH_ROWS, INIT_ROWS: int[count] ids, then
+ *                                                  float[count * width] rows (INIT_ROWS: no ids,
+ *                                                  the server's local rows in order)
+ *                                                PULL_ROWS: int[count] ids
+ *  reply    server -> worker   tag TAG_REPLY     int[10] header (op REPLY_OK/DATA/ERROR, seq echoed)
+ *           payload            tag TAG_REPLY_PAYLOAD  DATA: float[count]; ERROR: byte[count] text
+ * </pre>
+ */
+public final class Wire {
+  /** "PS" and format version 1. A server rejects any other value. */
+  public static final int MAGIC = 0x5053_0001;
+  public static final int HEADER_INTS = 10;
+
+  // header fields
+  public static final int H_MAGIC = 0;
+  public static final int H_OP = 1;
+  public static final int H_TABLE = 2; // -1 dense, else the sparse table index
+  public static final int H_STEP = 3;
+  public static final int H_WORKER = 4;
+  public static final int H_COUNT = 5; // floats (dense) or ids (rows)
+  public static final int H_WIDTH = 6; // row width (rows) or shard offset (dense)
+  public static final int H_SEQ = 7; // request number, echoed in the reply
+  public static final int H_SAMPLES = 8; // samples behind a pushed gradient
+  public static final int H_RESERVED = 9;
+
+  // requests
+  public static final int INIT_DENSE = 1;
+  public static final int INIT_ROWS = 2;
+  public static final int PUSH_DENSE = 3;
+  public static final int PULL_DENSE = 4;
+  public static final int PUSH_ROWS = 5;
+  public static final int PULL_ROWS = 6;
+  public static final int DONE = 7;
+  // replies
+  public static final int REPLY_OK = 64;
+  public static final int REPLY_DATA = 65;
+  public static final int REPLY_ERROR = 66;
+
+  public static final int TAG_REQUEST = 500;
+  public static final int TAG_PAYLOAD = 501;
+  public static final int TAG_REPLY = 502;
+  public static final int TAG_REPLY_PAYLOAD = 503;
+
+  /** Longest error text a server sends. */
+  public static final int MAX_ERROR_BYTES = 4096;
+
+  private Wire() {}
+
+  public static int[] header(int op, int table, int step, int worker, int count, int width,
+      int seq, int samples) {
+    int[] h = new int[HEADER_INTS];
+    h[H_MAGIC] = MAGIC;
+    h[H_OP] = op;
+    h[H_TABLE] = table;
+    h[H_STEP] = step;
+    h[H_WORKER] = worker;
+    h[H_COUNT] = count;
+    h[H_WIDTH] = width;
+    h[H_SEQ] = seq;
+    h[H_SAMPLES] = samples;
+    return h;
+  }
+
+  public static String opName(int op) {
+    return switch (op) {
+      case INIT_DENSE -> "INIT_DENSE";
+      case INIT_ROWS -> "INIT_ROWS";
+      case PUSH_DENSE -> "PUSH_DENSE";
+      case PULL_DENSE -> "PULL_DENSE";
+      case PUSH_ROWS -> "PUSH_ROWS";
+      case PULL_ROWS -> "PULL_ROWS";
+      case DONE -> "DONE";
+      case REPLY_OK -> "REPLY_OK";
+      case REPLY_DATA -> "REPLY_DATA";
+      case REPLY_ERROR -> "REPLY_ERROR";
+      default -> "op " + op;
+    };
+  }
+}

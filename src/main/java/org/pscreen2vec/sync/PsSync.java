@@ -1,0 +1,135 @@
+package org.pscreen2vec.sync;
+
+import java.util.List;
+import org.pscreen2vec.model.DenseGradients;
+import org.pscreen2vec.model.SparseGradients;
+import org.pscreen2vec.ps.PsClient;
+import org.pscreen2vec.train.GradientSync;
+
+/**
+ * Everything through the parameter servers: each step a worker pushes its dense gradient and its
+ * touched table rows, the servers apply the optimizer, and the worker pulls the new dense
+ * parameters back; table rows are pulled before each step for the rows that step will read
+ * ({@link #prepare}). With {@code bsp} this is synchronous SGD, equal to {@link AllreduceSync}.
+ */
+public final class PsSync implements GradientSync {
+  private final PsClient client;
+  private final boolean initializer;
+  private final boolean dense; // false in the hybrid: dense parameters stay with allreduce
+  private final AllreduceSync denseSync; // hybrid only
+  private boolean initialized;
+  private int step;
+
+  /**
+   * @param initializer true on the one worker that sends the initial parameters to the servers
+   * @param denseSync   null for {@code ps}; the dense allreduce for {@code hybrid}
+   */
+  public PsSync(PsClient client, boolean initializer, AllreduceSync denseSync) {
+    this.client = client;
+    this.initializer = initializer;
+    this.denseSync = denseSync;
+    this.dense = denseSync == null;
+  }
+
+  @Override
+  public String name() {
+    return dense ? "ps" : "hybrid";
+  }
+
+  /** Sends the initial values once (from the initializer) so servers start where workers do. */
+  private void initialize(DenseGradients d, List<SparseGradients> tables) {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (!initializer) {
+      return;
+    }
+    if (dense) {
+      client.initDense(d.params()).await();
+    }
+    for (int t = 0; t < tables.size(); t++) {
+      client.initRows(t, tables.get(t).values()).await();
+    }
+  }
+
+  @Override
+  public void prepare(DenseGradients d, List<SparseGradients> rowsNeeded) {
+    initialize(d, rowsNeeded);
+    for (int t = 0; t < rowsNeeded.size(); t++) {
+      SparseGradients s = rowsNeeded.get(t);
+      client.pullRows(t, s.ids(), s.count(), s.values(), step).await();
+    }
+  }
+
+  @Override
+  public List<SparseGradients> synchronize(DenseGradients d, List<SparseGradients> sparse,
+      int samples) {
+    initialize(d, sparse);
+    // every push to every server is in flight at once; then the dense part, then the replies
+    PsClient.Handle[] rows = new PsClient.Handle[sparse.size()];
+    for (int t = 0; t < sparse.size(); t++) {
+      SparseGradients s = sparse.get(t);
+      rows[t] = client.pushRows(t, s.ids(), s.rows(), s.count(), samples, step);
+    }
+    if (dense) {
+      // the pull queues behind the push on every server and is answered when the round is done
+      PsClient.Handle push = client.pushDense(d.grads(), samples, step);
+      PsClient.Handle pull = client.pullDense(d.params(), step + 1);
+      push.await();
+      pull.await();
+    } else {
+      denseSync.synchronize(d, sparse, samples);
+    }
+    for (PsClient.Handle h : rows) {
+      h.await();
+    }
+    step++;
+    return sparse;
+  }
+
+  @Override
+  public boolean appliesDenseUpdate() {
+    return dense;
+  }
+
+  @Override
+  public boolean appliesSparseUpdate() {
+    return true;
+  }
+
+  @Override
+  public long bytesSent() {
+    return client.accounting().bytesSent() + (dense ? 0 : denseSync.bytesSent());
+  }
+
+  @Override
+  public long bytesReceived() {
+    return client.accounting().bytesReceived() + (dense ? 0 : denseSync.bytesReceived());
+  }
+
+  public PsClient client() {
+    return client;
+  }
+
+  /** Tells the servers this worker is done; returns their load figures. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    PsClient.Handle h = client.done();
+    h.await();
+    lastLoads = h.serverLoads();
+  }
+
+  private boolean closed;
+
+  private List<float[]> lastLoads = List.of();
+
+  /** The servers' load figures, after {@link #close}. */
+  public List<float[]> serverLoads() {
+    return lastLoads;
+  }
+}

@@ -1,0 +1,99 @@
+package org.pscreen2vec.sync;
+
+import java.util.List;
+import java.util.function.Supplier;
+import org.pscreen2vec.collective.Allreduces;
+import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ps.Consistency;
+import org.pscreen2vec.ps.ParameterServer;
+import org.pscreen2vec.ps.Partition;
+import org.pscreen2vec.ps.PsClient;
+import org.pscreen2vec.ps.ServerState;
+import org.pscreen2vec.ps.TableSpec;
+import org.pscreen2vec.run.RunContext;
+import org.pscreen2vec.train.DenseOptimizer;
+import org.pscreen2vec.train.GradientSync;
+import org.pscreen2vec.train.NoSync;
+import org.pscreen2vec.train.SparseOptimizer;
+
+/**
+ * Builds the synchronization strategy of a worker, or runs a parameter server, by name: none,
+ * ring, naive, star, mpj, ps, hybrid. An unknown name, or a rank layout the strategy cannot use,
+ * fails at once with a message listing what would work.
+ */
+public final class Strategies {
+  public static final List<String> NAMES = List.of("none", "ring", "naive", "star", "mpj", "ps",
+      "hybrid");
+  /** Largest payload a server accepts in one message (floats): 256 MiB. */
+  public static final long MAX_PAYLOAD_FLOATS = 1L << 26;
+
+  private Strategies() {}
+
+  /**
+   * What parameter servers need to know: the model's dense length and tables, the consistency
+   * mode and the optimizers (the same ones the workers would use).
+   */
+  public record PsSetup(int denseLength, List<TableSpec> tables, Consistency consistency,
+      Supplier<DenseOptimizer> denseOptimizer, Supplier<SparseOptimizer> sparseOptimizer) {}
+
+  public static boolean usesServers(String name) {
+    return name.equals("ps") || name.equals("hybrid");
+  }
+
+  /** Checks the name and the rank layout; the message says what to change. */
+  public static void validate(String name, RunContext ctx) {
+    if (!NAMES.contains(name)) {
+      throw new IllegalArgumentException("unknown strategy '" + name + "'; valid: "
+          + String.join(", ", NAMES));
+    }
+    int servers = ctx.roles().servers();
+    if (usesServers(name) && servers == 0) {
+      throw new IllegalArgumentException("strategy '" + name + "' needs parameter-server ranks: "
+          + "add --servers S (and S more ranks to -np)");
+    }
+    if (!usesServers(name) && servers > 0) {
+      throw new IllegalArgumentException("strategy '" + name + "' uses no parameter servers, but "
+          + "--servers " + servers + " was given");
+    }
+    if (name.equals("none") && ctx.roles().workers() != 1) {
+      throw new IllegalArgumentException("strategy 'none' trains on exactly one worker, but the "
+          + "job has " + ctx.roles().workers() + "; use -np 1 or another strategy");
+    }
+  }
+
+  /** The strategy of this worker. */
+  public static GradientSync worker(String name, RunContext ctx, PsSetup ps, int segmentFloats) {
+    validate(name, ctx);
+    if (name.equals("none")) {
+      return new NoSync();
+    }
+    if (!usesServers(name)) {
+      return new AllreduceSync(Allreduces.create(name, ctx.group(), segmentFloats), ctx.group(),
+          true);
+    }
+    int dense = name.equals("ps") ? ps.denseLength() : 0;
+    PsClient client = new PsClient(ctx.world(), ctx.roles(), dense, ps.tables());
+    AllreduceSync denseSync = name.equals("hybrid")
+        ? new AllreduceSync(Allreduces.create("ring", ctx.group(), segmentFloats), ctx.group(),
+            false)
+        : null;
+    return new PsSync(client, ctx.rank() == 0, denseSync);
+  }
+
+  /** Runs this rank as a parameter server until every worker is done. */
+  public static ServerState serve(String name, RunContext ctx, PsSetup ps,
+      ParameterServer.ServerLoad[] loadOut) {
+    validate(name, ctx);
+    int server = ctx.rank() - ctx.roles().workers();
+    int dense = name.equals("ps") ? ps.denseLength() : 0;
+    ServerState state = new ServerState(server, new Partition(ctx.roles().servers(), dense),
+        ps.tables(), ctx.roles().workers(), ps.consistency(), JavaOps.floats(),
+        ps.denseOptimizer(), ps.sparseOptimizer());
+    ParameterServer.ServerLoad load = new ParameterServer(ctx.world(), ctx.roles(), state,
+        MAX_PAYLOAD_FLOATS).serve();
+    if (loadOut != null && loadOut.length > 0) {
+      loadOut[0] = load;
+    }
+    return state;
+  }
+}

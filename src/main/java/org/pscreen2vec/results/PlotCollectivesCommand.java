@@ -119,9 +119,65 @@ public final class PlotCollectivesCommand implements Subcommand {
       charts.add(c);
     }
     Png.grid(charts, 2, out);
+    String table = summary(panels);
+    System.out.print(table);
+    org.pscreen2vec.run.AtomicFiles.writeString(out.resolveSibling(
+        out.getFileName().toString().replaceFirst("\\.png$", "") + ".md"), table);
     System.out.println("plot-collectives: " + charts.size() + " panel(s) from " + files.size()
         + " file(s) -> " + out);
     return ExitCode.OK;
+  }
+
+  /**
+   * Per panel: ring's busbw against MPJ's and against the point-to-point ceiling at each size, and
+   * the crossover — the smallest size from which ring is at least as fast as naive and star.
+   */
+  static String summary(Map<String, Map<String, TreeMap<Double, Double>>> panels) {
+    StringBuilder sb = new StringBuilder();
+    for (var panel : panels.entrySet()) {
+      Map<String, TreeMap<Double, Double>> a = panel.getValue();
+      TreeMap<Double, Double> ring = a.get("ring");
+      if (ring == null) {
+        continue;
+      }
+      sb.append("\n### ").append(panel.getKey()).append("\n\n")
+          .append("| bytes | ring busbw GB/s | ring / mpj | ring / p2p | best of naive, star |\n")
+          .append("| ---: | ---: | ---: | ---: | --- |\n");
+      Double crossover = null;
+      for (var e : ring.descendingMap().entrySet()) {
+        double other = Math.max(value(a, "naive", e.getKey()), value(a, "star", e.getKey()));
+        if (e.getValue() >= other) {
+          crossover = e.getKey();
+        } else {
+          break;
+        }
+      }
+      for (var e : ring.entrySet()) {
+        double b = e.getKey();
+        double naive = value(a, "naive", b);
+        double star = value(a, "star", b);
+        sb.append(String.format(java.util.Locale.ROOT, "| %.0f | %.3f | %s | %s | %s %.3f |%n", b,
+            e.getValue(), ratio(e.getValue(), value(a, "mpj", b)),
+            ratio(e.getValue(), value(a, "p2p", b)), naive >= star ? "naive" : "star",
+            Math.max(naive, star)));
+      }
+      sb.append(crossover == null
+          ? "\nring is never the fastest of ring, naive and star here.\n"
+          : String.format(java.util.Locale.ROOT, "%nCrossover: ring is at least as fast as naive "
+              + "and star from %.0f bytes up%s.%n", crossover,
+              crossover.equals(ring.firstKey()) ? " (every size measured)" : ""));
+    }
+    return sb.toString();
+  }
+
+  private static double value(Map<String, TreeMap<Double, Double>> a, String alg, double bytes) {
+    TreeMap<Double, Double> m = a.get(alg);
+    Double v = m == null ? null : m.get(bytes);
+    return v == null ? Double.NaN : v;
+  }
+
+  private static String ratio(double x, double y) {
+    return Double.isNaN(y) || y == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.2fx", x / y);
   }
 
   /** The same colour for an algorithm in every panel. */

@@ -23,7 +23,9 @@ import org.apache.logging.log4j.Logger;
  * <p>Nothing a screen file contains can crash or hang the reader: a broken file is skipped, counted
  * by reason in {@link RicoStats}, and the first few are logged; with {@link Options#strict()} the
  * first broken file (in folder order) is a {@link BadInputException} naming it. Files are parsed in
- * parallel; the result does not depend on the thread count.
+ * parallel; the result does not depend on the thread count. A file's cost is bounded whatever it
+ * holds: it is streamed, never recursed into, its strings are capped (each, and 8M characters in
+ * all), and its nodes, nesting and components are limited ({@link Options}).
  */
 public final class RicoReader {
   private static final Logger LOG = LogManager.getLogger(RicoReader.class);

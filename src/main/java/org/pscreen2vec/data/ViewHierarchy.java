@@ -36,6 +36,14 @@ final class ViewHierarchy {
   /** Limits that keep one file's cost bounded. */
   record Limits(int maxTextChars, int maxNodes, int maxDepth) {}
 
+  /**
+   * Characters of class names and texts kept per file (16 MB): with the node limit this bounds a
+   * file's memory whatever it holds; RICO's largest screens use a few thousand.
+   */
+  static final long MAX_CHARS_PER_FILE = 8L << 20;
+
+  private long charsLeft = MAX_CHARS_PER_FILE;
+
   /** The file broke a limit or the JSON grammar; {@code reason} says which kind. */
   static final class ParseException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -200,7 +208,13 @@ final class ViewHierarchy {
       return null;
     }
     textTruncated |= t.textTruncated();
-    return t.text();
+    String s = t.text();
+    charsLeft -= s.length();
+    if (charsLeft < 0) { // the file's strings have used their budget: keep no more
+      textTruncated = true;
+      return "";
+    }
+    return s;
   }
 
   /** "class" when it is a string, else "className" when that is, else null. */

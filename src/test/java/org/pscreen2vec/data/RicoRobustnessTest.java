@@ -93,6 +93,27 @@ class RicoRobustnessTest {
   }
 
   @Test
+  void aFileKeepsAtMostItsBudgetOfTextHoweverManyNodesCarryText() throws IOException {
+    // 3,000 nodes with 1,000-character class names and texts: 6M characters, within budget;
+    // 6,000 of them: 12M characters, over the 8M budget, so the last ones keep no text
+    for (int nodes : new int[] {3000, 6000}) {
+      String big = "x".repeat(999);
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < nodes; i++) {
+        sb.append(i == 0 ? "" : ",").append("{\"class\":\"a.").append(big)
+            .append("\",\"text\":\"").append(big).append(i % 10)
+            .append("\",\"visible-to-user\":true}");
+      }
+      RicoReader roomy = new RicoReader(RicoReader.Options.defaults()
+          .withLimits(1000, 200_000, 10_000));
+      Screen s = roomy.readScreen(write("budget.json", screen(sb.toString())), "x");
+      assertEquals(nodes + 1, s.components().size());
+      String last = s.components().get(nodes).text();
+      assertEquals(nodes == 3000 ? 1000 : 0, last.length());
+    }
+  }
+
+  @Test
   void invalidUtf8BecomesReplacementCharactersAndEscapesDecode() throws IOException {
     byte[] head = screen("{\"class\":\"android.widget.TextView\",\"visible-to-user\":true,"
         + "\"text\":\"caf").getBytes(StandardCharsets.UTF_8);

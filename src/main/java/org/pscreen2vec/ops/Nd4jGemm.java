@@ -14,6 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class Nd4jGemm {
   private final DataBuffer[] scratch = new DataBuffer[3]; // A, B, C
+  /** Views of the scratch buffers by (role, rows, cols): each INDArray costs a native shape buffer. */
+  private final java.util.Map<Long, INDArray> views = new java.util.HashMap<>();
 
   static void setThreads(int threads) {
     Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -48,7 +50,14 @@ final class Nd4jGemm {
       long cap = Math.max(need, buf == null ? 0 : buf.length() + buf.length() / 2);
       buf = Nd4j.createBuffer(DataType.FLOAT, cap, false);
       scratch[role] = buf;
+      views.clear(); // views of the old buffers are stale
     }
-    return Nd4j.create(buf, new long[] {rows, cols}, new long[] {cols, 1}, 0, 'c');
+    if (views.size() > 4096) {
+      views.clear(); // many distinct shapes (varying batch geometry): start over
+    }
+    long key = ((long) role << 62) | ((long) rows << 31) | cols;
+    DataBuffer b = buf;
+    return views.computeIfAbsent(key,
+        k -> Nd4j.create(b, new long[] {rows, cols}, new long[] {cols, 1}, 0, 'c'));
   }
 }

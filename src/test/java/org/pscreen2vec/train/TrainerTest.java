@@ -98,4 +98,56 @@ class TrainerTest {
     assertArrayEquals(before, task.model().parameters().valueArray(),
         "Adam with a zero gradient on the first step leaves the parameters alone");
   }
+
+  /** Records what the trainer hands a strategy. */
+  private static final class RecordingSync implements GradientSync {
+    final java.util.List<int[]> prepared = new java.util.ArrayList<>();
+    final java.util.List<int[]> pushed = new java.util.ArrayList<>();
+    int denseLength;
+
+    @Override
+    public String name() {
+      return "recording";
+    }
+
+    @Override
+    public void prepare(org.pscreen2vec.model.DenseGradients dense,
+        java.util.List<org.pscreen2vec.model.SparseGradients> rows) {
+      prepared.add(java.util.Arrays.copyOf(rows.get(0).ids(), rows.get(0).count()));
+    }
+
+    @Override
+    public java.util.List<org.pscreen2vec.model.SparseGradients> synchronize(
+        org.pscreen2vec.model.DenseGradients dense,
+        java.util.List<org.pscreen2vec.model.SparseGradients> sparse, int samples) {
+      denseLength = dense.length();
+      pushed.add(java.util.Arrays.copyOf(sparse.get(0).ids(), sparse.get(0).count()));
+      return sparse;
+    }
+  }
+
+  @Test
+  void strategiesSeeTheRowsAStepReadsBeforeItAndItsGradientsAfter() {
+    TrainConfig c = TrainConfig.of(Map.of("model", "screen2vec", "batch", "4", "dim", "4",
+        "text.buckets", "128", "layout.mode", "none"));
+    Screen2Vec model = new Screen2Vec(ops, new Screen2Vec.Config(4, 2, 128,
+        Tasks.layoutSizes(c), Screen2Vec.LayoutMode.NONE, 0), 1);
+    TraceSplit split = TraceSplit.of(TestScreens.traces(6, 6), TestScreens.descriptions(), 0.2,
+        1);
+    Screen2VecTask task = new Screen2VecTask(model, new Featurizer(ops, new TextHasher(128, 16),
+        8), split, 3, null, 0, 8);
+    RecordingSync sync = new RecordingSync();
+    Trainer trainer = new Trainer(c, task, ops, sync, 0, 1, null, true);
+    trainer.step(new int[] {0, 1, 2}, 1);
+    assertEquals(model.parameters().size(), sync.denseLength);
+    java.util.Set<Integer> read = new java.util.HashSet<>();
+    for (int id : sync.prepared.get(0)) {
+      read.add(id);
+    }
+    assertTrue(sync.pushed.get(0).length > 0);
+    for (int id : sync.pushed.get(0)) {
+      assertTrue(read.contains(id), "row " + id + " has a gradient but was not prepared");
+    }
+    assertEquals(sync.pushed.get(0).length, read.size(), "every prepared row is touched");
+  }
 }

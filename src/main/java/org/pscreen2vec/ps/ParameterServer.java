@@ -26,7 +26,8 @@ public final class ParameterServer {
 
   private final Communicator world;
   private final Roles roles;
-  private final ServerState state;
+  private final StateFactory factory;
+  private ServerState state; // built from worker 0's SETUP
   private final long maxPayloadFloats;
   private final ArrayDeque<Pending>[] queues; // (workers) requests not answered yet, in order
   private final boolean[] done;
@@ -38,15 +39,21 @@ public final class ParameterServer {
   // worker posts its receive, and that worker may itself be waiting for another worker.
   private final java.util.ArrayList<Request> inFlight = new java.util.ArrayList<>();
 
+  /** Builds this server's state once worker 0 has said what the model looks like. */
+  @FunctionalInterface
+  public interface StateFactory {
+    ServerState create(int denseLength, List<TableSpec> tables);
+  }
+
   /** A validated request with its payload, waiting to be served. */
   record Pending(int[] header, int[] ids, float[] values) {}
 
   @SuppressWarnings("unchecked")
-  public ParameterServer(Communicator world, Roles roles, ServerState state,
+  public ParameterServer(Communicator world, Roles roles, StateFactory factory,
       long maxPayloadFloats) {
     this.world = world;
     this.roles = roles;
-    this.state = state;
+    this.factory = factory;
     this.maxPayloadFloats = maxPayloadFloats;
     int w = roles.workers();
     this.queues = new ArrayDeque[w];
@@ -59,8 +66,17 @@ public final class ParameterServer {
     this.desynced = new boolean[w];
   }
 
-  /** Serves until every worker is done. Returns this server's load figures. */
+  /** The state built at SETUP (null before). */
+  public ServerState state() {
+    return state;
+  }
+
+  /**
+   * Waits for worker 0's SETUP (the model's dense length and tables: servers need neither the
+   * model nor the data), then serves until every worker is done. Returns the load figures.
+   */
   public ServerLoad serve() {
+    setup();
     int remaining = roles.workers();
     long idleStart = System.nanoTime();
     while (remaining > 0) {
@@ -95,6 +111,41 @@ public final class ParameterServer {
       r.await("last replies to the workers");
     }
     return load;
+  }
+
+  /** The first request must be worker 0's SETUP; other workers' requests wait in MPJ meanwhile. */
+  private void setup() {
+    int[] h = new int[Wire.HEADER_INTS];
+    try {
+      world.recv(h, 0, h.length, 0, Wire.TAG_REQUEST);
+    } catch (PeerTimeoutException e) {
+      throw new PsException("parameter server rank " + world.rank() + " got no SETUP from worker "
+          + "0 within " + world.deadlineNanos() / 1e9 + " s — is worker 0 alive?");
+    }
+    int n = h[Wire.H_COUNT];
+    if (h[Wire.H_MAGIC] != Wire.MAGIC || h[Wire.H_OP] != Wire.SETUP || n < 2
+        || n > 2 + 2 * Wire.MAX_TABLES) {
+      throw new PsException("parameter server rank " + world.rank() + ": worker 0's first request "
+          + "is not a valid SETUP (" + Wire.opName(h[Wire.H_OP]) + ", " + n + " ints)");
+    }
+    int[] p = new int[n];
+    world.recv(p, 0, n, 0, Wire.TAG_PAYLOAD);
+    if (p[0] < 0 || p[1] < 0 || n != 2 + 2 * p[1]) {
+      throw new PsException("SETUP describes " + p[1] + " tables in " + n + " ints");
+    }
+    List<TableSpec> tables = new java.util.ArrayList<>();
+    for (int t = 0; t < p[1]; t++) {
+      int rows = p[2 + 2 * t];
+      int dim = p[3 + 2 * t];
+      if (rows < 1 || dim < 1 || (long) rows * dim > Integer.MAX_VALUE - 8) {
+        throw new PsException("SETUP table " + t + " has " + rows + " x " + dim + " entries");
+      }
+      tables.add(new TableSpec("table" + t, rows, dim));
+    }
+    state = factory.create(p[0], tables);
+    reply(0, h, null);
+    LOG.info("parameter server {}: {} dense floats in its shard, {} table(s), serving {} "
+        + "workers", world.rank(), state.denseShard().length, tables.size(), roles.workers());
   }
 
   private String unfinished() {

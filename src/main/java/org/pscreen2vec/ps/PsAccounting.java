@@ -2,7 +2,7 @@ package org.pscreen2vec.ps;
 
 /** A worker's traffic with the parameter servers: bytes and messages per operation, wait time. */
 public final class PsAccounting {
-  private static final int OPS = 8;
+  private static final int OPS = 9;
   final long[] bytesSent = new long[OPS];
   final long[] bytesReceived = new long[OPS];
   final long[] messages = new long[OPS];

@@ -94,6 +94,23 @@ public final class PsClient {
     return acct;
   }
 
+  /** Tells every server the model's shape; worker 0 sends this before anything else. */
+  public Handle setup() {
+    int[] p = new int[2 + 2 * tables.size()];
+    p[0] = part.denseLength();
+    p[1] = tables.size();
+    for (int t = 0; t < tables.size(); t++) {
+      p[2 + 2 * t] = tables.get(t).rows();
+      p[3 + 2 * t] = tables.get(t).dim();
+    }
+    Handle h = new Handle();
+    for (int s = 0; s < pending.length; s++) {
+      Expect e = request(h, s, Wire.SETUP, -1, 0, p.length, 0, 0);
+      send(e, p);
+    }
+    return h;
+  }
+
   /** Sends the initial dense parameters (one worker does this once, before any push or pull). */
   public Handle initDense(float[] params) {
     Handle h = new Handle();

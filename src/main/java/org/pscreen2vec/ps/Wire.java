@@ -6,6 +6,8 @@ package org.pscreen2vec.ps;
  * validate every field before it allocates or receives anything.
  *
  * <pre>
+ *  setup    worker 0 -> server, first of all: SETUP header, then int[count] payload
+ *           {dense length, tables, rows_0, dim_0, rows_1, dim_1, ...}
  *  request  worker -> server   tag TAG_REQUEST   int[10] header
  *           payload            tag TAG_PAYLOAD   PUSH_DENSE, INIT_DENSE: float[count]
  *                                                PUSH_ROWS, INIT_ROWS: int[count] ids, then
@@ -41,6 +43,9 @@ public final class Wire {
   public static final int PUSH_ROWS = 5;
   public static final int PULL_ROWS = 6;
   public static final int DONE = 7;
+  public static final int SETUP = 8;
+  /** Most sparse tables a job may declare. */
+  public static final int MAX_TABLES = 64;
   // replies
   public static final int REPLY_OK = 64;
   public static final int REPLY_DATA = 65;
@@ -80,6 +85,7 @@ public final class Wire {
       case PUSH_ROWS -> "PUSH_ROWS";
       case PULL_ROWS -> "PULL_ROWS";
       case DONE -> "DONE";
+      case SETUP -> "SETUP";
       case REPLY_OK -> "REPLY_OK";
       case REPLY_DATA -> "REPLY_DATA";
       case REPLY_ERROR -> "REPLY_ERROR";

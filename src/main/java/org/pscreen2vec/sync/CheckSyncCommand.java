@@ -124,8 +124,7 @@ public final class CheckSyncCommand implements Subcommand {
     ConvexProblem problem = new ConvexProblem(seed, dense, rows, dim);
     Ops ops = JavaOps.floats();
     boolean adam = optimizer.equals("adam");
-    Strategies.PsSetup setup = new Strategies.PsSetup(dense, List.of(new TableSpec("E", rows,
-        dim)), consistency,
+    Strategies.PsSetup setup = new Strategies.PsSetup(consistency,
         () -> adam ? new Adam(ops, lr) : new Sgd(ops, lr, 0.9),
         () -> adam ? new SparseAdam(ops, lr) : new Adagrad(ops, lr, 1e-8));
     Path dir = ctx.openRunDir("check-sync");
@@ -156,7 +155,7 @@ public final class CheckSyncCommand implements Subcommand {
       ps.prepare(new DenseGradients(new float[w.length], w, w.length), List.of(
           new SparseGradients("E", problem.rows, problem.dim, new int[0], null, 0, table)));
       List<String> failures = MalformedRequests.run(ps.client(), ctx.rank(),
-          setup.tables().get(0), ctx.roles().servers(), table);
+          new TableSpec("E", problem.rows, problem.dim), ctx.roles().servers(), table);
       failures.forEach(f -> LOG.error("malformed request check: {}", f));
       System.out.println(failures.isEmpty()
           ? "check-sync: malformed and oversized requests were all rejected with errors naming "

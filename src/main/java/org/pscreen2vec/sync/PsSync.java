@@ -1,9 +1,13 @@
 package org.pscreen2vec.sync;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.pscreen2vec.comm.Communicator;
+import org.pscreen2vec.comm.Roles;
 import org.pscreen2vec.model.DenseGradients;
 import org.pscreen2vec.model.SparseGradients;
 import org.pscreen2vec.ps.PsClient;
+import org.pscreen2vec.ps.TableSpec;
 import org.pscreen2vec.train.GradientSync;
 
 /**
@@ -13,7 +17,9 @@ import org.pscreen2vec.train.GradientSync;
  * ({@link #prepare}). With {@code bsp} this is synchronous SGD, equal to {@link AllreduceSync}.
  */
 public final class PsSync implements GradientSync {
-  private final PsClient client;
+  private final Communicator world;
+  private final Roles roles;
+  private PsClient client; // made at the first call, when the model's shape is known
   private final boolean initializer;
   private final boolean dense; // false in the hybrid: dense parameters stay with allreduce
   private final AllreduceSync denseSync; // hybrid only
@@ -24,8 +30,9 @@ public final class PsSync implements GradientSync {
    * @param initializer true on the one worker that sends the initial parameters to the servers
    * @param denseSync   null for {@code ps}; the dense allreduce for {@code hybrid}
    */
-  public PsSync(PsClient client, boolean initializer, AllreduceSync denseSync) {
-    this.client = client;
+  public PsSync(Communicator world, Roles roles, boolean initializer, AllreduceSync denseSync) {
+    this.world = world;
+    this.roles = roles;
     this.initializer = initializer;
     this.denseSync = denseSync;
     this.dense = denseSync == null;
@@ -36,15 +43,24 @@ public final class PsSync implements GradientSync {
     return dense ? "ps" : "hybrid";
   }
 
-  /** Sends the initial values once (from the initializer) so servers start where workers do. */
+  /**
+   * At the first call: the client (the model's shape is known now); on the initializer, SETUP and
+   * the initial values, so the servers start exactly where the workers do.
+   */
   private void initialize(DenseGradients d, List<SparseGradients> tables) {
     if (initialized) {
       return;
     }
     initialized = true;
+    List<TableSpec> specs = new ArrayList<>();
+    for (SparseGradients s : tables) {
+      specs.add(new TableSpec(s.table(), s.tableRows(), s.dim()));
+    }
+    client = new PsClient(world, roles, dense ? d.length() : 0, specs);
     if (!initializer) {
       return;
     }
+    client.setup().await();
     if (dense) {
       client.initDense(d.params()).await();
     }
@@ -100,12 +116,14 @@ public final class PsSync implements GradientSync {
 
   @Override
   public long bytesSent() {
-    return client.accounting().bytesSent() + (dense ? 0 : denseSync.bytesSent());
+    return (client == null ? 0 : client.accounting().bytesSent())
+        + (dense ? 0 : denseSync.bytesSent());
   }
 
   @Override
   public long bytesReceived() {
-    return client.accounting().bytesReceived() + (dense ? 0 : denseSync.bytesReceived());
+    return (client == null ? 0 : client.accounting().bytesReceived())
+        + (dense ? 0 : denseSync.bytesReceived());
   }
 
   public PsClient client() {
@@ -119,6 +137,10 @@ public final class PsSync implements GradientSync {
       return;
     }
     closed = true;
+    if (client == null) {
+      throw new IllegalStateException("the parameter-server strategy was closed before its first "
+          + "step; the servers are still waiting for SETUP");
+    }
     PsClient.Handle h = client.done();
     h.await();
     lastLoads = h.serverLoads();

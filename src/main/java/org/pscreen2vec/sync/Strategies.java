@@ -7,9 +7,7 @@ import org.pscreen2vec.ops.JavaOps;
 import org.pscreen2vec.ps.Consistency;
 import org.pscreen2vec.ps.ParameterServer;
 import org.pscreen2vec.ps.Partition;
-import org.pscreen2vec.ps.PsClient;
 import org.pscreen2vec.ps.ServerState;
-import org.pscreen2vec.ps.TableSpec;
 import org.pscreen2vec.run.RunContext;
 import org.pscreen2vec.train.DenseOptimizer;
 import org.pscreen2vec.train.GradientSync;
@@ -30,11 +28,11 @@ public final class Strategies {
   private Strategies() {}
 
   /**
-   * What parameter servers need to know: the model's dense length and tables, the consistency
-   * mode and the optimizers (the same ones the workers would use).
+   * What parameter servers need besides the model's shape (which worker 0 sends at SETUP): the
+   * consistency mode and the optimizers (the same ones the workers would use).
    */
-  public record PsSetup(int denseLength, List<TableSpec> tables, Consistency consistency,
-      Supplier<DenseOptimizer> denseOptimizer, Supplier<SparseOptimizer> sparseOptimizer) {}
+  public record PsSetup(Consistency consistency, Supplier<DenseOptimizer> denseOptimizer,
+      Supplier<SparseOptimizer> sparseOptimizer) {}
 
   public static boolean usesServers(String name) {
     return name.equals("ps") || name.equals("hybrid");
@@ -71,29 +69,27 @@ public final class Strategies {
       return new AllreduceSync(Allreduces.create(name, ctx.group(), segmentFloats), ctx.group(),
           true);
     }
-    int dense = name.equals("ps") ? ps.denseLength() : 0;
-    PsClient client = new PsClient(ctx.world(), ctx.roles(), dense, ps.tables());
     AllreduceSync denseSync = name.equals("hybrid")
         ? new AllreduceSync(Allreduces.create("ring", ctx.group(), segmentFloats), ctx.group(),
             false)
         : null;
-    return new PsSync(client, ctx.rank() == 0, denseSync);
+    return new PsSync(ctx.world(), ctx.roles(), ctx.rank() == 0, denseSync);
   }
 
-  /** Runs this rank as a parameter server until every worker is done. */
+  /** Runs this rank as a parameter server until every worker is done; returns its state. */
   public static ServerState serve(String name, RunContext ctx, PsSetup ps,
       ParameterServer.ServerLoad[] loadOut) {
     validate(name, ctx);
     int server = ctx.rank() - ctx.roles().workers();
-    int dense = name.equals("ps") ? ps.denseLength() : 0;
-    ServerState state = new ServerState(server, new Partition(ctx.roles().servers(), dense),
-        ps.tables(), ctx.roles().workers(), ps.consistency(), JavaOps.floats(),
-        ps.denseOptimizer(), ps.sparseOptimizer());
-    ParameterServer.ServerLoad load = new ParameterServer(ctx.world(), ctx.roles(), state,
-        MAX_PAYLOAD_FLOATS).serve();
+    ParameterServer srv = new ParameterServer(ctx.world(), ctx.roles(),
+        (dense, tables) -> new ServerState(server, new Partition(ctx.roles().servers(), dense),
+            tables, ctx.roles().workers(), ps.consistency(), JavaOps.floats(),
+            ps.denseOptimizer(), ps.sparseOptimizer()),
+        MAX_PAYLOAD_FLOATS);
+    ParameterServer.ServerLoad load = srv.serve();
     if (loadOut != null && loadOut.length > 0) {
       loadOut[0] = load;
     }
-    return state;
+    return srv.state();
   }
 }

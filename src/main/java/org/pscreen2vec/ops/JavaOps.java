@@ -18,14 +18,14 @@ public class JavaOps implements Ops {
     return new JavaOps(true);
   }
 
-  /** Float buffers, plain-Java GEMM (no native code). */
+  /** Float buffers, plain-Java kernels with float fast paths (no native code). */
   public static JavaOps floats() {
-    return new JavaOps(false);
+    return new JavaFloatOps();
   }
 
   @Override
   public String name() {
-    return doubles ? "java-double" : "java-float";
+    return doubles ? "java-double" : "java-generic-float";
   }
 
   @Override

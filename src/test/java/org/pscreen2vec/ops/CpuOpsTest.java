@@ -209,4 +209,37 @@ class CpuOpsTest {
     }
     close(t[0], t[1], 1e-5, "sparseAdam");
   }
+
+  @Test
+  void plainJavaFloatBackendMatchesToo() {
+    JavaOps jf = JavaOps.floats();
+    assertEquals("java-float", jf.name());
+    Buf a = jf.alloc(70 * 80);
+    Buf b = jf.alloc(80 * 65);
+    Buf[] ref2 = {ref.alloc(70 * 80), ref.alloc(80 * 65)};
+    for (int i = 0; i < a.length(); i++) {
+      double v = rnd.nextGaussian();
+      a.set(i, v);
+      ref2[0].set(i, (float) v);
+    }
+    for (int i = 0; i < b.length(); i++) {
+      double v = rnd.nextGaussian();
+      b.set(i, v);
+      ref2[1].set(i, (float) v);
+    }
+    Buf c = jf.alloc(70 * 65);
+    Buf cd = ref.alloc(70 * 65);
+    jf.gemm(false, true, 70, 65, 80, 1, a, b, 0, c);
+    ref.gemm(false, true, 70, 65, 80, 1, ref2[0], ref2[1], 0, cd);
+    close(c, cd, 1e-4, "java-float gemm");
+    Buf[] p = {jf.alloc(30), ref.alloc(30)};
+    Buf[] g = pair(30);
+    Buf gj = jf.alloc(30);
+    jf.copy(g[0], gj);
+    Buf[] m = {jf.alloc(30), ref.alloc(30)};
+    Buf[] v = {jf.alloc(30), ref.alloc(30)};
+    jf.adam(p[0], gj, m[0], v[0], 0.01, 0.9, 0.999, 1e-8, 1);
+    ref.adam(p[1], g[1], m[1], v[1], 0.01, 0.9, 0.999, 1e-8, 1);
+    close(p[0], p[1], 1e-6, "java-float adam");
+  }
 }

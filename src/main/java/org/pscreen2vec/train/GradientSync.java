@@ -6,7 +6,7 @@ import org.pscreen2vec.model.SparseGradients;
 
 /**
  * How workers agree on a step's gradient: one implementation per strategy (none, ring, naive,
- * star, mpj, ps, hybrid), chosen by name ({@link GradientSyncs}).
+ * star, mpj, ps, hybrid), chosen by name ({@link org.pscreen2vec.sync.Strategies}).
  *
  * <p>Contract, called by every worker once per step after backward and before the optimizer:
  * <ul>

@@ -16,10 +16,15 @@ import org.pscreen2vec.cli.CommonOptions;
 import org.pscreen2vec.cli.ExitCode;
 import org.pscreen2vec.cli.Subcommand;
 import org.pscreen2vec.cli.UsageException;
+import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.ops.CpuOps;
+import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ps.Consistency;
+import org.pscreen2vec.ps.ParameterServer;
 import org.pscreen2vec.run.Csv;
 import org.pscreen2vec.run.RunContext;
 import org.pscreen2vec.run.RunRecord;
+import org.pscreen2vec.sync.Strategies;
 
 /**
  * {@code train}: data-parallel training of one model with one gradient-synchronization strategy.
@@ -56,9 +61,13 @@ public final class TrainCommand implements Subcommand {
     o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
         .desc("override a configuration key (repeatable); keys: see configs/README.md").get());
     o.addOption(Option.builder().longOpt("strategy").hasArg().argName("NAME")
-        .desc("gradient synchronization: " + String.join(", ", GradientSyncs.AVAILABLE)
-            + " (default none; planned: " + String.join(", ", GradientSyncs.PLANNED) + ")")
-        .get());
+        .desc("gradient synchronization: " + String.join(", ", Strategies.NAMES)
+            + " (default none: one worker). ps and hybrid need --servers S").get());
+    o.addOption(Option.builder().longOpt("consistency").hasArg().argName("MODE")
+        .desc("parameter servers: bsp (synchronous, default), asp, or ssp:<bound>").get());
+    o.addOption(Option.builder().longOpt("segment").hasArg().argName("FLOATS")
+        .desc("allreduce pipeline segment in floats (default: measured per device, see "
+            + "docs/PERFORMANCE.md)").get());
     o.addOption(Option.builder().longOpt("threads").hasArg().argName("N")
         .desc("BLAS/OpenMP threads of this process (default: $OMP_NUM_THREADS as the launcher "
             + "sets it, else cores / ranks in this JVM)").get());
@@ -122,21 +131,38 @@ public final class TrainCommand implements Subcommand {
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     TrainConfig config = config(cl);
     String strategy = cl.getOptionValue("strategy", "none");
-    GradientSync sync;
+    Strategies.PsSetup ps;
     try {
-      sync = GradientSyncs.create(strategy, ctx);
+      Strategies.validate(strategy, ctx);
+      Consistency consistency = Consistency.parse(cl.getOptionValue("consistency", "bsp"));
+      ps = new Strategies.PsSetup(consistency,
+          () -> Trainer.denseOptimizer(config, JavaOps.floats()),
+          () -> Trainer.sparseOptimizer(config, JavaOps.floats()));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+    int segment = CommonOptions.intValue(cl, "segment",
+        Allreduces.defaultSegmentFloats(ctx.device()), 1, 1 << 28);
     boolean multicore = "multicore".equals(ctx.device());
     int threads = threads(cl, multicore ? ctx.size() : 1);
     String experiment = cl.getOptionValue("experiment", "train-" + config.model());
     Path dir = ctx.openRunDir(experiment);
+    if (!ctx.isWorker()) {
+      ParameterServer.ServerLoad[] load = new ParameterServer.ServerLoad[1];
+      Strategies.serve(strategy, ctx, ps, load);
+      LOG.info("parameter server done: {} requests ({} rejected), busy {} s, idle {} s",
+          load[0].requests(), load[0].rejected(),
+          String.format(Locale.ROOT, "%.2f", load[0].busySeconds()),
+          String.format(Locale.ROOT, "%.2f", load[0].idleSeconds()));
+      return ExitCode.OK;
+    }
+    GradientSync sync = Strategies.worker(strategy, ctx, ps, segment);
     if (ctx.isRoot()) {
       LOG.info("train: {} on {} worker(s), strategy {}, {} BLAS thread(s) per process; "
           + "config: {}", config.model(), ctx.roles().workers(), strategy, threads, config);
       RunRecord rec = new RunRecord(ctx, "train", new String[0]);
-      rec.put("strategy", strategy).put("blas_threads", threads);
+      rec.put("strategy", strategy).put("blas_threads", threads)
+          .put("consistency", ps.consistency().toString()).put("segment_floats", segment);
       config.values().forEach((k, v) -> rec.put("config." + k, v));
       rec.write(dir);
     }

@@ -57,15 +57,25 @@ public final class Trainer {
     this.runDir = runDir;
     this.root = root;
     Model m = task.model();
-    this.dense = config.get("optimizer").equals("sgd")
-        ? new Sgd(ops, config.lr(), config.momentum()) : new Adam(ops, config.lr());
+    this.dense = denseOptimizer(config, ops);
     dense.initialise(m.parameters().size());
     for (EmbeddingTable t : m.tables()) {
-      SparseOptimizer o = config.get("sparse.optimizer").equals("adagrad")
-          ? new Adagrad(ops, config.sparseLr(), 1e-10) : new SparseAdam(ops, config.sparseLr());
+      SparseOptimizer o = sparseOptimizer(config, ops);
       o.initialise(t.rows(), t.dim());
       sparse.add(o);
     }
+  }
+
+  /** The configured dense optimizer (also what parameter servers apply). */
+  public static DenseOptimizer denseOptimizer(TrainConfig config, Ops ops) {
+    return config.get("optimizer").equals("sgd")
+        ? new Sgd(ops, config.lr(), config.momentum()) : new Adam(ops, config.lr());
+  }
+
+  /** The configured table optimizer (also what parameter servers apply). */
+  public static SparseOptimizer sparseOptimizer(TrainConfig config, Ops ops) {
+    return config.get("sparse.optimizer").equals("adagrad")
+        ? new Adagrad(ops, config.sparseLr(), 1e-10) : new SparseAdam(ops, config.sparseLr());
   }
 
   public Result run() throws IOException {

@@ -56,16 +56,4 @@ class TrainConfigTest {
       }
     }
   }
-
-  @Test
-  void strategiesByName() {
-    assertEquals("none", GradientSyncs.create("none", null).name());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> GradientSyncs.create("ring", null));
-    assertTrue(e.getMessage().contains("not implemented") && e.getMessage().contains("none"),
-        e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> GradientSyncs.create("rnig", null));
-    assertTrue(e.getMessage().contains("unknown strategy 'rnig'") && e.getMessage()
-        .contains("valid strategies: none"), e.getMessage());
-  }
 }

@@ -10,6 +10,14 @@ import org.pscreen2vec.comm.Communicator;
  * deadline runs first, because MPJ's own waits never time out.
  */
 public final class MpjAllreduce implements Allreduce {
+  /**
+   * Largest message MPJ Express 0.44's Allreduce survives on more than 2 ranks: at 256 MiB on 4
+   * multicore ranks its buddy buffer allocator asks for a 2 GiB region and fails inside a receive
+   * ("capacity < 0" in Buddy1BufferFactory), leaving the other ranks blocked in MPJ for good.
+   * Refusing up front, identically on every rank, keeps the job from hanging.
+   */
+  public static final long MAX_BYTES_ABOVE_TWO_RANKS = 128L << 20;
+
   private final Communicator comm;
   private float[] in = new float[0];
   private float[] out = new float[0];
@@ -26,6 +34,11 @@ public final class MpjAllreduce implements Allreduce {
   @Override
   public void allreduce(float[] buf, int offset, int count, Op op) {
     int p = comm.size();
+    if (p > 2 && 4L * count > MAX_BYTES_ABOVE_TWO_RANKS) {
+      throw new UnsupportedOperationException(String.format("MPJ Express's Allreduce cannot "
+          + "reduce %d MiB on %d ranks (its buffer allocator overflows above %d MiB); use ring",
+          (4L * count) >> 20, p, MAX_BYTES_ABOVE_TWO_RANKS >> 20));
+    }
     if (p > 1 && count > 0) {
       if (in.length < count) {
         in = new float[count];

@@ -169,12 +169,14 @@ public final class TrainCommand implements Subcommand {
     Result r = train(config, sync, threads, ctx.roles().workers(), ctx.rank(), dir,
         ctx.isRoot());
     if (ctx.isRoot()) {
-      StringBuilder header = new StringBuilder("job_id,model,strategy,workers,threads,steps,"
-          + "train_loss,samples_per_s,median_step_ms");
+      StringBuilder header = new StringBuilder("job_id,model,device,strategy,consistency,"
+          + "workers,servers,threads,steps,train_loss,samples_per_s,median_step_ms,"
+          + "median_sync_ms,sync_bytes_per_step");
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT,
-          "%s,%s,%s,%d,%d,%d,%.6f,%.2f,%.3f", ctx.jobId(), config.model(), strategy,
-          ctx.roles().workers(), threads, r.steps(), r.lastEpochLoss(), r.samplesPerSecond(),
-          r.medianStepMs()));
+          "%s,%s,%s,%s,%s,%d,%d,%d,%d,%.6f,%.2f,%.3f,%.3f,%.0f", ctx.jobId(), config.model(),
+          ctx.device(), strategy, Strategies.usesServers(strategy) ? ps.consistency() : "-",
+          ctx.roles().workers(), ctx.roles().servers(), threads, r.steps(), r.lastEpochLoss(),
+          r.samplesPerSecond(), r.medianStepMs(), r.medianSyncMs(), r.syncBytesPerStep()));
       for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
         header.append(',').append(e.getKey());
         row.append(String.format(Locale.ROOT, ",%.6f", e.getValue()));
@@ -191,7 +193,8 @@ public final class TrainCommand implements Subcommand {
 
   /** Shorthand for {@link Trainer.Result}. */
   public record Result(int steps, double lastEpochLoss, Map<String, Double> metrics,
-      double samplesPerSecond, double medianStepMs) {}
+      double samplesPerSecond, double medianStepMs, double medianSyncMs,
+      double syncBytesPerStep) {}
 
   /** Builds ops, model, data and trainer, and trains; usable without MPJ (tests, tools). */
   public static Result train(TrainConfig config, GradientSync sync, int threads, int workers,
@@ -200,6 +203,6 @@ public final class TrainCommand implements Subcommand {
     Task task = Tasks.create(config, ops);
     Trainer.Result r = new Trainer(config, task, ops, sync, rank, workers, runDir, root).run();
     return new Result(r.steps(), r.lastEpochLoss(), r.metrics(), r.samplesPerSecond(),
-        r.medianStepMs());
+        r.medianStepMs(), r.medianSyncMs(), r.syncBytesPerStep());
   }
 }

@@ -44,7 +44,8 @@ public final class Trainer {
 
   /** What a run achieved. */
   public record Result(int steps, double lastEpochLoss, Map<String, Double> metrics,
-      double samplesPerSecond, double medianStepMs) {}
+      double samplesPerSecond, double medianStepMs, double medianSyncMs,
+      double syncBytesPerStep) {}
 
   public Trainer(TrainConfig config, Task task, Ops ops, GradientSync sync, int rank, int workers,
       Path runDir, boolean root) {
@@ -96,6 +97,7 @@ public final class Trainer {
     long globalStep = 0;
     int maxSteps = config.maxSteps();
     List<Double> allStepMs = new ArrayList<>();
+    List<Double> allSyncMs = new ArrayList<>();
     long trainNanos = 0;
     long trainSamples = 0;
     for (int epoch = 0; epoch < config.epochs(); epoch++) {
@@ -119,6 +121,7 @@ public final class Trainer {
         double optMs = st.optimizerNanos() / 1e6;
         double stepMs = st.totalNanos() / 1e6;
         allStepMs.add(stepMs);
+        allSyncMs.add(syncMs);
         stepRows.add(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d",
             epoch, globalStep, items.length, loss, computeMs, syncMs, optMs, stepMs,
             sync.bytesSent(), sync.bytesReceived(), st.touchedRows()));
@@ -153,10 +156,15 @@ public final class Trainer {
     if (runDir != null && root) {
       Checkpoint.save(runDir.resolve("checkpoint.bin"), model, config);
     }
-    double[] ms = allStepMs.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(ms);
     return new Result((int) globalStep, lastLoss, metrics,
-        trainSamples / Math.max(1e-9, trainNanos / 1e9), ms.length == 0 ? 0 : ms[ms.length / 2]);
+        trainSamples / Math.max(1e-9, trainNanos / 1e9), median(allStepMs), median(allSyncMs),
+        globalStep == 0 ? 0 : (sync.bytesSent() + sync.bytesReceived()) / (double) globalStep);
+  }
+
+  private static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(v);
+    return v.length == 0 ? 0 : v[v.length / 2];
   }
 
   /** One step's loss and time split. */

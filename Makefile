@@ -48,14 +48,26 @@ build: mpj
 test: deps
 	$(MVN) $(MVN_ARGS) verify
 
-# The main job. Grows with the project: today the self-test on both devices.
+# The main job: check the job machinery, train Screen2Vec on one worker (the baseline every
+# speed-up is measured against), then the same steps on 2 workers under ring, ps and hybrid with
+# a 2^18-row text table, and print the comparison. A few minutes on 2 cores.
+COMPARE_SET ?= --set text.buckets=262144 --set epochs=1 --set max.steps=40
 run: build data
 	@set -e; \
-	echo "[make run] self-test, $(NP) ranks, multicore"; \
+	echo "[make run] 1/4 self-test, $(NP) ranks, multicore and niodev"; \
 	bin/pscreen2vec -np $(NP) selftest; \
-	echo "[make run] self-test, $(NP) ranks, niodev (one process per rank over TCP)"; \
 	bin/pscreen2vec -np $(NP) -dev niodev selftest; \
-	echo "[make run] done. Output: $(ROOT)/results/selftest/ (one folder per job, with per-rank logs)"
+	echo "[make run] 2/4 Screen2Vec on one worker (configs/screen2vec-local.properties)"; \
+	bin/pscreen2vec -np 1 train --model screen2vec --experiment make-run-baseline; \
+	echo "[make run] 3/4 the same model, 2 workers, under ring, ps and hybrid (40 steps each)"; \
+	bin/pscreen2vec -np 2 train --model screen2vec --strategy ring $(COMPARE_SET) --experiment make-run-compare; \
+	bin/pscreen2vec -np 3 train --model screen2vec --strategy ps --servers 1 $(COMPARE_SET) --experiment make-run-compare; \
+	bin/pscreen2vec -np 3 train --model screen2vec --strategy hybrid --servers 1 $(COMPARE_SET) --experiment make-run-compare; \
+	echo "[make run] 4/4 comparison (results/make-run-compare/summary.csv, newest rows):"; \
+	head -1 results/make-run-compare/summary.csv | cut -d, -f4,6,7,11-14 | tr , '\t'; \
+	tail -3 results/make-run-compare/summary.csv | cut -d, -f4,6,7,11-14 | tr , '\t'; \
+	echo "[make run] done. Output: $(ROOT)/results/ (selftest/, make-run-baseline/, make-run-compare/:"; \
+	echo "           one folder per job with run.json, epochs.csv, steps-rank<r>.csv, per-rank logs)"
 
 # Allreduce sweep as nccl-tests does it: 4 KiB..256 MiB x4, 2 and 4 ranks, both devices, then
 # plots/collectives-busbw.png. Takes ~10 minutes on 2 cores. BENCH_ARGS adds options.

@@ -9,10 +9,18 @@ import org.pscreen2vec.comm.Request;
  * the bitwise-identical sum). Each rank moves (p-1) times the buffer each way — simple, few
  * steps, good for small messages, poor for large ones.
  *
- * <p>Large buffers go segment by segment so the extra memory is (p-1) segments, not (p-1) buffers.
+ * <p>Large buffers go segment by segment so the extra memory is (p-1) segments, not (p-1) buffers;
+ * large segments are exchanged pairwise (see {@link #EAGER_BYTES}).
  */
 public final class NaiveAllreduce implements Allreduce {
   private static final int TAG = 200;
+  /**
+   * Messages up to MPJ's eager limit (128 KiB) go to every peer at once. Larger ones go pairwise
+   * (round k: send to r+k, receive from r-k): with every rank posting p-1 large rendezvous sends
+   * at once, MPJ niodev deadlocked (4 ranks, 16 MiB; every rank waited for every other until the
+   * deadline), as docs/PERFORMANCE.md records.
+   */
+  static final int EAGER_BYTES = 128 << 10;
 
   private final Communicator comm;
   private final int segment;
@@ -34,22 +42,13 @@ public final class NaiveAllreduce implements Allreduce {
     int p = comm.size();
     int me = comm.rank();
     if (p > 1) {
-      Request[] recvs = new Request[p];
-      Request[] sends = new Request[p];
       for (int from = offset; from < offset + count; from += segment) {
         int len = Math.min(segment, offset + count - from);
-        for (int q = 0; q < p; q++) {
-          if (q != me) {
-            recvs[q] = comm.irecv(scratch, q * segment, len, q, TAG);
-            sends[q] = comm.isend(buf, from, len, q, TAG);
-          }
-        }
         System.arraycopy(buf, from, scratch, me * segment, len);
-        for (int q = 0; q < p; q++) {
-          if (q != me) {
-            recvs[q].await("naive allreduce: receive from every rank");
-            sends[q].await("naive allreduce: send to every rank");
-          }
+        if (4L * len <= EAGER_BYTES) {
+          exchangeAtOnce(buf, from, len);
+        } else {
+          exchangePairwise(buf, from, len);
         }
         for (int i = 0; i < len; i++) {
           float acc = scratch[i];
@@ -61,5 +60,39 @@ public final class NaiveAllreduce implements Allreduce {
       }
     }
     Allreduce.finish(buf, offset, count, op, p);
+  }
+
+  /** Small segments: post every receive and send at once, then wait for all. */
+  private void exchangeAtOnce(float[] buf, int from, int len) {
+    int p = comm.size();
+    int me = comm.rank();
+    Request[] recvs = new Request[p];
+    Request[] sends = new Request[p];
+    for (int q = 0; q < p; q++) {
+      if (q != me) {
+        recvs[q] = comm.irecv(scratch, q * segment, len, q, TAG);
+        sends[q] = comm.isend(buf, from, len, q, TAG);
+      }
+    }
+    for (int q = 0; q < p; q++) {
+      if (q != me) {
+        recvs[q].await("naive allreduce: receive from every rank");
+        sends[q].await("naive allreduce: send to every rank");
+      }
+    }
+  }
+
+  /** Large segments: p-1 rounds, one send and one receive in flight per rank. */
+  private void exchangePairwise(float[] buf, int from, int len) {
+    int p = comm.size();
+    int me = comm.rank();
+    for (int k = 1; k < p; k++) {
+      int to = (me + k) % p;
+      int src = (me - k + p) % p;
+      Request r = comm.irecv(scratch, src * segment, len, src, TAG);
+      Request s = comm.isend(buf, from, len, to, TAG);
+      r.await("naive allreduce: receive, round " + k + "/" + (p - 1));
+      s.await("naive allreduce: send, round " + k + "/" + (p - 1));
+    }
   }
 }

@@ -73,11 +73,12 @@ run: build data
 # plots/collectives-busbw.png. Takes ~10 minutes on 2 cores. BENCH_ARGS adds options.
 BENCH_ARGS ?=
 bench-collectives: build
-	@set -e; for dev in multicore niodev; do for np in 2 4; do \
+	@set -e; sweep=sweep-$$(date +%Y%m%d-%H%M%S); \
+	for dev in multicore niodev; do for np in 2 4; do \
 	  echo "[make bench-collectives] $$np ranks, $$dev"; \
-	  bin/pscreen2vec -np $$np -dev $$dev bench-collectives $(BENCH_ARGS); \
+	  PSCREEN2VEC_JOB_ID=$$sweep-$$dev-np$$np bin/pscreen2vec -np $$np -dev $$dev bench-collectives $(BENCH_ARGS); \
 	done; done; \
-	bin/pscreen2vec plot-collectives
+	bin/pscreen2vec plot-collectives --jobs $$sweep
 
 clean:
 	$(MVN) $(MVN_ARGS) -q clean || rm -rf target

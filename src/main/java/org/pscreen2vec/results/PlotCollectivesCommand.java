@@ -51,6 +51,9 @@ public final class PlotCollectivesCommand implements Subcommand {
     o.addOption(Option.builder().longOpt("input").hasArg().argName("PATH")
         .desc("a collectives.csv or a folder searched for them (default <results>/collectives)")
         .get());
+    o.addOption(Option.builder().longOpt("jobs").hasArg().argName("PREFIX")
+        .desc("only jobs whose id starts with PREFIX (make bench-collectives names its jobs "
+            + "sweep-<time>-...)").get());
     o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG")
         .desc("output file (default plots/collectives-busbw.png)").get());
     return o;
@@ -62,32 +65,38 @@ public final class PlotCollectivesCommand implements Subcommand {
         : ctx.resultsRoot().resolve("collectives");
     Path out = Paths.get(cl.getOptionValue("out", Paths.get(System.getProperty("pscreen2vec.home",
         "."), "plots", "collectives-busbw.png").toString()));
-    List<Path> files = csvFiles(input);
+    String prefix = cl.getOptionValue("jobs", "");
+    List<Path> files = csvFiles(input).stream()
+        .filter(f -> f.getParent().getFileName().toString().startsWith(prefix)).toList();
     if (files.isEmpty()) {
-      LOG.error("no collectives.csv under {}: run 'make bench-collectives' first", input);
+      LOG.error("no collectives.csv under {}{}: run 'make bench-collectives' first", input,
+          prefix.isEmpty() ? "" : " for jobs " + prefix + "*");
       return ExitCode.BAD_INPUT;
     }
     // panel "device, p ranks" -> algorithm -> (bytes -> busbw), from the panel's newest job
     Map<String, String> newestJob = new TreeMap<>();
     Map<String, Map<String, TreeMap<Double, Double>>> panels = new TreeMap<>();
     List<Object[]> all = new ArrayList<>();
+    Map<String, Long> written = new TreeMap<>();
     for (Path f : files) {
+      long mtime = Files.getLastModifiedTime(f).toMillis();
       CsvTable t = CsvTable.read(f, "device", "algorithm", "ranks", "bytes", "busbw_GBps",
           "job_id");
       for (String[] r : t.rows()) {
+        written.merge(t.get(r, "job_id"), mtime, Math::max);
         // the p2p row (2 ranks) is filed under the panel of the job that measured it
         all.add(new Object[] {t.get(r, "device"), t.get(r, "job_id"), t.get(r, "algorithm"),
             (int) t.number(r, "ranks"), t.number(r, "bytes"), t.number(r, "busbw_GBps")});
       }
     }
-    // ranks of a job = the largest rank count among its rows
+    // ranks of a job = the largest rank count among its rows; "newest" = latest file
     Map<String, Integer> jobRanks = new TreeMap<>();
     for (Object[] a : all) {
       jobRanks.merge((String) a[1], (Integer) a[3], Math::max);
     }
     for (Object[] a : all) {
       String key = a[0] + ", " + jobRanks.get((String) a[1]) + " ranks";
-      newestJob.merge(key, (String) a[1], (x, y) -> x.compareTo(y) >= 0 ? x : y);
+      newestJob.merge(key, (String) a[1], (x, y) -> written.get(x) >= written.get(y) ? x : y);
     }
     for (Object[] a : all) {
       String key = a[0] + ", " + jobRanks.get((String) a[1]) + " ranks";

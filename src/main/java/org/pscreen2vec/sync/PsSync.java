@@ -126,6 +126,7 @@ public final class PsSync implements GradientSync {
         + (dense ? 0 : denseSync.bytesReceived());
   }
 
+  /** The client, or null before the first step. */
   public PsClient client() {
     return client;
   }

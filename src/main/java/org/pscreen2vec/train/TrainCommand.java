@@ -188,6 +188,9 @@ public final class TrainCommand implements Subcommand {
           Trainer.format(r.metrics()), dir);
     }
     sync.close();
+    if (sync instanceof org.pscreen2vec.sync.PsSync servers) {
+      org.pscreen2vec.sync.PsReport.write(servers, dir, ctx.rank(), ctx.isRoot());
+    }
     return ExitCode.OK;
   }
 

@@ -19,7 +19,7 @@ import org.pscreen2vec.cli.Subcommands;
 import org.pscreen2vec.cli.UsageException;
 import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.comm.Mpj;
-import org.pscreen2vec.comm.PeerTimeoutException;
+import org.pscreen2vec.comm.PeerLostException;
 import org.pscreen2vec.comm.Roles;
 import org.pscreen2vec.run.LoggingSetup;
 import org.pscreen2vec.run.RankStatus;
@@ -111,10 +111,10 @@ public final class Main {
       message = out.message;
       exitOnFailure = out.exitOnFailure;
     } catch (Throwable t) {
-      code = t instanceof PeerTimeoutException ? ExitCode.PEER_LOST : ExitCode.FAILED;
+      code = t instanceof PeerLostException ? ExitCode.PEER_LOST : ExitCode.FAILED;
       message = describe(t);
       Logger log = LogManager.getLogger(Main.class);
-      if (t instanceof PeerTimeoutException) {
+      if (t instanceof PeerLostException) {
         log.error("rank {} failed: {}", rank, message); // the message says it all
         log.debug("where rank {} was waiting", rank, t);
       } else {

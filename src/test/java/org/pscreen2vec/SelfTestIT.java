@@ -58,7 +58,9 @@ class SelfTestIT {
     Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_ABORT_GRACE", "5"), "-np", "3", "-dev", dev,
         "selftest", "--deadline", "3", "--exit-early-rank", "1");
     assertEquals(3, r.exitCode(), r.toString());
-    assertTrue(r.stderr().contains("waiting for rank 1"), r.toString());
+    // the others either time out waiting for rank 1 or (niodev) see its connection close
+    assertTrue(r.stderr().contains("waiting for rank 1") || r.stderr().contains("lost rank 1"),
+        r.toString());
     assertTrue(r.stderr().contains("rank(s) 1 did not report"), r.toString());
     // deadline 3 s + grace 5 s + start-up; far below the limit, never a hang.
     assertTrue(r.seconds() < 25, "took " + r.seconds() + " s");

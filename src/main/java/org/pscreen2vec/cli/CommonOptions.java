@@ -87,6 +87,23 @@ public final class CommonOptions {
     }
   }
 
+  /** A long option (e.g. a byte count) at least min; a bad value names the option. */
+  public static long longValue(CommandLine cl, String opt, long dflt, long min) {
+    String v = cl.getOptionValue(opt);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      long x = Long.parseLong(v.trim());
+      if (x < min) {
+        throw new UsageException("--" + opt + " " + v + " is below " + min);
+      }
+      return x;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--" + opt + " " + v + " is not a whole number");
+    }
+  }
+
   /** A number option in [min, max]; a bad value is a {@link UsageException} naming it. */
   public static double doubleValue(CommandLine cl, String opt, double dflt, double min,
       double max) {

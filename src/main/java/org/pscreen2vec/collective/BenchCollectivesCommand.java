@@ -84,8 +84,8 @@ public final class BenchCollectivesCommand implements Subcommand {
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     List<String> algorithms = CheckCollectivesCommand.algorithms(cl);
-    long minBytes = longValue(cl, "min-bytes", 4096);
-    long maxBytes = longValue(cl, "max-bytes", 256L << 20);
+    long minBytes = CommonOptions.longValue(cl, "min-bytes", 4096, Long.MIN_VALUE);
+    long maxBytes = CommonOptions.longValue(cl, "max-bytes", 256L << 20, Long.MIN_VALUE);
     int factor = CommonOptions.intValue(cl, "factor", 4, 2, 1024);
     int fixedIters = CommonOptions.intValue(cl, "iters", 0, 1, 100_000);
     int warmup = CommonOptions.intValue(cl, "warmup", 2, 0, 1000);
@@ -259,15 +259,4 @@ public final class BenchCollectivesCommand implements Subcommand {
     return sum;
   }
 
-  private static long longValue(CommandLine cl, String opt, long dflt) {
-    String v = cl.getOptionValue(opt);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new UsageException("--" + opt + " " + v + " is not a whole number of bytes");
-    }
-  }
 }

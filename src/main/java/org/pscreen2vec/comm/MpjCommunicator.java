@@ -113,8 +113,8 @@ public final class MpjCommunicator implements Communicator {
       }
       return new MpjRequest(r, send, count, type, peer);
     } catch (MPIException e) {
-      throw new CommException(String.format("MPJ %s of %d elements %s %s failed",
-          send ? "send" : "receive", count, send ? "to" : "from", describe(peer)), e);
+      throw failure(String.format("MPJ %s of %d elements %s %s failed",
+          send ? "send" : "receive", count, send ? "to" : "from", describe(peer)), peer, e);
     }
   }
 
@@ -141,8 +141,7 @@ public final class MpjCommunicator implements Communicator {
         try {
           status = request.Test();
         } catch (MPIException e) {
-          throw new CommException("MPJ failed while testing a request with "
-              + describe(peer), e);
+          throw failure("MPJ failed while testing a request with " + describe(peer), peer, e);
         }
       }
       return status != null;
@@ -184,6 +183,23 @@ public final class MpjCommunicator implements Communicator {
       }
       return peer != ANY_SOURCE ? peer : status.source;
     }
+  }
+
+  /**
+   * An MPJ error on a request with a peer: a closed connection means the peer died (exit status
+   * 3, naming it); anything else is a communication failure.
+   */
+  private CommException failure(String what, int peer, MPIException e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.nio.channels.ClosedChannelException
+          || c instanceof java.io.IOException) {
+        int who = peer == ANY_SOURCE ? -1 : worldRanks[peer];
+        return new PeerLostException(String.format("rank %d lost %s on communicator '%s': %s "
+            + "because the connection closed (%s) — the peer died", worldRanks[rank],
+            describe(peer), name, what, c.getClass().getSimpleName()), who, e);
+      }
+    }
+    return new CommException(what, e);
   }
 
   private String describe(int peer) {

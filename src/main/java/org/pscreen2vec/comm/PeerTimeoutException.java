@@ -1,9 +1,8 @@
 package org.pscreen2vec.comm;
 
 /** A peer did not answer within the deadline: it is dead, hung, or far slower than expected. */
-public final class PeerTimeoutException extends CommException {
+public final class PeerTimeoutException extends PeerLostException {
   private static final long serialVersionUID = 1L;
-  private final int peerWorldRank;
 
   public PeerTimeoutException(String communicator, int myWorldRank, int peerWorldRank, String what,
       double waitedSeconds) {
@@ -12,12 +11,6 @@ public final class PeerTimeoutException extends CommException {
             + "the peer is dead, hung or far slower than expected "
             + "(raise --deadline if it is only slow)",
         myWorldRank, waitedSeconds, peerWorldRank < 0 ? "any rank" : "rank " + peerWorldRank,
-        what, communicator));
-    this.peerWorldRank = peerWorldRank;
-  }
-
-  /** World rank of the peer that did not answer (-1 for any source). */
-  public int peerWorldRank() {
-    return peerWorldRank;
+        what, communicator), peerWorldRank, null);
   }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.comm.Communicator;
+import org.pscreen2vec.comm.PeerLostException;
 import org.pscreen2vec.comm.PeerTimeoutException;
 import org.pscreen2vec.comm.Request;
 import org.pscreen2vec.comm.Roles;
@@ -84,10 +85,13 @@ public final class ParameterServer {
           Wire.TAG_REQUEST);
       try {
         r.await("parameter server " + world.rank() + " waiting for the next request");
-      } catch (PeerTimeoutException e) {
+      } catch (PeerLostException e) {
         String waiting = state.waitingFor();
-        throw new PsException("parameter server rank " + world.rank() + " received no request for "
-            + world.deadlineNanos() / 1e9 + " s; unfinished worker(s): " + unfinished()
+        String why = e instanceof PeerTimeoutException
+            ? "received no request for " + world.deadlineNanos() / 1e9 + " s"
+            : "lost a worker's connection (" + e.getMessage() + ")";
+        throw new PsException("parameter server rank " + world.rank() + " " + why
+            + "; unfinished worker(s): " + unfinished()
             + (waiting.isEmpty() ? "" : "; " + waiting) + " — dead or hung");
       }
       long t0 = System.nanoTime();

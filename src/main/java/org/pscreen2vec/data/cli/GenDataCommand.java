@@ -79,7 +79,7 @@ public final class GenDataCommand implements Subcommand {
     Path out = DataPaths.orDefault(cl.getOptionValue("out"));
     int screens = CommonOptions.intValue(cl, "screens", DEFAULT_SCREENS, 1, 10_000_000);
     SyntheticRico.Config d = SyntheticRico.Config.of(1, screens);
-    long seed = longValue(cl, "seed", 1);
+    long seed = CommonOptions.longValue(cl, "seed", 1, Long.MIN_VALUE);
     int apps = CommonOptions.intValue(cl, "apps", d.apps(), 1, screens);
     int minTrace = CommonOptions.intValue(cl, "min-trace", d.minTrace(), 1, 10_000);
     int maxTrace = CommonOptions.intValue(cl, "max-trace", Math.max(minTrace, d.maxTrace()),
@@ -121,15 +121,4 @@ public final class GenDataCommand implements Subcommand {
     return ok ? ExitCode.OK : ExitCode.FAILED;
   }
 
-  private static long longValue(CommandLine cl, String opt, long dflt) {
-    String v = cl.getOptionValue(opt);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new UsageException("--" + opt + " " + v + " is not a whole number");
-    }
-  }
 }

@@ -136,6 +136,10 @@ public final class Trainer {
       trainSamples += samples;
       lastLoss = samples > 0 ? lossSum / samples : Double.NaN;
       long evalStart = System.nanoTime();
+      if (root && sync.appliesSparseUpdate()) {
+        // the tables live on parameter servers: fetch every row before evaluating
+        sync.prepare(model.parameters().denseGradients(), allRows(model));
+      }
       metrics = root ? task.evaluate() : Map.of();
       double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
       if (root) {
@@ -209,6 +213,20 @@ public final class Trainer {
     for (int i = 0; i < tables.size(); i++) {
       EmbeddingTable t = tables.get(i);
       int[] ids = i < rows.length ? rows[i] : new int[0];
+      out.add(new SparseGradients(t.name(), t.rows(), t.dim(), ids, new float[0], ids.length,
+          ((FloatBuf) t.values()).array()));
+    }
+    return out;
+  }
+
+  /** Every row of every table (evaluation under a strategy whose tables live on servers). */
+  private static List<SparseGradients> allRows(Model model) {
+    List<SparseGradients> out = new ArrayList<>();
+    for (EmbeddingTable t : model.tables()) {
+      int[] ids = new int[t.rows()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = i;
+      }
       out.add(new SparseGradients(t.name(), t.rows(), t.dim(), ids, new float[0], ids.length,
           ((FloatBuf) t.values()).array()));
     }

@@ -111,7 +111,9 @@ public final class Main {
       message = out.message;
       exitOnFailure = out.exitOnFailure;
     } catch (Throwable t) {
-      code = t instanceof PeerLostException ? ExitCode.PEER_LOST : ExitCode.FAILED;
+      code = t instanceof PeerLostException ? ExitCode.PEER_LOST
+          : t instanceof org.pscreen2vec.data.BadInputException ? ExitCode.BAD_INPUT
+          : ExitCode.FAILED;
       message = describe(t);
       Logger log = LogManager.getLogger(Main.class);
       if (t instanceof PeerLostException) {

@@ -35,7 +35,7 @@ public final class MpjAllreduce implements Allreduce {
   public void allreduce(float[] buf, int offset, int count, Op op) {
     int p = comm.size();
     if (p > 2 && 4L * count > MAX_BYTES_ABOVE_TWO_RANKS) {
-      throw new UnsupportedOperationException(String.format("MPJ Express's Allreduce cannot "
+      throw new SizeLimitException(String.format("MPJ Express's Allreduce cannot "
           + "reduce %d MiB on %d ranks (its buffer allocator overflows above %d MiB); use ring",
           (4L * count) >> 20, p, MAX_BYTES_ABOVE_TWO_RANKS >> 20));
     }

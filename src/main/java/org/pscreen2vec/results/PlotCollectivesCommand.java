@@ -73,39 +73,36 @@ public final class PlotCollectivesCommand implements Subcommand {
           prefix.isEmpty() ? "" : " for jobs " + prefix + "*");
       return ExitCode.BAD_INPUT;
     }
-    // panel "device, p ranks" -> algorithm -> (bytes -> busbw), from the panel's newest job
-    Map<String, String> newestJob = new TreeMap<>();
-    Map<String, Map<String, TreeMap<Double, Double>>> panels = new TreeMap<>();
-    List<Object[]> all = new ArrayList<>();
-    Map<String, Long> written = new TreeMap<>();
+    List<Point> all = new ArrayList<>();
+    Map<String, Long> written = new TreeMap<>(); // job id -> newest file time
     for (Path f : files) {
       long mtime = Files.getLastModifiedTime(f).toMillis();
       CsvTable t = CsvTable.read(f, "device", "algorithm", "ranks", "bytes", "busbw_GBps",
           "job_id");
       for (String[] r : t.rows()) {
-        written.merge(t.get(r, "job_id"), mtime, Math::max);
-        // the p2p row (2 ranks) is filed under the panel of the job that measured it
-        all.add(new Object[] {t.get(r, "device"), t.get(r, "job_id"), t.get(r, "algorithm"),
-            (int) t.number(r, "ranks"), t.number(r, "bytes"), t.number(r, "busbw_GBps")});
+        Point p = new Point(t.get(r, "device"), t.get(r, "job_id"), t.get(r, "algorithm"),
+            (int) t.number(r, "ranks"), t.number(r, "bytes"), t.number(r, "busbw_GBps"));
+        written.merge(p.job(), mtime, Math::max);
+        all.add(p);
       }
     }
-    // ranks of a job = the largest rank count among its rows; "newest" = latest file
+    // A job's panel is "device, p ranks" with p its largest rank count (its p2p row has 2);
+    // where several jobs measured a panel, the newest one is drawn.
     Map<String, Integer> jobRanks = new TreeMap<>();
-    for (Object[] a : all) {
-      jobRanks.merge((String) a[1], (Integer) a[3], Math::max);
+    all.forEach(p -> jobRanks.merge(p.job(), p.ranks(), Math::max));
+    Map<String, String> newestJob = new TreeMap<>();
+    for (Point p : all) {
+      newestJob.merge(panel(p, jobRanks), p.job(),
+          (x, y) -> written.get(x) >= written.get(y) ? x : y);
     }
-    for (Object[] a : all) {
-      String key = a[0] + ", " + jobRanks.get((String) a[1]) + " ranks";
-      newestJob.merge(key, (String) a[1], (x, y) -> written.get(x) >= written.get(y) ? x : y);
-    }
-    for (Object[] a : all) {
-      String key = a[0] + ", " + jobRanks.get((String) a[1]) + " ranks";
-      if (!newestJob.get(key).equals(a[1])) {
-        continue;
+    // panel -> algorithm -> (bytes -> busbw)
+    Map<String, Map<String, TreeMap<Double, Double>>> panels = new TreeMap<>();
+    for (Point p : all) {
+      String key = panel(p, jobRanks);
+      if (newestJob.get(key).equals(p.job())) {
+        panels.computeIfAbsent(key, k -> new TreeMap<>())
+            .computeIfAbsent(p.algorithm(), k -> new TreeMap<>()).put(p.bytes(), p.busbw());
       }
-      panels.computeIfAbsent(key, k -> new TreeMap<>())
-          .computeIfAbsent((String) a[2], k -> new TreeMap<>())
-          .put((Double) a[4], (Double) a[5]);
     }
     List<XYChart> charts = new ArrayList<>();
     for (var panel : panels.entrySet()) {
@@ -187,6 +184,14 @@ public final class PlotCollectivesCommand implements Subcommand {
 
   private static String ratio(double x, double y) {
     return Double.isNaN(y) || y == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.2fx", x / y);
+  }
+
+  /** One row of a collectives.csv. */
+  private record Point(String device, String job, String algorithm, int ranks, double bytes,
+      double busbw) {}
+
+  private static String panel(Point p, Map<String, Integer> jobRanks) {
+    return p.device() + ", " + jobRanks.get(p.job()) + " ranks";
   }
 
   /** The same colour for an algorithm in every panel. */

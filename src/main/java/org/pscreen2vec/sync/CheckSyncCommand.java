@@ -229,14 +229,13 @@ public final class CheckSyncCommand implements Subcommand {
       }
       sync.prepare(dg, List.of(new SparseGradients("E", problem.rows, problem.dim, all, null,
           all.length, table)));
-      if (sync instanceof PsSync ps) {
-        ps.close();
-        loads = ps.serverLoads();
-      }
     } finally {
       if (!vanish) {
-        sync.close();
+        sync.close(); // ps/hybrid: tells the servers this worker is done
       }
+    }
+    if (sync instanceof PsSync ps) {
+      loads = ps.serverLoads();
     }
     if (ctx.isRoot()) {
       return report(ctx, strategy, consistency, problem, w, table, loss0, steps, loads, dir);

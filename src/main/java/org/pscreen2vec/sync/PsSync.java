@@ -25,6 +25,8 @@ public final class PsSync implements GradientSync {
   private final AllreduceSync denseSync; // hybrid only
   private boolean initialized;
   private int step;
+  private boolean closed;
+  private List<float[]> lastLoads = List.of();
 
   /**
    * @param initializer true on the one worker that sends the initial parameters to the servers
@@ -146,10 +148,6 @@ public final class PsSync implements GradientSync {
     h.await();
     lastLoads = h.serverLoads();
   }
-
-  private boolean closed;
-
-  private List<float[]> lastLoads = List.of();
 
   /** The servers' load figures, after {@link #close}. */
   public List<float[]> serverLoads() {

@@ -18,6 +18,7 @@ import org.pscreen2vec.model.SparseGradients;
 import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.run.Csv;
+import org.pscreen2vec.run.Stats;
 
 /**
  * The training loop, read top to bottom: for each epoch, this worker's shard; for each step, let
@@ -166,9 +167,8 @@ public final class Trainer {
   }
 
   private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(v);
-    return v.length == 0 ? 0 : v[v.length / 2];
+    return values.isEmpty() ? 0
+        : Stats.of(values.stream().mapToDouble(Double::doubleValue).toArray()).median();
   }
 
   /** One step's loss and time split. */

@@ -223,40 +223,32 @@ public final class BenchCollectivesCommand implements Subcommand {
     return Stats.of(times);
   }
 
-  /** Rank 0 gets, per iteration, the slowest rank's time. */
+  /** Rank 0 gets, per iteration, the slowest rank's time (other ranks: their own). */
   private static double[] slowestRank(Communicator comm, double[] times) {
     float[] mine = new float[times.length];
     for (int i = 0; i < times.length; i++) {
       mine[i] = (float) times[i];
     }
-    if (comm.rank() != 0) {
-      comm.send(mine, 0, mine.length, 0, TAG_TIMES);
-      return times;
-    }
+    float[][] all = ToRoot.gather(comm, mine, TAG_TIMES);
     double[] max = times.clone();
-    float[] in = new float[times.length];
-    for (int q = 1; q < comm.size(); q++) {
-      comm.recv(in, 0, in.length, q, TAG_TIMES);
-      for (int i = 0; i < in.length; i++) {
-        max[i] = Math.max(max[i], in[i]);
+    for (int q = 1; all != null && q < all.length; q++) {
+      for (int i = 0; i < max.length; i++) {
+        max[i] = Math.max(max[i], all[q][i]);
       }
     }
     return max;
   }
 
+  /** Rank 0 gets the sum over ranks (other ranks: their own). */
   private static long sumOverRanks(Communicator comm, long v) {
-    int[] mine = {(int) Math.min(Integer.MAX_VALUE, v)};
-    if (comm.rank() != 0) {
-      comm.send(mine, 0, 1, 0, TAG_TIMES + 1);
-      return v;
-    }
+    int[][] all = ToRoot.gather(comm, new int[] {(int) Math.min(Integer.MAX_VALUE, v)},
+        TAG_TIMES + 1);
     long sum = v;
-    int[] in = new int[1];
-    for (int q = 1; q < comm.size(); q++) {
-      comm.recv(in, 0, 1, q, TAG_TIMES + 1);
-      sum += in[0];
+    for (int q = 1; all != null && q < all.length; q++) {
+      sum += all[q][0];
     }
     return sum;
   }
+
 
 }

@@ -113,24 +113,23 @@ public final class CheckCollectivesCommand implements Subcommand {
     return totalWrong == 0 ? ExitCode.OK : ExitCode.FAILED;
   }
 
-  /** Sum of one int over all ranks, known to every rank (point-to-point with deadlines). */
+  /** Sum of one int over all ranks, known to every rank. */
   private static int gatherSum(Communicator comm, int mine) {
-    int[] v = {mine};
-    if (comm.rank() == 0) {
-      int[] in = new int[1];
-      for (int q = 1; q < comm.size(); q++) {
-        comm.recv(in, 0, 1, q, TAG_REPORT);
-        v[0] += in[0];
+    int[][] all = ToRoot.gather(comm, new int[] {mine}, TAG_REPORT);
+    int[] total = {mine};
+    if (all != null) {
+      for (int q = 1; q < all.length; q++) {
+        total[0] += all[q][0];
       }
       for (int q = 1; q < comm.size(); q++) {
-        comm.send(v, 0, 1, q, TAG_REPORT + 1);
+        comm.send(total, 0, 1, q, TAG_REPORT + 1);
       }
     } else {
-      comm.send(v, 0, 1, 0, TAG_REPORT);
-      comm.recv(v, 0, 1, 0, TAG_REPORT + 1);
+      comm.recv(total, 0, 1, 0, TAG_REPORT + 1);
     }
-    return v[0];
+    return total[0];
   }
+
 
   static List<String> algorithms(CommandLine cl) {
     List<String> out = new ArrayList<>();
@@ -300,17 +299,11 @@ public final class CheckCollectivesCommand implements Subcommand {
     private void identical(float[] buf, String what) {
       checks++;
       long h = TestData.hashBits(buf);
-      int[] mine = {(int) (h >>> 32), (int) h};
-      if (comm.rank() == 0) {
-        int[] in = new int[2];
-        for (int q = 1; q < comm.size(); q++) {
-          comm.recv(in, 0, 2, q, TAG_REPORT + 2);
-          if (in[0] != mine[0] || in[1] != mine[1]) {
-            fail(what + ": rank " + q + "'s result differs in its bits from rank 0's");
-          }
+      int[][] all = ToRoot.gather(comm, new int[] {(int) (h >>> 32), (int) h}, TAG_REPORT + 2);
+      for (int q = 1; all != null && q < all.length; q++) {
+        if (all[q][0] != all[0][0] || all[q][1] != all[0][1]) {
+          fail(what + ": rank " + q + "'s result differs in its bits from rank 0's");
         }
-      } else {
-        comm.send(mine, 0, 2, 0, TAG_REPORT + 2);
       }
     }
 

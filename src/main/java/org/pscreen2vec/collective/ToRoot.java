@@ -1,0 +1,42 @@
+package org.pscreen2vec.collective;
+
+import org.pscreen2vec.comm.Communicator;
+
+/**
+ * Small reports (timings, error counts, result hashes) from every rank to rank 0 over plain
+ * point-to-point messages with deadlines — deliberately not through the allreduce algorithms that
+ * the reports are about.
+ */
+final class ToRoot {
+  private ToRoot() {}
+
+  /** On rank 0: row q holds rank q's values; on other ranks: null. */
+  static int[][] gather(Communicator comm, int[] mine, int tag) {
+    if (comm.rank() != 0) {
+      comm.send(mine, 0, mine.length, 0, tag);
+      return null;
+    }
+    int[][] all = new int[comm.size()][];
+    all[0] = mine;
+    for (int q = 1; q < comm.size(); q++) {
+      all[q] = new int[mine.length];
+      comm.recv(all[q], 0, mine.length, q, tag);
+    }
+    return all;
+  }
+
+  /** On rank 0: row q holds rank q's values; on other ranks: null. */
+  static float[][] gather(Communicator comm, float[] mine, int tag) {
+    if (comm.rank() != 0) {
+      comm.send(mine, 0, mine.length, 0, tag);
+      return null;
+    }
+    float[][] all = new float[comm.size()][];
+    all[0] = mine;
+    for (int q = 1; q < comm.size(); q++) {
+      all[q] = new float[mine.length];
+      comm.recv(all[q], 0, mine.length, q, tag);
+    }
+    return all;
+  }
+}

@@ -15,7 +15,9 @@ public final class Subcommands {
       new org.pscreen2vec.results.PlotCollectivesCommand(),
       new org.pscreen2vec.sync.CheckSyncCommand(),
       new org.pscreen2vec.train.TrainCommand(),
-      new org.pscreen2vec.train.BenchStepCommand());
+      new org.pscreen2vec.train.BenchStepCommand(),
+      new org.pscreen2vec.study.StudyCommand(),
+      new org.pscreen2vec.study.ReportCommand());
 
   private Subcommands() {}
 

@@ -39,6 +39,22 @@ public final class Sharding {
     return (largest + batchSize - 1) / batchSize;
   }
 
+  /**
+   * Items that all workers together read in the first {@code steps} steps of an epoch (the job's
+   * samples, not one rank's): worker r's shard holds floor((r+1)n/W) - floor(rn/W) items, of which
+   * it reads at most steps * batchSize.
+   */
+  public static long jobSamples(int itemCount, int batchSize, int workers, int steps) {
+    validate(itemCount, batchSize, 0, workers);
+    long perWorker = (long) steps * batchSize;
+    long total = 0;
+    for (int r = 0; r < workers; r++) {
+      long size = (long) (r + 1) * itemCount / workers - (long) r * itemCount / workers;
+      total += Math.min(size, perWorker);
+    }
+    return total;
+  }
+
   /** Worker {@code rank}'s shard of epoch {@code epoch}. */
   public static Shard shard(int itemCount, int batchSize, long seed, int epoch, int rank,
       int workers) {

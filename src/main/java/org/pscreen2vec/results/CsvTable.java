@@ -54,6 +54,14 @@ public final class CsvTable {
     return rows;
   }
 
+  /** A row as column name -> field, in the header's order. */
+  public Map<String, String> record(String[] row) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    columns.entrySet().stream().sorted(Map.Entry.comparingByValue())
+        .forEach(e -> m.put(e.getKey(), row[e.getValue()]));
+    return m;
+  }
+
   public String get(String[] row, String column) {
     return row[columns.get(column)];
   }

@@ -43,7 +43,10 @@ public final class Trainer {
   private final DenseOptimizer dense;
   private final List<SparseOptimizer> sparse = new ArrayList<>();
 
-  /** What a run achieved. */
+  /**
+   * What a run achieved. {@code samplesPerSecond} is the job's (every worker's samples);
+   * {@code syncBytesPerStep} counts training traffic only (not the evaluation pulls).
+   */
   public record Result(int steps, double lastEpochLoss, Map<String, Double> metrics,
       double samplesPerSecond, double medianStepMs, double medianSyncMs,
       double syncBytesPerStep) {}
@@ -100,7 +103,9 @@ public final class Trainer {
     List<Double> allStepMs = new ArrayList<>();
     List<Double> allSyncMs = new ArrayList<>();
     long trainNanos = 0;
-    long trainSamples = 0;
+    long trainSamples = 0; // the job's: every worker's samples
+    long evalSent = 0; // bytes of evaluation pulls, kept out of the training traffic
+    long evalReceived = 0;
     for (int epoch = 0; epoch < config.epochs(); epoch++) {
       Sharding.Shard shard = Sharding.shard(task.trainSize(), batch, config.seed(), epoch, rank,
           workers);
@@ -125,7 +130,8 @@ public final class Trainer {
         allSyncMs.add(syncMs);
         stepRows.add(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d",
             epoch, globalStep, items.length, loss, computeMs, syncMs, optMs, stepMs,
-            sync.bytesSent(), sync.bytesReceived(), st.touchedRows()));
+            sync.bytesSent() - evalSent, sync.bytesReceived() - evalReceived,
+            st.touchedRows()));
         if (root && (globalStep % config.getInt("log.every") == 0 || s == 0)) {
           LOG.info(String.format(Locale.ROOT, "epoch %d step %d loss %.4f (%.1f ms: compute "
               + "%.1f, sync %.1f, optimizer %.1f)", epoch, globalStep, loss, stepMs, computeMs,
@@ -133,25 +139,31 @@ public final class Trainer {
         }
       }
       long epochNanos = System.nanoTime() - epochStart;
+      long jobSamples = Sharding.jobSamples(task.trainSize(), batch, workers, steps);
       trainNanos += epochNanos;
-      trainSamples += samples;
+      trainSamples += jobSamples;
       lastLoss = samples > 0 ? lossSum / samples : Double.NaN;
       long evalStart = System.nanoTime();
       if (root && sync.appliesSparseUpdate()) {
-        // the tables live on parameter servers: fetch every row before evaluating
+        // the tables live on parameter servers: fetch every row before evaluating (evaluation
+        // traffic, not counted as training bytes)
+        long sent = sync.bytesSent();
+        long received = sync.bytesReceived();
         sync.prepare(model.parameters().denseGradients(), allRows(model));
+        evalSent += sync.bytesSent() - sent;
+        evalReceived += sync.bytesReceived() - received;
       }
       metrics = root ? task.evaluate() : Map.of();
       double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
       if (root) {
         LOG.info(String.format(Locale.ROOT, "epoch %d done: %d steps, train loss %.4f, "
-            + "%.1f samples/s, eval %s (%.1f s)", epoch, steps, lastLoss,
-            samples / (epochNanos / 1e9), format(metrics), evalSeconds));
+            + "%.1f samples/s (job), eval %s (%.1f s)", epoch, steps, lastLoss,
+            jobSamples / (epochNanos / 1e9), format(metrics), evalSeconds));
       }
       if (runDir != null) {
         Csv.append(runDir.resolve("steps-rank" + rank + ".csv"), STEPS_HEADER, stepRows);
         if (root) {
-          writeEpoch(epoch, steps, samples, lastLoss, epochNanos, metrics, evalSeconds);
+          writeEpoch(epoch, steps, jobSamples, lastLoss, epochNanos, metrics, evalSeconds);
         }
       }
       if (maxSteps > 0 && globalStep >= maxSteps) {
@@ -163,7 +175,8 @@ public final class Trainer {
     }
     return new Result((int) globalStep, lastLoss, metrics,
         trainSamples / Math.max(1e-9, trainNanos / 1e9), median(allStepMs), median(allSyncMs),
-        globalStep == 0 ? 0 : (sync.bytesSent() + sync.bytesReceived()) / (double) globalStep);
+        globalStep == 0 ? 0 : (sync.bytesSent() - evalSent + sync.bytesReceived() - evalReceived)
+            / (double) globalStep);
   }
 
   private static double median(List<Double> values) {

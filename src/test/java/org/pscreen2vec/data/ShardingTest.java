@@ -50,6 +50,28 @@ class ShardingTest {
   }
 
   @Test
+  void jobSamplesCountEveryWorkersBatchesUpToAStep() {
+    for (int n : new int[] {0, 1, 7, 101, 1000}) {
+      for (int w : new int[] {1, 2, 3, 8}) {
+        for (int b : new int[] {1, 3, 32}) {
+          int steps = Sharding.steps(n, b, w);
+          for (int k = 0; k <= steps; k++) {
+            long expected = 0;
+            for (int r = 0; r < w; r++) {
+              Sharding.Shard s = Sharding.shard(n, b, 5, 0, r, w);
+              for (int step = 0; step < k; step++) {
+                expected += s.batch(step).length;
+              }
+            }
+            assertEquals(expected, Sharding.jobSamples(n, b, w, k),
+                "n=" + n + " workers=" + w + " batch=" + b + " steps=" + k);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void shardsDependOnlyOnSeedEpochRankAndWorkers() {
     int[] a = Sharding.shard(1000, 8, 7, 2, 1, 4).items();
     assertArrayEquals(a, Sharding.shard(1000, 8, 7, 2, 1, 4).items());

@@ -1,0 +1,91 @@
+package org.pscreen2vec.study;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.pscreen2vec.cli.ExitCode;
+import org.pscreen2vec.cli.Subcommand;
+import org.pscreen2vec.cli.UsageException;
+import org.pscreen2vec.run.AtomicFiles;
+import org.pscreen2vec.run.RunContext;
+
+/**
+ * {@code report}: reads a study's folder ({@code <results>/<study>/}) and writes its plots
+ * ({@code plots/<study>/*.png}) and {@code REPORT.md} next to the runs.
+ */
+public final class ReportCommand implements Subcommand {
+  @Override
+  public String name() {
+    return "report";
+  }
+
+  @Override
+  public String summary() {
+    return "plots and REPORT.md of a study (speed-up, efficiency, time split, bytes, verdict)";
+  }
+
+  @Override
+  public boolean spmd() {
+    return false;
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("study").hasArg().argName("NAME").required()
+        .desc("the study's name: its runs are in <results>/NAME/ (written by 'study')").get());
+    o.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
+        .desc("where the PNG files go (default plots/NAME/ of this project)").get());
+    return o;
+  }
+
+  @Override
+  public String helpFooter() {
+    return """
+        Example:
+          bin/pscreen2vec report --study local
+        Reads <results>/NAME/study.properties, runs.csv and every run folder; writes
+        <results>/NAME/REPORT.md and plots/NAME/{speedup,efficiency,time-split,bytes,
+        loss-time}.png. Every number in the report is computed from those files.
+        """;
+  }
+
+  @Override
+  public int run(CommandLine cl, RunContext ctx) throws Exception {
+    String name = cl.getOptionValue("study");
+    Path home = Paths.get(System.getProperty("pscreen2vec.home", ".")).toAbsolutePath();
+    Path dir = ctx.resultsRoot().toAbsolutePath().resolve(name);
+    Path file = dir.resolve("study.properties");
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException("no study '" + name + "' in " + ctx.resultsRoot() + " (" + file
+          + " is missing): run 'bin/pscreen2vec study --config configs/study/" + name
+          + ".properties' first");
+    }
+    StudyConfig study;
+    try {
+      study = StudyConfig.load(file, home);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    Path plots = Paths.get(cl.getOptionValue("plots", home.resolve("plots").resolve(name)
+        .toString())).toAbsolutePath();
+    Files.createDirectories(plots);
+    StudyResults results = StudyResults.load(study, dir);
+    if (results.runsComplete() == 0) {
+      System.err.println("report: no complete run in " + dir + " (" + results.runsFailed()
+          + " failed; see " + StudyFiles.runs(dir) + ")");
+      return ExitCode.BAD_INPUT;
+    }
+    Map<String, String> files = StudyPlots.write(results, plots);
+    Path report = dir.resolve("REPORT.md");
+    AtomicFiles.writeString(report, StudyReport.render(results, dir.relativize(plots), files));
+    System.out.println("report: " + results.runsComplete() + " run(s) -> " + report);
+    System.out.println("report: plots in " + plots + " (" + String.join(", ", files.keySet())
+        + ")");
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,162 @@
+package org.pscreen2vec.study;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.pscreen2vec.run.Csv;
+
+/**
+ * Runs a study's cells one after another, each repeat as its own job through the launcher, with a
+ * progress line per run (run k of n, ETA). A run whose row is already in its workload's
+ * summary.csv is skipped; a leftover folder of an incomplete run is moved aside before the rerun;
+ * a failing run is recorded with its exit status and the study goes on.
+ */
+final class StudyRunner {
+  /** Seconds a launcher gets to stop its job after SIGTERM before it is killed. */
+  private static final int STOP_GRACE_SECONDS = 20;
+
+  private final StudyConfig study;
+  private final Path dir;
+  private final Path launcher;
+  private final int repeats;
+  private final int totalCells;
+  private final Map<String, Set<String>> completed = new HashMap<>();
+  private volatile Process current;
+
+  StudyRunner(StudyConfig study, Path dir, Path launcher, int repeats, int totalCells) {
+    this.study = study;
+    this.dir = dir;
+    this.launcher = launcher;
+    this.repeats = repeats;
+    this.totalCells = totalCells;
+  }
+
+  /** Runs (or skips) every repeat of these cells; true when none failed. */
+  boolean run(List<Cell> cells) throws IOException, InterruptedException {
+    List<Integer> todo = new ArrayList<>(); // index into cells * repeats of what must run
+    for (int i = 0; i < cells.size() * repeats; i++) {
+      Cell c = cells.get(i / repeats);
+      if (!done(c, i % repeats + 1)) {
+        todo.add(i);
+      }
+    }
+    int runs = cells.size() * repeats;
+    System.out.printf(Locale.ROOT, "[study %s] %d cell(s) x %d repeat(s) = %d run(s): %d "
+        + "complete already, %d to run; results in %s%n", study.name(), cells.size(), repeats,
+        runs, runs - todo.size(), todo.size(), dir);
+    Thread hook = new Thread(this::stopCurrent, "study-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    int failed = 0;
+    double spent = 0;
+    try {
+      for (int k = 0; k < todo.size(); k++) {
+        Cell c = cells.get(todo.get(k) / repeats);
+        int repeat = todo.get(k) % repeats + 1;
+        String eta = k == 0 ? "" : ", ETA " + StudyCommand.duration(spent / k * (todo.size() - k));
+        System.out.printf(Locale.ROOT, "[study %s] run %d/%d: cell %d/%d %s, repeat %d/%d%s%n",
+            study.name(), k + 1, todo.size(), c.number(), totalCells, c.key(), repeat, repeats,
+            eta);
+        long t0 = System.nanoTime();
+        Outcome o = runOne(c, repeat);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        spent += seconds;
+        if (!o.status().equals("ok")) {
+          failed++;
+          System.out.printf(Locale.ROOT, "[study %s]   FAILED (%s, exit status %d) after %s; "
+              + "log: %s%n", study.name(), o.status(), o.exitCode(),
+              StudyCommand.duration(seconds), StudyFiles.log(dir, c.jobId(study.name(), repeat)));
+        }
+        Csv.append(StudyFiles.runs(dir), StudyFiles.RUNS_HEADER, List.of(String.format(
+            Locale.ROOT, "%d,%s,%d,%s,%s,%d,%.1f,%s", c.number(), c.key(), repeat,
+            c.jobId(study.name(), repeat), o.status(), o.exitCode(), seconds, Instant.now())));
+      }
+    } finally {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    }
+    System.out.printf(Locale.ROOT, "[study %s] done: %d run(s) ran in %s, %d failed%s%n",
+        study.name(), todo.size(), StudyCommand.duration(spent), failed,
+        failed > 0 ? " (see " + StudyFiles.runs(dir) + "; rerun the study to retry them)" : "");
+    return failed == 0;
+  }
+
+  private boolean done(Cell c, int repeat) throws IOException {
+    Set<String> ids = completed.get(c.workload().name());
+    if (ids == null) {
+      ids = StudyFiles.completed(dir, c.workload().name());
+      completed.put(c.workload().name(), ids);
+    }
+    return ids.contains(c.jobId(study.name(), repeat));
+  }
+
+  /** How one run ended: ok, failed (the launcher's exit status), incomplete or timeout. */
+  record Outcome(String status, int exitCode) {}
+
+  private Outcome runOne(Cell c, int repeat) throws IOException, InterruptedException {
+    String jobId = c.jobId(study.name(), repeat);
+    String workload = c.workload().name();
+    Path runDir = StudyFiles.runDir(dir, workload, jobId);
+    if (Files.exists(runDir)) {
+      // an earlier attempt that did not finish: keep its files for inspection, out of the way
+      Path aside = dir.resolve(workload).resolve("incomplete")
+          .resolve(jobId + "." + System.currentTimeMillis());
+      Files.createDirectories(aside.getParent());
+      Files.move(runDir, aside, StandardCopyOption.ATOMIC_MOVE);
+    }
+    Path log = StudyFiles.log(dir, jobId);
+    Files.createDirectories(log.getParent());
+    List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "-np",
+        Integer.toString(c.ranks()), "-dev", c.device()));
+    cmd.addAll(c.trainArgs(workload, dir.toString())); // run folder <dir>/<workload>/<job id>
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("PSCREEN2VEC_JOB_ID", jobId);
+    Process p = pb.start();
+    current = p;
+    try {
+      if (!p.waitFor(study.timeoutSeconds(), TimeUnit.SECONDS)) {
+        stop(p);
+        return new Outcome("timeout", 124);
+      }
+      int rc = p.exitValue();
+      boolean complete = rc == 0 && StudyFiles.completed(dir, workload).contains(jobId);
+      if (complete) {
+        completed.get(workload).add(jobId);
+      }
+      // exit 0 without a summary row: the job ended early without saying so
+      return rc != 0 ? new Outcome("failed", rc)
+          : complete ? new Outcome("ok", 0) : new Outcome("incomplete", 0);
+    } finally {
+      current = null;
+    }
+  }
+
+  private void stopCurrent() {
+    Process p = current;
+    if (p != null) {
+      System.err.println("[study " + study.name() + "] stopping the running job");
+      stop(p);
+    }
+  }
+
+  /** SIGTERM to the launcher (it stops its ranks), then SIGKILL to whatever is left. */
+  private static void stop(Process p) {
+    List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+    p.destroy();
+    try {
+      p.waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    tree.add(p.toHandle());
+    tree.forEach(h -> h.destroyForcibly());
+  }
+}

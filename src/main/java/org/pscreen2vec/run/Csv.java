@@ -25,17 +25,18 @@ public final class Csv {
    * (an older format) is kept aside as {@code file.old-<n>} rather than mixed.
    *
    * <p>Safe across processes: concurrent writers (Slurm array tasks, each its own JVM, appending to
-   * one {@code summary.csv}) take an exclusive lock on the sibling file {@code file.lock} for the
-   * whole read-and-rewrite, so no row is lost; {@code synchronized} serializes the threads of one
-   * JVM, which a file lock alone does not (the JVM would throw OverlappingFileLockException). The
-   * lock is {@code fcntl}-based: on a shared file system it needs working POSIX locks (NFSv4, or
+   * one {@code summary.csv}) take an exclusive lock on the hidden sibling file
+   * {@code .<name>.lock} (left in place: deleting a lock file others may wait on breaks the lock)
+   * for the whole read-and-rewrite, so no row is lost; {@code synchronized} serializes the
+   * threads of one JVM, which a file lock alone does not (the JVM would throw
+   * OverlappingFileLockException). The lock is {@code fcntl}-based: on a shared file system it needs working POSIX locks (NFSv4, or
    * v3 with lockd; Lustre and GPFS provide them).
    */
   public static synchronized void append(Path file, String header, List<String> rows)
       throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path lockFile = dir.resolve(file.getFileName() + ".lock");
+    Path lockFile = dir.resolve("." + file.getFileName() + ".lock");
     try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE,
             StandardOpenOption.WRITE);
         FileLock lock = ch.lock()) {

@@ -31,7 +31,8 @@ import org.pscreen2vec.testutil.Launcher;
 /**
  * The Slurm scripts on a real one-node Slurm started on this machine ({@code slurm/local-cluster},
  * installed with apt-get when missing and root): {@code train.sbatch} with {@code sbatch --wait},
- * a two-task {@code study.sbatch} array, a failing rank under {@code -launch srun}, and
+ * a two-task {@code study.sbatch} array, a failing rank under {@code -launch srun}, hybdev under
+ * srun, and
  * {@code scancel} of a running job leaving nothing behind. Where Slurm cannot be installed the
  * test fails, unless {@code PSCREEN2VEC_SKIP_SLURM=1} is set (then it is skipped).
  */
@@ -167,14 +168,28 @@ class SlurmIT {
     assertEquals(3, o.code, "exit status 3 (a peer lost) expected:\n" + o.text + "\n" + log);
     assertTrue(log.contains("rank 1"), "the lost rank is not named:\n" + log);
     assertNothingLeft(job);
-    Out bad = sh(Duration.ofSeconds(60), "env", "SLURM_JOB_ID=" + job, "bin/pscreen2vec", "-np",
-        "2", "-dev", "hybdev", "-launch", "srun", "selftest");
-    assertEquals(2, bad.code, bad.text);
-    assertTrue(bad.text.contains("hybdev cannot be started by srun"), bad.text);
   }
 
   @Test
   @Order(4)
+  void hybdevUnderSrunRunsOneJvmPerNodeWithRanksAsThreads() throws Exception {
+    Path script = work.resolve("hybdev.sbatch");
+    // Two JVMs on the one node stand for two nodes: 3 ranks split 2 + 1, niodev between the JVMs.
+    Files.writeString(script, "#!/bin/bash\ncd \"$PSCREEN2VEC_HOME\"\n"
+        + "PSCREEN2VEC_HYBDEV_JVMS=2 exec bin/pscreen2vec -np 3 -dev hybdev -launch srun selftest\n");
+    Path out = work.resolve("hybdev-%j.out");
+    Out o = sh(JOB_LIMIT, "sbatch", "--wait", "--parsable", "-n", "2", "--overcommit", "-o",
+        out.toString(), script.toString());
+    String job = o.text.lines().filter(l -> l.matches("\\d+(;.*)?")).findFirst().orElse("?")
+        .split(";")[0];
+    String log = readIfExists(work.resolve("hybdev-" + job + ".out"));
+    assertEquals(0, o.code, "hybdev under srun:\n" + o.text + "\n" + log);
+    assertTrue(log.contains("selftest OK: 3 ranks") && log.contains("device hybdev"), log);
+    assertNothingLeft(job);
+  }
+
+  @Test
+  @Order(5)
   void scancelEndsARunningJobLeavingNothing() throws Exception {
     Path out = work.resolve("long-%j.out");
     Out o = sh(Duration.ofMinutes(1), "sbatch", "--parsable", "-n", "2", "--overcommit", "-o",

@@ -7,14 +7,14 @@ ROOT  := $(abspath .)
 MVN   ?= mvn -B -ntp
 MPJ_DIR := $(ROOT)/.deps/mpj
 MVN_ARGS := -Dmpj.home=$(MPJ_DIR)
-NP    ?= 4
 
-.PHONY: all tools mpj data deps build test run clean help bench-collectives
+.PHONY: all tools mpj data deps build test run study clean help bench-collectives
 
 all: build
 
 help:
-	@echo "make run     set up (MPJ Express, data, build) and run the main job"
+	@echo "make run     set up (MPJ Express, data, build), run the local study and write its report"
+	@echo "make study STUDY=NAME   run configs/study/NAME.properties and its report (local, local-full)"
 	@echo "make test    unit tests and real multi-rank MPJ job tests"
 	@echo "make build   compile and package target/pscreen2vec.jar (+ target/lib)"
 	@echo "make deps    only prepare MPJ Express (.deps/mpj) and Fashion-MNIST (.deps/data)"
@@ -48,26 +48,22 @@ build: mpj
 test: deps
 	$(MVN) $(MVN_ARGS) verify
 
-# The main job: check the job machinery, train Screen2Vec on one worker (the baseline every
-# speed-up is measured against), then the same steps on 2 workers under ring, ps and hybrid with
-# a 2^18-row text table, and print the comparison. A few minutes on 2 cores.
-COMPARE_SET ?= --set text.buckets=262144 --set epochs=1 --set max.steps=40
+# The main job: the local study (Screen2Vec and the Fashion-MNIST baselines, every strategy on 2
+# workers against 1 worker, 2 repeats; configs/study/local.properties), then its report:
+# results/local/REPORT.md and plots/local/*.png. About 8 minutes on 2 cores.
 run: build data
-	@set -e; \
-	echo "[make run] 1/4 self-test, $(NP) ranks, multicore and niodev"; \
-	bin/pscreen2vec -np $(NP) selftest; \
-	bin/pscreen2vec -np $(NP) -dev niodev selftest; \
-	echo "[make run] 2/4 Screen2Vec on one worker (configs/screen2vec-local.properties)"; \
-	bin/pscreen2vec -np 1 train --model screen2vec --experiment make-run-baseline; \
-	echo "[make run] 3/4 the same model, 2 workers, under ring, ps and hybrid (40 steps each)"; \
-	bin/pscreen2vec -np 2 train --model screen2vec --strategy ring $(COMPARE_SET) --experiment make-run-compare; \
-	bin/pscreen2vec -np 3 train --model screen2vec --strategy ps --servers 1 $(COMPARE_SET) --experiment make-run-compare; \
-	bin/pscreen2vec -np 3 train --model screen2vec --strategy hybrid --servers 1 $(COMPARE_SET) --experiment make-run-compare; \
-	echo "[make run] 4/4 comparison (results/make-run-compare/summary.csv, newest rows):"; \
-	head -1 results/make-run-compare/summary.csv | cut -d, -f4,6,7,11-14 | tr , '\t'; \
-	tail -3 results/make-run-compare/summary.csv | cut -d, -f4,6,7,11-14 | tr , '\t'; \
-	echo "[make run] done. Output: $(ROOT)/results/ (selftest/, make-run-baseline/, make-run-compare/:"; \
-	echo "           one folder per job with run.json, epochs.csv, steps-rank<r>.csv, per-rank logs)"
+	@$(MAKE) --no-print-directory study STUDY=local
+
+# Any study: make study STUDY=local-full (configs/study/<STUDY>.properties). Resumes where an
+# interrupted run of the same study stopped; the report is written even when some runs failed.
+STUDY ?= local
+study: build data
+	@echo "[make study] $(STUDY): cells of configs/study/$(STUDY).properties (bin/pscreen2vec study --config ... --dry-run lists them)"; \
+	bin/pscreen2vec study --config configs/study/$(STUDY).properties; rc=$$?; \
+	echo "[make study] report"; \
+	bin/pscreen2vec report --study $(STUDY) || exit $$?; \
+	echo "[make study] done: $(ROOT)/results/$(STUDY)/REPORT.md, plots in $(ROOT)/plots/$(STUDY)/"; \
+	exit $$rc
 
 # Allreduce sweep as nccl-tests does it: 4 KiB..256 MiB x4, 2 and 4 ranks, both devices, then
 # plots/collectives-busbw.png. Takes ~10 minutes on 2 cores. BENCH_ARGS adds options.

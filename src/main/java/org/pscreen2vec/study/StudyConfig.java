@@ -52,7 +52,7 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
 
     /** True when the target is reached by falling (loss), false when by rising (accuracy). */
     public boolean targetFalls() {
-      return targetMetric != null && targetMetric.endsWith("loss");
+      return targetMetric != null && (targetMetric.endsWith("loss") || targetMetric.endsWith("mse"));
     }
   }
 
@@ -75,8 +75,15 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException(file + " is not UTF-8 text");
     }
+    // keys in the order the file names them, so workloads run and report in that order
     Map<String, String> v = new LinkedHashMap<>();
-    new TreeSet<>(p.stringPropertyNames()).forEach(k -> v.put(k, p.getProperty(k).trim()));
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String k = line.split("[=:]", 2)[0].trim();
+      if (p.containsKey(k)) {
+        v.putIfAbsent(k, p.getProperty(k).trim());
+      }
+    }
+    new TreeSet<>(p.stringPropertyNames()).forEach(k -> v.putIfAbsent(k, p.getProperty(k).trim()));
     try {
       return of(file, home, v);
     } catch (IllegalArgumentException e) {
@@ -124,7 +131,8 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
             + String.join(", ", new TreeSet<>(DEVICES)));
       }
     }
-    List<String> strategies = list(v, "strategies", String.join(",", Strategies.NAMES));
+    List<String> strategies = list(v, "strategies", String.join(",", Strategies.NAMES.stream()
+        .filter(s -> !s.equals("none")).toList()));
     for (String s : strategies) {
       if (!Strategies.NAMES.contains(s) || s.equals("none")) {
         throw new IllegalArgumentException("strategy '" + s + "' is unknown; valid strategies: "

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,8 +117,11 @@ final class StudyRunner {
     List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "-np",
         Integer.toString(c.ranks()), "-dev", c.device()));
     cmd.addAll(c.trainArgs(workload, dir.toString())); // run folder <dir>/<workload>/<job id>
+    // one log per job id; a retry appends, so the failed attempt's output stays readable
+    Files.writeString(log, "==== " + Instant.now() + " " + String.join(" ", cmd) + "\n",
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("PSCREEN2VEC_JOB_ID", jobId);
     Process p = pb.start();
     current = p;

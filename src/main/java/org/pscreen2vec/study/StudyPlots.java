@@ -134,7 +134,7 @@ final class StudyPlots {
     List<Double> wait = new ArrayList<>();
     List<Double> opt = new ArrayList<>();
     for (CellFigures cf : cells) {
-      names.add(label(cf) + " w" + cf.cell().workers());
+      names.add(barLabel(cf));
       double w = cf.stats(RunFigures::waitMs).median();
       compute.add(cf.stats(RunFigures::computeMs).median());
       sync.add(Math.max(0, cf.stats(RunFigures::syncMs).median() - w));
@@ -153,7 +153,7 @@ final class StudyPlots {
     List<String> names = new ArrayList<>();
     List<Double> mb = new ArrayList<>();
     for (CellFigures cf : cells) {
-      names.add(label(cf) + " w" + cf.cell().workers());
+      names.add(barLabel(cf));
       mb.add(cf.bytesPerStep().median() / 1e6);
     }
     c.getStyler().setLegendVisible(false);
@@ -175,11 +175,16 @@ final class StudyPlots {
         x.add(run.curveSeconds()[i]);
         y.add(run.curveLoss()[i]);
       }
-      XYSeries s = c.addSeries(label(cf) + " w" + cf.cell().workers(), x, y);
+      XYSeries s = c.addSeries(barLabel(cf), x, y);
       s.setMarker(SeriesMarkers.NONE);
       s.setLineColor(color(cf.cell().strategy()));
     }
     return c;
+  }
+
+  /** "ring w2"; the baseline is just "1 worker". */
+  private static String barLabel(CellFigures cf) {
+    return cf.cell().isBaseline() ? label(cf) : label(cf) + " w" + cf.cell().workers();
   }
 
   /** Strategy labels in the order the cells have them (ps/hybrid with servers, consistency). */

@@ -43,11 +43,14 @@ final class StudyRunner {
 
   /** Runs (or skips) every repeat of these cells; true when none failed. */
   boolean run(List<Cell> cells) throws IOException, InterruptedException {
-    List<Integer> todo = new ArrayList<>(); // index into cells * repeats of what must run
-    for (int i = 0; i < cells.size() * repeats; i++) {
-      Cell c = cells.get(i / repeats);
-      if (!done(c, i % repeats + 1)) {
-        todo.add(i);
+    // repeat-major order (every cell's first repeat, then every cell's second ...), so that a
+    // slow spell of a shared machine spreads over the cells instead of hitting one cell's repeats
+    List<Integer> todo = new ArrayList<>(); // cell index * repeats + repeat - 1
+    for (int rep = 0; rep < repeats; rep++) {
+      for (int ci = 0; ci < cells.size(); ci++) {
+        if (!done(cells.get(ci), rep + 1)) {
+          todo.add(ci * repeats + rep);
+        }
       }
     }
     int runs = cells.size() * repeats;

@@ -55,6 +55,12 @@ class StudyIT {
     List<String> all = ids(summary);
     assertEquals(3, all.size(), "every mlp run once: " + all);
     assertEquals(firstIds, all.subList(0, firstIds.size()), "complete runs were not run again");
+    // throughput is the job's: 2 workers x 8 steps x 64 = 1024 samples, 1 worker 512
+    for (String[] cell : new String[][] {{"none.w1", "512"}, {"ring.w2", "1024"}}) {
+      CsvTable epochs = CsvTable.read(dir.resolve("mlp").resolve("study-it.mlp.multicore."
+          + cell[0] + ".r1").resolve("epochs.csv"), "samples");
+      assertEquals(cell[1], epochs.get(epochs.rows().get(0), "samples"), cell[0]);
+    }
     CsvTable runs = CsvTable.read(dir.resolve("runs.csv"), "job_id", "status", "exit_code");
     int broken = 0;
     for (String[] row : runs.rows()) {

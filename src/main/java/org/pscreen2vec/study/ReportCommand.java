@@ -36,7 +36,7 @@ public final class ReportCommand implements Subcommand {
   @Override
   public Options options() {
     Options o = new Options();
-    o.addOption(Option.builder().longOpt("study").hasArg().argName("NAME").required()
+    o.addOption(Option.builder().longOpt("study").hasArg().argName("NAME")
         .desc("the study's name: its runs are in <results>/NAME/ (written by 'study')").get());
     o.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
         .desc("where the PNG files go (default plots/NAME/ of this project)").get());
@@ -57,6 +57,10 @@ public final class ReportCommand implements Subcommand {
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     String name = cl.getOptionValue("study");
+    if (name == null) {
+      throw new UsageException("--study NAME is required (a study run into <results>/NAME/, "
+          + "e.g. local)");
+    }
     Path home = Paths.get(System.getProperty("pscreen2vec.home", ".")).toAbsolutePath();
     Path dir = ctx.resultsRoot().toAbsolutePath().resolve(name);
     Path file = dir.resolve("study.properties");

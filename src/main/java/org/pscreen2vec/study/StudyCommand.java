@@ -42,7 +42,7 @@ public final class StudyCommand implements Subcommand {
   @Override
   public Options options() {
     Options o = new Options();
-    o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").required()
+    o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
         .desc("the study, a configs/study/*.properties file (keys: configs/study/README.md)")
         .get());
     o.addOption(Option.builder().longOpt("dry-run")
@@ -80,6 +80,10 @@ public final class StudyCommand implements Subcommand {
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     Path home = Paths.get(System.getProperty("pscreen2vec.home", ".")).toAbsolutePath();
+    if (!cl.hasOption("config")) {
+      throw new UsageException("--config FILE is required (a study, e.g. "
+          + "configs/study/local.properties)");
+    }
     StudyConfig study;
     try {
       study = StudyConfig.load(Paths.get(cl.getOptionValue("config")), home);

@@ -1,5 +1,18 @@
 package org.pscreen2vec;
 
+import org.pscreen2vec.app.ReportCommand;
+import org.pscreen2vec.app.StudyCommand;
+import org.pscreen2vec.app.BenchStepCommand;
+import org.pscreen2vec.app.TrainCommand;
+import org.pscreen2vec.app.CheckSyncCommand;
+import org.pscreen2vec.app.PlotCollectivesCommand;
+import org.pscreen2vec.app.BenchCollectivesCommand;
+import org.pscreen2vec.app.CheckCollectivesCommand;
+import org.pscreen2vec.app.DataStatsCommand;
+import org.pscreen2vec.app.GenDataCommand;
+import org.pscreen2vec.app.SelfTestCommand;
+import java.util.Optional;
+import java.util.List;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;
@@ -12,17 +25,17 @@ import org.apache.commons.cli.ParseException;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.pscreen2vec.cli.CommonOptions;
-import org.pscreen2vec.cli.ExitCode;
-import org.pscreen2vec.cli.Subcommand;
-import org.pscreen2vec.cli.Subcommands;
-import org.pscreen2vec.cli.UsageException;
+import org.pscreen2vec.app.CommonOptions;
+import org.pscreen2vec.app.ExitCode;
+import org.pscreen2vec.app.Subcommand;
+import org.pscreen2vec.app.UsageException;
 import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.comm.Mpj;
 import org.pscreen2vec.comm.PeerLostException;
 import org.pscreen2vec.comm.Roles;
 import org.pscreen2vec.run.LoggingSetup;
 import org.pscreen2vec.run.RankStatus;
+import org.pscreen2vec.comm.Hosts;
 import org.pscreen2vec.run.RunContext;
 
 /**
@@ -30,6 +43,25 @@ import org.pscreen2vec.run.RunContext;
  * Express (the launcher sets {@code -Dpscreen2vec.spmd=true}), otherwise as a plain process.
  */
 public final class Main {
+  /** Every subcommand, in the order the main help lists them. Add new ones here. */
+  public static final List<Subcommand> COMMANDS = List.of(
+      new SelfTestCommand(),
+      new GenDataCommand(),
+      new DataStatsCommand(),
+      new CheckCollectivesCommand(),
+      new BenchCollectivesCommand(),
+      new PlotCollectivesCommand(),
+      new CheckSyncCommand(),
+      new TrainCommand(),
+      new BenchStepCommand(),
+      new StudyCommand(),
+      new ReportCommand());
+
+  /** The subcommand called {@code name}, if there is one. */
+  public static Optional<Subcommand> find(String name) {
+    return COMMANDS.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -47,7 +79,7 @@ public final class Main {
       System.out.print(mainHelp());
       return args.length == 0 ? ExitCode.USAGE : ExitCode.OK;
     }
-    Subcommand cmd = Subcommands.find(args[0]).orElse(null);
+    Subcommand cmd = find(args[0]).orElse(null);
     if (cmd == null) {
       System.err.print(unknownCommand(args[0]));
       return ExitCode.USAGE;
@@ -73,7 +105,7 @@ public final class Main {
     try {
       Level level = CommonOptions.logLevel(cl);
       LoggingSetup.configure("", level == null ? Level.INFO : level, null);
-      RunContext ctx = RunContext.plain(RunContext.localHostName(),
+      RunContext ctx = RunContext.plain(Hosts.localName(),
           level == null ? Level.INFO : level, CommonOptions.resultsRoot(cl));
       return cmd.run(cl, ctx);
     } catch (UsageException e) {
@@ -160,7 +192,7 @@ public final class Main {
       return new Outcome(args.length == 0 ? ExitCode.USAGE : ExitCode.OK, "no subcommand",
           root);
     }
-    Subcommand cmd = Subcommands.find(args[0]).orElse(null);
+    Subcommand cmd = find(args[0]).orElse(null);
     if (cmd == null || !cmd.spmd()) {
       if (root) {
         System.err.print(cmd == null ? unknownCommand(args[0])
@@ -235,7 +267,7 @@ public final class Main {
 
   private static String unknownCommand(String name) {
     return "pscreen2vec: unknown subcommand '" + name + "'. Valid subcommands: "
-        + Subcommands.ALL.stream().map(Subcommand::name).collect(Collectors.joining(", "))
+        + COMMANDS.stream().map(Subcommand::name).collect(Collectors.joining(", "))
         + ".\nRun 'bin/pscreen2vec --help' for usage.\n";
   }
 
@@ -256,7 +288,7 @@ public final class Main {
 
         Subcommands:
         """);
-    for (Subcommand s : Subcommands.ALL) {
+    for (Subcommand s : COMMANDS) {
       sb.append(String.format("  %-20s %s%s%n", s.name(), s.summary(),
           s.spmd() ? " [ranks]" : ""));
     }

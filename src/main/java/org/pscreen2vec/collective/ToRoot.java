@@ -7,11 +7,11 @@ import org.pscreen2vec.comm.Communicator;
  * point-to-point messages with deadlines — deliberately not through the allreduce algorithms that
  * the reports are about.
  */
-final class ToRoot {
+public final class ToRoot {
   private ToRoot() {}
 
   /** On rank 0: row q holds rank q's values; on other ranks: null. */
-  static int[][] gather(Communicator comm, int[] mine, int tag) {
+  public static int[][] gather(Communicator comm, int[] mine, int tag) {
     if (comm.rank() != 0) {
       comm.send(mine, 0, mine.length, 0, tag);
       return null;
@@ -26,7 +26,7 @@ final class ToRoot {
   }
 
   /** On rank 0: row q holds rank q's values; on other ranks: null. */
-  static float[][] gather(Communicator comm, float[] mine, int tag) {
+  public static float[][] gather(Communicator comm, float[] mine, int tag) {
     if (comm.rank() != 0) {
       comm.send(mine, 0, mine.length, 0, tag);
       return null;

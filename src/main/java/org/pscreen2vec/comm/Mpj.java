@@ -34,7 +34,7 @@ public final class Mpj {
     try {
       return MPI.Get_processor_name();
     } catch (RuntimeException e) {
-      return org.pscreen2vec.run.RunContext.localHostName();
+      return Hosts.localName();
     }
   }
 }

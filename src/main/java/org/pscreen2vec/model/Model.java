@@ -1,5 +1,7 @@
 package org.pscreen2vec.model;
 
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import java.util.List;
 
 /**

@@ -1,5 +1,9 @@
 package org.pscreen2vec.model;
 
+import org.pscreen2vec.data.GuiComponent;
+import org.pscreen2vec.nn.DenseParam;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.pscreen2vec.model.layers.ComponentEncoder;
@@ -112,7 +116,8 @@ public final class Screen2Vec implements Model {
     int dim = config.dim();
     ParameterStore.Builder b = new ParameterStore.Builder();
     this.text = new EmbeddingTable(ops, "text", config.textBuckets(), dim, 0.1, seed);
-    this.comp = new ComponentEncoder(ops, b, "comp", text, config.classDim());
+    this.comp = new ComponentEncoder(ops, b, "comp", text, GuiComponent.CLASS_COUNT,
+        config.classDim());
     this.screenRnn = new ElmanRnn(ops, b, "screen.rnn", dim, dim);
     this.desc = new EmbeddingBag(ops, text);
     boolean joint = config.mode() == LayoutMode.JOINT;

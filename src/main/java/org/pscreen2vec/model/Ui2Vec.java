@@ -1,5 +1,7 @@
 package org.pscreen2vec.model;
 
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import java.util.List;
 import org.pscreen2vec.data.GuiComponent;
 import org.pscreen2vec.model.layers.ComponentEncoder;
@@ -53,7 +55,7 @@ public final class Ui2Vec implements Model {
     this.ops = ops;
     ParameterStore.Builder b = new ParameterStore.Builder();
     this.text = new EmbeddingTable(ops, "text", textBuckets, dim, 0.1, seed);
-    this.comp = new ComponentEncoder(ops, b, "comp", text, classDim);
+    this.comp = new ComponentEncoder(ops, b, "comp", text, GuiComponent.CLASS_COUNT, classDim);
     this.textHead = new Linear(ops, b, "ui2vec.text", dim, dim);
     this.classHead = new Linear(ops, b, "ui2vec.class", dim, GuiComponent.CLASS_COUNT);
     this.store = b.build(ops, seed);

@@ -4,11 +4,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import org.pscreen2vec.model.EmbeddingTable;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
-import org.pscreen2vec.train.DenseOptimizer;
-import org.pscreen2vec.train.SparseOptimizer;
+import org.pscreen2vec.optim.DenseOptimizer;
+import org.pscreen2vec.optim.SparseOptimizer;
 
 /**
  * What one parameter server holds and how it applies updates: its dense shard and its rows of each
@@ -374,7 +374,7 @@ public final class ServerState {
     if (consistency.mode() != Consistency.Mode.BSP) {
       if (samples > 0 && ids.length > 0) {
         scale(rows, 1.0f / workers);
-        sparseOpt[t].step(local[t], localIds, new FloatBuf(rows), ++tableVersion[t]);
+        sparseOpt[t].step(local[t].values(), local[t].dim(), localIds, new FloatBuf(rows), ++tableVersion[t]);
       } else {
         tableVersion[t]++;
       }
@@ -419,7 +419,7 @@ public final class ServerState {
         }
         i++;
       }
-      sparseOpt[t].step(local[t], ids, new FloatBuf(rows), tableVersion[t] + 1L);
+      sparseOpt[t].step(local[t].values(), local[t].dim(), ids, new FloatBuf(rows), tableVersion[t] + 1L);
     }
     rowAcc[t].clear();
     Arrays.fill(rowsPushed[t], false);

@@ -44,14 +44,6 @@ public final class RunContext {
         resultsRoot);
   }
 
-  /** This host's name without asking MPJ (plain processes must not need MPJ on the class path). */
-  public static String localHostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
-      return "unknown-host";
-    }
-  }
 
   /** A fresh job id: time stamp plus a random suffix, e.g. {@code 20261125-211530-4f2a}. */
   public static String newJobId() {

@@ -2,6 +2,7 @@ package org.pscreen2vec.study;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * One cell of a study: a workload trained on one device under one strategy with a given number of
@@ -60,5 +61,36 @@ public record Cell(int number, StudyConfig.Workload workload, String device, Str
       a.addAll(List.of("--servers", Integer.toString(servers), "--consistency", consistency));
     }
     return a;
+  }
+
+  /** The cells named by a list such as {@code 1,4-6}; all when the list is null. */
+  public static List<Cell> select(List<Cell> all, String list) {
+    if (list == null) {
+      return all;
+    }
+    TreeSet<Integer> wanted = new TreeSet<>();
+    for (String part : list.split(",")) {
+      String p = part.trim();
+      try {
+        int dash = p.indexOf('-');
+        int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash).trim());
+        int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1).trim());
+        if (from < 1 || to > all.size() || from > to) {
+          throw new IllegalArgumentException("--cells " + list + ": '" + p + "' is outside 1.."
+              + all.size() + " (the study has " + all.size() + " cells; see --dry-run)");
+        }
+        for (int i = from; i <= to; i++) {
+          wanted.add(i);
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--cells " + list + ": '" + p + "' is not a number or "
+            + "a range such as 4-6");
+      }
+    }
+    List<Cell> out = new ArrayList<>();
+    for (int i : wanted) {
+      out.add(all.get(i - 1));
+    }
+    return out;
   }
 }

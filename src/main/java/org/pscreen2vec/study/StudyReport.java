@@ -1,5 +1,7 @@
 package org.pscreen2vec.study;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import org.pscreen2vec.run.AtomicFiles;
 import org.pscreen2vec.run.Stats;
 
 /**
@@ -15,7 +18,7 @@ import org.pscreen2vec.run.Stats;
  * multimodal model's efficiency against the simple baselines', whether the hybrid wins), the
  * plots, and the caveats. Every number is computed from the study's files.
  */
-final class StudyReport {
+public final class StudyReport {
   /** Quality metrics in order of preference; the first a workload reports is its quality. */
   private static final List<String> QUALITY = List.of("test_accuracy", "top1", "text_accuracy",
       "test_mse", "test_loss");
@@ -26,6 +29,25 @@ final class StudyReport {
 
   private StudyReport(StudyResults r) {
     this.r = r;
+  }
+
+  /** What {@link #write} wrote: runs read, the report file, the plot file names. */
+  public record Written(int runs, Path report, List<String> plots) {}
+
+  /**
+   * Reads the study's folder {@code dir} and writes its plots into {@code plots} and REPORT.md
+   * into {@code dir}; null when no run is complete (nothing to report).
+   */
+  public static Written write(StudyConfig study, Path dir, Path plots) throws IOException {
+    StudyResults results = StudyResults.load(study, dir);
+    if (results.runsComplete() == 0) {
+      return null;
+    }
+    Files.createDirectories(plots);
+    Map<String, String> files = StudyPlots.write(results, plots);
+    Path report = dir.resolve("REPORT.md");
+    AtomicFiles.writeString(report, render(results, dir.relativize(plots), files));
+    return new Written(results.runsComplete(), report, List.copyOf(files.keySet()));
   }
 
   /** The report's text; {@code plotsRel} is the plots folder relative to the report's folder. */

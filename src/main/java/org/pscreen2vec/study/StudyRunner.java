@@ -21,7 +21,7 @@ import org.pscreen2vec.run.Csv;
  * summary.csv is skipped; a leftover folder of an incomplete run is moved aside before the rerun;
  * a failing run is recorded with its exit status and the study goes on.
  */
-final class StudyRunner {
+public final class StudyRunner {
   /** Seconds a launcher gets to stop its job after SIGTERM before it is killed. */
   private static final int STOP_GRACE_SECONDS = 20;
 
@@ -33,7 +33,7 @@ final class StudyRunner {
   private final Map<String, Set<String>> completed = new HashMap<>();
   private volatile Process current;
 
-  StudyRunner(StudyConfig study, Path dir, Path launcher, int repeats, int totalCells) {
+  public StudyRunner(StudyConfig study, Path dir, Path launcher, int repeats, int totalCells) {
     this.study = study;
     this.dir = dir;
     this.launcher = launcher;
@@ -42,7 +42,7 @@ final class StudyRunner {
   }
 
   /** Runs (or skips) every repeat of these cells; true when none failed. */
-  boolean run(List<Cell> cells) throws IOException, InterruptedException {
+  public boolean run(List<Cell> cells) throws IOException, InterruptedException {
     // repeat-major order (every cell's first repeat, then every cell's second ...), so that a
     // slow spell of a shared machine spreads over the cells instead of hitting one cell's repeats
     List<Integer> todo = new ArrayList<>(); // cell index * repeats + repeat - 1
@@ -65,7 +65,7 @@ final class StudyRunner {
       for (int k = 0; k < todo.size(); k++) {
         Cell c = cells.get(todo.get(k) / repeats);
         int repeat = todo.get(k) % repeats + 1;
-        String eta = k == 0 ? "" : ", ETA " + StudyCommand.duration(spent / k * (todo.size() - k));
+        String eta = k == 0 ? "" : ", ETA " + duration(spent / k * (todo.size() - k));
         System.out.printf(Locale.ROOT, "[study %s] run %d/%d: cell %d/%d %s, repeat %d/%d%s%n",
             study.name(), k + 1, todo.size(), c.number(), totalCells, c.key(), repeat, repeats,
             eta);
@@ -77,7 +77,7 @@ final class StudyRunner {
           failed++;
           System.out.printf(Locale.ROOT, "[study %s]   FAILED (%s, exit status %d) after %s; "
               + "log: %s%n", study.name(), o.status(), o.exitCode(),
-              StudyCommand.duration(seconds), StudyFiles.log(dir, c.jobId(study.name(), repeat)));
+              duration(seconds), StudyFiles.log(dir, c.jobId(study.name(), repeat)));
         }
         Csv.append(StudyFiles.runs(dir), StudyFiles.RUNS_HEADER, List.of(String.format(
             Locale.ROOT, "%d,%s,%d,%s,%s,%d,%.1f,%s", c.number(), c.key(), repeat,
@@ -87,7 +87,7 @@ final class StudyRunner {
       Runtime.getRuntime().removeShutdownHook(hook);
     }
     System.out.printf(Locale.ROOT, "[study %s] done: %d run(s) ran in %s, %d failed%s%n",
-        study.name(), todo.size(), StudyCommand.duration(spent), failed,
+        study.name(), todo.size(), duration(spent), failed,
         failed > 0 ? " (see " + StudyFiles.runs(dir) + "; rerun the study to retry them)" : "");
     return failed == 0;
   }
@@ -165,5 +165,14 @@ final class StudyRunner {
     }
     tree.add(p.toHandle());
     tree.forEach(h -> h.destroyForcibly());
+  }
+
+  /** Seconds as "1 h 02 min", "3 min 10 s" or "12 s". */
+  static String duration(double seconds) {
+    long s = Math.round(seconds);
+    if (s >= 3600) {
+      return String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60);
+    }
+    return s >= 60 ? String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60) : s + " s";
   }
 }

@@ -4,9 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pscreen2vec.collective.Allreduce;
 import org.pscreen2vec.comm.Communicator;
-import org.pscreen2vec.model.DenseGradients;
-import org.pscreen2vec.model.SparseGradients;
-import org.pscreen2vec.train.GradientSync;
+import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.SparseGradients;
 
 /**
  * Synchronous data parallelism by allreduce (ring, naive, star or MPJ's): the whole gradient —

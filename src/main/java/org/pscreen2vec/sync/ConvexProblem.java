@@ -13,10 +13,10 @@ import org.pscreen2vec.collective.TestData;
  */
 public final class ConvexProblem {
   public static final int IDS_PER_SAMPLE = 3;
-  final long seed;
-  final int dense;
-  final int rows;
-  final int dim;
+  public final long seed;
+  public final int dense; // dense parameters
+  public final int rows; // table rows
+  public final int dim; // table row width
 
   public ConvexProblem(long seed, int dense, int rows, int dim) {
     if (rows < 2 * IDS_PER_SAMPLE) {

@@ -13,11 +13,11 @@ import org.pscreen2vec.ps.Wire;
  * afterwards. The oversized request goes last: the server stops accepting requests from a worker
  * whose declared payload it could not drain.
  */
-final class MalformedRequests {
+public final class MalformedRequests {
   private MalformedRequests() {}
 
   /** Returns the failures (empty when every case behaved). Server 0 is the target. */
-  static List<String> run(PsClient client, int me, TableSpec table, int servers, float[] values) {
+  public static List<String> run(PsClient client, int me, TableSpec table, int servers, float[] values) {
     List<String> failures = new ArrayList<>();
     int dim = table.dim();
     int pushOk = -1;

@@ -4,11 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.comm.Roles;
-import org.pscreen2vec.model.DenseGradients;
-import org.pscreen2vec.model.SparseGradients;
+import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ps.PsClient;
 import org.pscreen2vec.ps.TableSpec;
-import org.pscreen2vec.train.GradientSync;
 
 /**
  * Everything through the parameter servers: each step a worker pushes its dense gradient and its

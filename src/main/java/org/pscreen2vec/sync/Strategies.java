@@ -9,10 +9,8 @@ import org.pscreen2vec.ps.ParameterServer;
 import org.pscreen2vec.ps.Partition;
 import org.pscreen2vec.ps.ServerState;
 import org.pscreen2vec.run.RunContext;
-import org.pscreen2vec.train.DenseOptimizer;
-import org.pscreen2vec.train.GradientSync;
-import org.pscreen2vec.train.NoSync;
-import org.pscreen2vec.train.SparseOptimizer;
+import org.pscreen2vec.optim.DenseOptimizer;
+import org.pscreen2vec.optim.SparseOptimizer;
 
 /**
  * Builds the synchronization strategy of a worker, or runs a parameter server, by name: none,

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pscreen2vec.data.Screen;
-import org.pscreen2vec.model.Featurizer;
+import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.LayoutAutoencoder;
 import org.pscreen2vec.model.Model;
 

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.pscreen2vec.data.Screen;
-import org.pscreen2vec.model.Featurizer;
+import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.Model;
 import org.pscreen2vec.model.Screen2Vec;
 

@@ -21,7 +21,7 @@ public interface Task {
   /**
    * The distinct rows of each sparse table (in {@code model().tables()} order) that
    * {@link #step} will read for these items, so that a strategy can fetch them first
-   * ({@link GradientSync#prepare}). Models without tables return an empty array.
+   * ({@link org.pscreen2vec.sync.GradientSync#prepare}). Models without tables return an empty array.
    */
   default int[][] tableRows(int[] items) {
     return new int[0][];

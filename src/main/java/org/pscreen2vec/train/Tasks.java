@@ -18,10 +18,10 @@ import org.pscreen2vec.data.Screen;
 import org.pscreen2vec.data.SyntheticRico;
 import org.pscreen2vec.model.FashionCnn;
 import org.pscreen2vec.model.FashionMlp;
-import org.pscreen2vec.model.Featurizer;
+import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.LayoutAutoencoder;
 import org.pscreen2vec.model.Screen2Vec;
-import org.pscreen2vec.model.TextHasher;
+import org.pscreen2vec.features.TextHasher;
 import org.pscreen2vec.model.Ui2Vec;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
@@ -110,7 +110,7 @@ public final class Tasks {
     });
   }
 
-  static Path home() {
+  public static Path home() {
     return Paths.get(System.getProperty("pscreen2vec.home", "."));
   }
 

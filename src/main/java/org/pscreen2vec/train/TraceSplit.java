@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.pscreen2vec.data.Screen;
 import org.pscreen2vec.data.Trace;
-import org.pscreen2vec.model.Hashing;
+import org.pscreen2vec.nn.Hashing;
 
 /**
  * Traces split into training and held-out sets by a hash of (package, trace id, seed): the same

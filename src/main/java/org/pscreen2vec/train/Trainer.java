@@ -1,5 +1,12 @@
 package org.pscreen2vec.train;
 
+import org.pscreen2vec.optim.Adagrad;
+import org.pscreen2vec.optim.Adam;
+import org.pscreen2vec.optim.DenseOptimizer;
+import org.pscreen2vec.optim.Sgd;
+import org.pscreen2vec.optim.SparseAdam;
+import org.pscreen2vec.optim.SparseOptimizer;
+import org.pscreen2vec.sync.GradientSync;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,10 +18,10 @@ import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.data.Sharding;
-import org.pscreen2vec.model.EmbeddingTable;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.model.Model;
-import org.pscreen2vec.model.ParameterStore;
-import org.pscreen2vec.model.SparseGradients;
+import org.pscreen2vec.nn.ParameterStore;
+import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.run.Csv;
@@ -255,7 +262,7 @@ public final class Trainer {
       for (int i = 0; i < tables.size(); i++) {
         SparseGradients g = synced.get(i);
         if (g.count() > 0) {
-          sparse.get(i).step(tables.get(i), Arrays.copyOf(g.ids(), g.count()),
+          sparse.get(i).step(tables.get(i).values(), tables.get(i).dim(), Arrays.copyOf(g.ids(), g.count()),
               new FloatBuf(g.rows(), 0, g.count() * g.dim()), step);
         }
       }
@@ -276,7 +283,7 @@ public final class Trainer {
     Csv.append(runDir.resolve("epochs.csv"), header.toString(), List.of(row.toString()));
   }
 
-  static String format(Map<String, Double> m) {
+  public static String format(Map<String, Double> m) {
     Map<String, String> f = new LinkedHashMap<>();
     m.forEach((k, v) -> f.put(k, String.format(Locale.ROOT, "%.4f", v)));
     return f.toString();

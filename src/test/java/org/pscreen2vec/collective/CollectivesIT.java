@@ -1,5 +1,6 @@
 package org.pscreen2vec.collective;
 
+import org.pscreen2vec.app.BenchCollectivesCommand;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,8 @@
 package org.pscreen2vec.model;
 
+import org.pscreen2vec.nn.DenseParam;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;

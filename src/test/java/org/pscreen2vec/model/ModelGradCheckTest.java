@@ -1,5 +1,7 @@
 package org.pscreen2vec.model;
 
+import org.pscreen2vec.features.Featurizer;
+import org.pscreen2vec.features.TextHasher;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;

@@ -1,5 +1,12 @@
 package org.pscreen2vec.model;
 
+import org.pscreen2vec.features.TextHasher;
+import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.DenseParam;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.Init;
+import org.pscreen2vec.nn.ParameterStore;
+import org.pscreen2vec.nn.SparseGradients;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

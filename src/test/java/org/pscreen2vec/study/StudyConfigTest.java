@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pscreen2vec.cli.UsageException;
 
 class StudyConfigTest {
   private static final Path HOME = Paths.get(".").toAbsolutePath().normalize();
@@ -117,20 +116,20 @@ class StudyConfigTest {
   @Test
   void cellListsSelectByNumberAndRange() throws IOException {
     List<Cell> all = study(TWO).cells();
-    assertEquals(List.of(1, 3, 4, 5), StudyCommand.select(all, "1,3-5").stream()
+    assertEquals(List.of(1, 3, 4, 5), Cell.select(all, "1,3-5").stream()
         .map(Cell::number).toList());
-    assertEquals(List.of(2), StudyCommand.select(all, " 2 ,2").stream().map(Cell::number)
+    assertEquals(List.of(2), Cell.select(all, " 2 ,2").stream().map(Cell::number)
         .toList());
-    assertEquals(all, StudyCommand.select(all, null));
+    assertEquals(all, Cell.select(all, null));
     for (String bad : List.of("0", "23", "x", "5-3", "1-")) {
-      assertThrows(UsageException.class, () -> StudyCommand.select(all, bad), bad);
+      assertThrows(IllegalArgumentException.class, () -> Cell.select(all, bad), bad);
     }
   }
 
   @Test
   void durationsReadAsAPersonWouldSayThem() {
-    assertEquals("12 s", StudyCommand.duration(12.4));
-    assertEquals("3 min 10 s", StudyCommand.duration(190));
-    assertEquals("1 h 02 min", StudyCommand.duration(3720));
+    assertEquals("12 s", StudyRunner.duration(12.4));
+    assertEquals("3 min 10 s", StudyRunner.duration(190));
+    assertEquals("1 h 02 min", StudyRunner.duration(3720));
   }
 }

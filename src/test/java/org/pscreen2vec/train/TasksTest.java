@@ -1,5 +1,7 @@
 package org.pscreen2vec.train;
 
+import org.pscreen2vec.app.TrainCommand;
+import org.pscreen2vec.sync.NoSync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

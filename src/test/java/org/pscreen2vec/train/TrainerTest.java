@@ -1,5 +1,8 @@
 package org.pscreen2vec.train;
 
+import org.pscreen2vec.optim.Adam;
+import org.pscreen2vec.sync.GradientSync;
+import org.pscreen2vec.sync.NoSync;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pscreen2vec.data.ImageSet;
 import org.pscreen2vec.model.FashionMlp;
-import org.pscreen2vec.model.Featurizer;
+import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.Screen2Vec;
 import org.pscreen2vec.model.TestScreens;
-import org.pscreen2vec.model.TextHasher;
+import org.pscreen2vec.features.TextHasher;
 import org.pscreen2vec.ops.JavaOps;
 import org.pscreen2vec.ops.Ops;
 
@@ -111,15 +114,15 @@ class TrainerTest {
     }
 
     @Override
-    public void prepare(org.pscreen2vec.model.DenseGradients dense,
-        java.util.List<org.pscreen2vec.model.SparseGradients> rows) {
+    public void prepare(org.pscreen2vec.nn.DenseGradients dense,
+        java.util.List<org.pscreen2vec.nn.SparseGradients> rows) {
       prepared.add(java.util.Arrays.copyOf(rows.get(0).ids(), rows.get(0).count()));
     }
 
     @Override
-    public java.util.List<org.pscreen2vec.model.SparseGradients> synchronize(
-        org.pscreen2vec.model.DenseGradients dense,
-        java.util.List<org.pscreen2vec.model.SparseGradients> sparse, int samples) {
+    public java.util.List<org.pscreen2vec.nn.SparseGradients> synchronize(
+        org.pscreen2vec.nn.DenseGradients dense,
+        java.util.List<org.pscreen2vec.nn.SparseGradients> sparse, int samples) {
       denseLength = dense.length();
       pushed.add(java.util.Arrays.copyOf(sparse.get(0).ids(), sparse.get(0).count()));
       return sparse;

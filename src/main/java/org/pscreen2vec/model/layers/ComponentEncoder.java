@@ -1,8 +1,7 @@
 package org.pscreen2vec.model.layers;
 
-import org.pscreen2vec.data.GuiComponent;
-import org.pscreen2vec.model.EmbeddingTable;
-import org.pscreen2vec.model.ParameterStore;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 
@@ -20,12 +19,13 @@ public final class ComponentEncoder {
   /** Backward needs: the text bag, the classes, the concatenated input (n, dim + classDim). */
   public record Tape(EmbeddingBag.Tape text, int[] classes, Buf cat, int n, Buf out) {}
 
+  /** {@code classCount} GUI classes (the data's labelling), each embedded in classDim. */
   public ComponentEncoder(Ops ops, ParameterStore.Builder store, String name,
-      EmbeddingTable table, int classDim) {
+      EmbeddingTable table, int classCount, int classDim) {
     this.ops = ops;
     this.dim = table.dim();
     this.text = new EmbeddingBag(ops, table);
-    this.classes = new Embedding(ops, store, name + ".class", GuiComponent.CLASS_COUNT, classDim);
+    this.classes = new Embedding(ops, store, name + ".class", classCount, classDim);
     this.lin = new Linear(ops, store, name + ".lin", dim + classDim, dim);
   }
 

@@ -1,8 +1,8 @@
 package org.pscreen2vec.model.layers;
 
-import org.pscreen2vec.model.DenseParam;
-import org.pscreen2vec.model.Init;
-import org.pscreen2vec.model.ParameterStore;
+import org.pscreen2vec.nn.DenseParam;
+import org.pscreen2vec.nn.Init;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 

@@ -1,6 +1,6 @@
 package org.pscreen2vec.model.layers;
 
-import org.pscreen2vec.model.EmbeddingTable;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 

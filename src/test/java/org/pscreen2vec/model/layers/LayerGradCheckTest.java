@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.pscreen2vec.model.EmbeddingTable;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.model.GradCheck;
-import org.pscreen2vec.model.ParameterStore;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.JavaOps;
 import org.pscreen2vec.ops.Ops;

@@ -1,0 +1,216 @@
+package org.pscreen2vec.app;
+
+import org.pscreen2vec.sync.NoSync;
+import org.pscreen2vec.train.Task;
+import org.pscreen2vec.train.Tasks;
+import org.pscreen2vec.train.TrainConfig;
+import org.pscreen2vec.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.CpuOps;
+import org.pscreen2vec.ops.GemmCounters;
+import org.pscreen2vec.run.Csv;
+import org.pscreen2vec.run.RunContext;
+import org.pscreen2vec.run.RunRecord;
+import org.pscreen2vec.run.Stats;
+
+/**
+ * {@code bench-step}: times one training step of each model (zero gradients, forward, backward,
+ * optimizer; no synchronization) at its local and paper configurations: median, min and max
+ * after warm-up, samples/s, and the matrix products' achieved GFLOP/s inside the step against
+ * the same products run standalone (same shapes, same counts) in the same process.
+ */
+public final class BenchStepCommand implements Subcommand {
+  private static final Logger LOG = LogManager.getLogger(BenchStepCommand.class);
+  static final String HEADER = "model,size,batch,threads,steps,median_ms,min_ms,max_ms,"
+      + "samples_per_s,compute_ms,optimizer_ms,gemm_ms,gemm_share,gemm_gflops_in_step,"
+      + "gemm_gflops_standalone,gemm_gflop_per_step,dense_params";
+
+  @Override
+  public String name() {
+    return "bench-step";
+  }
+
+  @Override
+  public String summary() {
+    return "time a training step of each model; GEMM GFLOP/s in the step vs standalone";
+  }
+
+  @Override
+  public boolean spmd() {
+    return false;
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder().longOpt("models").hasArg().argName("LIST")
+        .desc("comma-separated models (default all: " + String.join(",", TrainConfig.MODELS)
+            + ")").get());
+    o.addOption(Option.builder().longOpt("sizes").hasArg().argName("LIST")
+        .desc("local, paper or both (default local): configs/<model>-<size>.properties; a "
+            + "missing file is skipped").get());
+    o.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
+        .desc("timed steps (default 10)").get());
+    o.addOption(Option.builder().longOpt("warmup").hasArg().argName("N")
+        .desc("untimed steps first (default 3)").get());
+    o.addOption(Option.builder().longOpt("threads").hasArg().argName("N")
+        .desc("BLAS/OpenMP threads (default $OMP_NUM_THREADS, else all cores)").get());
+    o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
+        .desc("override a configuration key of every model (repeatable), e.g. batch=64").get());
+    return o;
+  }
+
+  @Override
+  public String helpFooter() {
+    return """
+        Examples:
+          bin/pscreen2vec bench-step
+          bin/pscreen2vec bench-step --models screen2vec --sizes local,paper --steps 5
+        Writes results/bench-step/<job id>/bench-step.csv and appends to
+        results/bench-step/summary.csv.
+        """;
+  }
+
+  @Override
+  public int run(CommandLine cl, RunContext ctx) throws Exception {
+    List<String> models = Arrays.asList(cl.getOptionValue("models",
+        String.join(",", TrainConfig.MODELS)).split(","));
+    for (String m : models) {
+      if (!TrainConfig.MODELS.contains(m)) {
+        throw new UsageException("--models: '" + m + "' is unknown; valid models: "
+            + String.join(", ", TrainConfig.MODELS));
+      }
+    }
+    List<String> sizes = Arrays.asList(cl.getOptionValue("sizes", "local").split(","));
+    for (String s : sizes) {
+      if (!s.equals("local") && !s.equals("paper")) {
+        throw new UsageException("--sizes: '" + s + "' is not local or paper");
+      }
+    }
+    int steps = CommonOptions.intValue(cl, "steps", 10, 1, 100_000);
+    int warmup = CommonOptions.intValue(cl, "warmup", 3, 0, 100_000);
+    int threads = TrainCommand.threads(cl, 1);
+    String[] sets = cl.getOptionValues("set");
+    Path dir = ctx.openRunDir("bench-step");
+    RunRecord rec = new RunRecord(ctx, "bench-step", new String[0]);
+    rec.put("models", String.join(",", models)).put("sizes", String.join(",", sizes))
+        .put("steps", steps).put("warmup", warmup).put("blas_threads", threads);
+    rec.write(dir);
+    CpuOps ops = new CpuOps(threads);
+    List<String> rows = new ArrayList<>();
+    for (String model : models) {
+      for (String size : sizes) {
+        Path file = Tasks.home().resolve("configs").resolve(model + "-" + size + ".properties");
+        if (!Files.isRegularFile(file)) {
+          LOG.info("{} {}: no {}, skipped", model, size, file.getFileName());
+          continue;
+        }
+        TrainConfig c = TrainConfig.load(file, sets == null ? List.of() : Arrays.asList(sets));
+        String row = bench(c, size, ops, steps, warmup, threads);
+        rows.add(row);
+        Csv.write(dir.resolve("bench-step.csv"), HEADER, rows);
+      }
+    }
+    Csv.append(dir.getParent().resolve("summary.csv"), "job_id," + HEADER,
+        rows.stream().map(r -> ctx.jobId() + "," + r).toList());
+    LOG.info("bench-step done: {}", dir.resolve("bench-step.csv"));
+    return ExitCode.OK;
+  }
+
+  /** Times one model; returns its CSV row. */
+  static String bench(TrainConfig c, String size, CpuOps ops, int steps, int warmup, int threads)
+      throws java.io.IOException {
+    Task task = Tasks.create(c, ops);
+    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null, true);
+    Random rnd = new Random(c.seed());
+    int batch = Math.min(c.batch(), task.trainSize());
+    GemmCounters g = ops.counters();
+    long t = 0;
+    for (int i = 0; i < warmup; i++) {
+      trainer.step(items(rnd, task.trainSize(), batch), ++t);
+    }
+    g.reset();
+    g.recordShapes(true);
+    double[] ms = new double[steps];
+    double computeMs = 0;
+    double optMs = 0;
+    for (int i = 0; i < steps; i++) {
+      Trainer.StepTimes st = trainer.step(items(rnd, task.trainSize(), batch), ++t);
+      ms[i] = st.totalNanos() / 1e6;
+      computeMs += st.computeNanos() / 1e6;
+      optMs += st.optimizerNanos() / 1e6;
+    }
+    g.recordShapes(false);
+    Stats s = Stats.of(ms);
+    double gemmMs = g.nanos() / 1e6 / steps;
+    double flopsPerStep = g.flops() / steps;
+    double inStep = g.flops() / Math.max(1, g.nanos());
+    double standalone = standaloneGflops(ops, g.shapes());
+    double totalMs = Arrays.stream(ms).sum() / steps;
+    LOG.info(String.format(Locale.ROOT, "%-11s %-5s batch %3d: %8.1f ms/step (min %.1f, max %.1f)"
+        + ", %8.1f samples/s; GEMM %.1f ms = %.0f%% of the step at %.1f GFLOP/s (standalone "
+        + "%.1f GFLOP/s), optimizer %.1f ms, other compute %.1f ms", c.model(), size, batch,
+        s.median(), s.min(), s.max(), batch / (s.median() / 1e3), gemmMs,
+        100 * gemmMs / totalMs, inStep, standalone, optMs / steps,
+        computeMs / steps - gemmMs));
+    return String.format(Locale.ROOT,
+        "%s,%s,%d,%d,%d,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%.3f,%.4f,%.3f,%.3f,%.4f,%d", c.model(),
+        size, batch, threads, steps, s.median(), s.min(), s.max(), batch / (s.median() / 1e3),
+        computeMs / steps, optMs / steps, gemmMs, gemmMs / totalMs, inStep, standalone,
+        flopsPerStep / 1e9, task.model().parameters().size());
+  }
+
+  private static int[] items(Random rnd, int n, int batch) {
+    int[] a = new int[batch];
+    for (int i = 0; i < batch; i++) {
+      a[i] = rnd.nextInt(n);
+    }
+    return a;
+  }
+
+  /**
+   * The recorded products again, standalone: each shape as often as it ran in the timed steps,
+   * on random operands, back to back; their GFLOP/s.
+   */
+  static double standaloneGflops(CpuOps ops, Map<GemmCounters.Shape, Integer> shapes) {
+    double flops = 0;
+    long nanos = 0;
+    for (Map.Entry<GemmCounters.Shape, Integer> e : shapes.entrySet()) {
+      GemmCounters.Shape sh = e.getKey();
+      int count = e.getValue();
+      Buf a = random(ops, sh.m() * sh.k());
+      Buf b = random(ops, sh.k() * sh.n());
+      Buf c = ops.alloc(sh.m() * sh.n());
+      ops.gemm(sh.transA(), sh.transB(), sh.m(), sh.n(), sh.k(), 1, a, b, 0, c); // warm-up
+      long t0 = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        ops.gemm(sh.transA(), sh.transB(), sh.m(), sh.n(), sh.k(), 1, a, b, 0, c);
+      }
+      nanos += System.nanoTime() - t0;
+      flops += sh.flops() * count;
+    }
+    return flops / Math.max(1, nanos);
+  }
+
+  private static Buf random(CpuOps ops, int n) {
+    Buf b = ops.alloc(n);
+    Random r = new Random(n);
+    for (int i = 0; i < n; i++) {
+      b.set(i, r.nextFloat() - 0.5);
+    }
+    return b;
+  }
+}

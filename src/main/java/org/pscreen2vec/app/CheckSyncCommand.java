@@ -1,0 +1,338 @@
+package org.pscreen2vec.app;
+
+import org.pscreen2vec.sync.ConvexProblem;
+import org.pscreen2vec.sync.MalformedRequests;
+import org.pscreen2vec.sync.PsSync;
+import org.pscreen2vec.sync.Strategies;
+import java.io.DataOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.collective.Allreduces;
+import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.SparseGradients;
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.FloatBuf;
+import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ps.Consistency;
+import org.pscreen2vec.ps.ServerState;
+import org.pscreen2vec.ps.TableSpec;
+import org.pscreen2vec.run.AtomicFiles;
+import org.pscreen2vec.run.RunContext;
+import org.pscreen2vec.optim.Adagrad;
+import org.pscreen2vec.optim.Adam;
+import org.pscreen2vec.optim.DenseOptimizer;
+import org.pscreen2vec.sync.GradientSync;
+import org.pscreen2vec.optim.Sgd;
+import org.pscreen2vec.optim.SparseAdam;
+import org.pscreen2vec.optim.SparseOptimizer;
+
+/**
+ * Trains {@link ConvexProblem} for a few steps under a strategy and writes the final parameters,
+ * so runs under different strategies can be compared exactly (ps with bsp must equal ring). Server
+ * ranks check that rows nobody touched kept their values and optimizer state; worker 0 checks
+ * that SSP's staleness bound held.
+ */
+public final class CheckSyncCommand implements Subcommand {
+  private static final Logger LOG = LogManager.getLogger(CheckSyncCommand.class);
+  static final int SAMPLES = 1000;
+
+  @Override
+  public String name() {
+    return "check-sync";
+  }
+
+  @Override
+  public String summary() {
+    return "train a small convex problem under a strategy; compare strategies exactly";
+  }
+
+  @Override
+  public boolean spmd() {
+    return true;
+  }
+
+  @Override
+  public Options options() {
+    Options o = new Options();
+    o.addOption(opt("strategy", "NAME", "one of " + String.join(", ", Strategies.NAMES)
+        + " (default ring)"));
+    o.addOption(opt("consistency", "MODE", "bsp, asp or ssp:<bound> for ps/hybrid (default bsp)"));
+    o.addOption(opt("steps", "K", "training steps (default 20)"));
+    o.addOption(opt("batch", "B", "global batch, split over workers (default 7)"));
+    o.addOption(opt("dense", "D", "dense parameters (default 50)"));
+    o.addOption(opt("rows", "R", "table rows (default 101; odd rows are never touched)"));
+    o.addOption(opt("dim", "D", "table row width (default 4)"));
+    o.addOption(opt("lr", "LR", "learning rate (default 0.05)"));
+    o.addOption(opt("optimizer", "NAME", "adam (dense Adam + sparse lazy Adam) or sgd "
+        + "(momentum SGD + Adagrad) (default adam)"));
+    o.addOption(opt("slow-worker-ms", "MS", "the last worker sleeps this long every step "
+        + "(makes staleness happen under asp/ssp; default 0)"));
+    o.addOption(opt("seed", "S", "problem seed (default 1)"));
+    o.addOption(opt("kill-worker", "W", "fault injection: worker W vanishes at step 2 without a "
+        + "word; the servers and other workers must fail naming what is missing, not hang"));
+    o.addOption(Option.builder().longOpt("malformed").desc("worker 0 sends the servers malformed "
+        + "and oversized requests instead of training and checks each is rejected (needs "
+        + "--strategy ps, --consistency asp and 2+ workers)").get());
+    return o;
+  }
+
+  private static Option opt(String name, String arg, String desc) {
+    return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
+  }
+
+  @Override
+  public String helpFooter() {
+    return """
+        Example: bin/pscreen2vec -np 4 check-sync --strategy ps --servers 2
+        Writes final.f32 (dense then table, little-endian floats) into results/check-sync/<job>/.
+        """;
+  }
+
+  @Override
+  public int run(CommandLine cl, RunContext ctx) throws Exception {
+    String strategy = cl.getOptionValue("strategy", "ring");
+    Consistency consistency;
+    try {
+      consistency = Consistency.parse(cl.getOptionValue("consistency", "bsp"));
+      Strategies.validate(strategy, ctx);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    int steps = CommonOptions.intValue(cl, "steps", 20, 0, 1_000_000);
+    int batch = CommonOptions.intValue(cl, "batch", 7, 1, SAMPLES);
+    int dense = CommonOptions.intValue(cl, "dense", 50, 1, 1 << 24);
+    int rows = CommonOptions.intValue(cl, "rows", 101, 6, 1 << 24);
+    int dim = CommonOptions.intValue(cl, "dim", 4, 1, 4096);
+    double lr = CommonOptions.doubleValue(cl, "lr", 0.05, 1e-9, 10);
+    int slowMs = CommonOptions.intValue(cl, "slow-worker-ms", 0, 0, 60_000);
+    String optimizer = cl.getOptionValue("optimizer", "adam");
+    if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
+      throw new UsageException("--optimizer " + optimizer + " is not adam or sgd");
+    }
+    long seed = CommonOptions.intValue(cl, "seed", 1, 0, Integer.MAX_VALUE);
+    ConvexProblem problem = new ConvexProblem(seed, dense, rows, dim);
+    Ops ops = JavaOps.floats();
+    boolean adam = optimizer.equals("adam");
+    Strategies.PsSetup setup = new Strategies.PsSetup(consistency,
+        () -> adam ? new Adam(ops, lr) : new Sgd(ops, lr, 0.9),
+        () -> adam ? new SparseAdam(ops, lr) : new Adagrad(ops, lr, 1e-8));
+    Path dir = ctx.openRunDir("check-sync");
+    if (!ctx.isWorker()) {
+      ServerState state = Strategies.serve(strategy, ctx, setup, null);
+      return checkUntouched(state, problem, setup);
+    }
+    if (cl.hasOption("malformed")) {
+      if (!strategy.equals("ps") || consistency.mode() != Consistency.Mode.ASP
+          || ctx.roles().workers() < 2) {
+        throw new UsageException("--malformed needs --strategy ps --consistency asp and at least "
+            + "2 workers (worker 0 stops training after its bad requests)");
+      }
+      if (ctx.rank() == 0) {
+        return malformed(ctx, setup, problem);
+      }
+    }
+    int kill = CommonOptions.intValue(cl, "kill-worker", -1, 0, ctx.roles().workers() - 1);
+    return train(ctx, strategy, setup, problem, steps, batch, slowMs, ops, consistency, dir,
+        kill);
+  }
+
+  private static int malformed(RunContext ctx, Strategies.PsSetup setup, ConvexProblem problem) {
+    float[] table = problem.initialTable();
+    float[] w = problem.initialDense();
+    try (GradientSync sync = Strategies.worker("ps", ctx, setup, 1 << 18)) {
+      PsSync ps = (PsSync) sync;
+      ps.prepare(new DenseGradients(new float[w.length], w, w.length), List.of(
+          new SparseGradients("E", problem.rows, problem.dim, new int[0], null, 0, table)));
+      List<String> failures = MalformedRequests.run(ps.client(), ctx.rank(),
+          new TableSpec("E", problem.rows, problem.dim), ctx.roles().servers(), table);
+      failures.forEach(f -> LOG.error("malformed request check: {}", f));
+      System.out.println(failures.isEmpty()
+          ? "check-sync: malformed and oversized requests were all rejected with errors naming "
+              + "the problem; the server kept serving"
+          : "check-sync: " + failures.size() + " malformed-request checks FAILED (see log)");
+      return failures.isEmpty() ? ExitCode.OK : ExitCode.FAILED;
+    }
+  }
+
+  private int train(RunContext ctx, String strategy, Strategies.PsSetup setup,
+      ConvexProblem problem, int steps, int batch, int slowMs, Ops ops, Consistency consistency,
+      Path dir, int kill) throws Exception {
+    int workers = ctx.roles().workers();
+    int me = ctx.group().rank();
+    float[] w = problem.initialDense(); // (dense)
+    float[] grads = new float[problem.dense]; // (dense)
+    EmbeddingTable et = new EmbeddingTable(ops, "E", problem.rows, problem.dim, 0, 0);
+    float[] table = ((FloatBuf) et.values()).array(); // (rows, dim)
+    System.arraycopy(problem.initialTable(), 0, table, 0, table.length);
+    DenseOptimizer denseOpt = setup.denseOptimizer().get();
+    denseOpt.initialise(problem.dense);
+    SparseOptimizer sparseOpt = setup.sparseOptimizer().get();
+    sparseOpt.initialise(problem.rows, problem.dim);
+    DenseGradients dg = new DenseGradients(grads, w, problem.dense);
+    double loss0 = problem.loss(SAMPLES, w, table);
+    List<float[]> loads = List.of();
+    GradientSync sync = Strategies.worker(strategy, ctx, setup,
+        Allreduces.defaultSegmentFloats(ctx.device()));
+    boolean vanish = false;
+    try {
+      for (int step = 0; step < steps; step++) {
+        if (step == 2 && me == kill) {
+          LOG.warn("worker {} vanishes now (fault injection --kill-worker)", me);
+          vanish = true;
+          return ExitCode.VANISH;
+        }
+        List<Integer> mine = new ArrayList<>();
+        for (int j = me; j < batch; j += workers) {
+          mine.add((step * batch + j) % SAMPLES);
+        }
+        TreeSet<Integer> needed = new TreeSet<>();
+        for (int s : mine) {
+          for (int id : problem.ids(s)) {
+            needed.add(id);
+          }
+        }
+        int[] ids = needed.stream().mapToInt(Integer::intValue).toArray();
+        sync.prepare(dg, List.of(new SparseGradients("E", problem.rows, problem.dim, ids, null,
+            ids.length, table)));
+        float[] rowGrads = gradients(problem, mine, w, table, grads, ids);
+        List<SparseGradients> out = sync.synchronize(dg, List.of(new SparseGradients("E",
+            problem.rows, problem.dim, ids, rowGrads, ids.length, table)), mine.size());
+        if (!sync.appliesDenseUpdate()) {
+          denseOpt.step(new FloatBuf(w), new FloatBuf(grads));
+        }
+        if (!sync.appliesSparseUpdate()) {
+          SparseGradients s = out.get(0);
+          if (s.count() > 0) {
+            int[] exact = java.util.Arrays.copyOf(s.ids(), s.count());
+            sparseOpt.step(et.values(), et.dim(), exact, new FloatBuf(s.rows(), 0, s.count() * problem.dim),
+                step + 1L);
+          }
+        }
+        if (slowMs > 0 && me == workers - 1) {
+          Thread.sleep(slowMs);
+        }
+      }
+      int[] all = new int[problem.rows];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      sync.prepare(dg, List.of(new SparseGradients("E", problem.rows, problem.dim, all, null,
+          all.length, table)));
+    } finally {
+      if (!vanish) {
+        sync.close(); // ps/hybrid: tells the servers this worker is done
+      }
+    }
+    if (sync instanceof PsSync ps) {
+      loads = ps.serverLoads();
+    }
+    if (ctx.isRoot()) {
+      return report(ctx, strategy, consistency, problem, w, table, loss0, steps, loads, dir);
+    }
+    return ExitCode.OK;
+  }
+
+  /** Mean-loss gradients of this worker's samples: dense into grads, rows returned (ids order). */
+  private static float[] gradients(ConvexProblem p, List<Integer> samples, float[] w,
+      float[] table, float[] grads, int[] ids) {
+    java.util.Arrays.fill(grads, 0f);
+    float[] rows = new float[ids.length * p.dim]; // (ids, dim)
+    if (samples.isEmpty()) {
+      return rows;
+    }
+    float inv = 1f / samples.size();
+    for (int s : samples) {
+      float r = (p.predict(s, w, table) - p.y(s)) * inv;
+      for (int j = 0; j < p.dense; j++) {
+        grads[j] += r * p.x(s, j);
+      }
+      for (int id : p.ids(s)) {
+        int k = java.util.Arrays.binarySearch(ids, id);
+        for (int c = 0; c < p.dim; c++) {
+          rows[k * p.dim + c] += r;
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static int report(RunContext ctx, String strategy, Consistency consistency,
+      ConvexProblem problem, float[] w, float[] table, double loss0, int steps,
+      List<float[]> loads, Path dir) throws Exception {
+    double loss = problem.loss(SAMPLES, w, table);
+    AtomicFiles.write(dir.resolve("final.f32"), o -> {
+      DataOutputStream d = new DataOutputStream(o);
+      for (float f : w) {
+        d.writeInt(Integer.reverseBytes(Float.floatToRawIntBits(f)));
+      }
+      for (float f : table) {
+        d.writeInt(Integer.reverseBytes(Float.floatToRawIntBits(f)));
+      }
+      d.flush();
+    });
+    int maxStale = 0;
+    for (float[] l : loads) {
+      maxStale = Math.max(maxStale, (int) l[6]);
+    }
+    String line = String.format(Locale.ROOT, "check-sync: strategy %s%s, %d workers, %d servers,"
+        + " %d steps, loss %.6f -> %.6f%s, parameters in %s", strategy,
+        Strategies.usesServers(strategy) ? " (" + consistency + ")" : "",
+        ctx.roles().workers(), ctx.roles().servers(), steps, loss0, loss,
+        loads.isEmpty() ? "" : ", max staleness " + maxStale, dir.resolve("final.f32"));
+    System.out.println(line);
+    if (consistency.mode() == Consistency.Mode.SSP && maxStale > consistency.staleness()) {
+      LOG.error("SSP bound {} exceeded: a pull was served {} steps ahead of the slowest worker",
+          consistency.staleness(), maxStale);
+      return ExitCode.FAILED;
+    }
+    return ExitCode.OK;
+  }
+
+  /** On a server: rows nobody touched (odd ids) kept their initial values and optimizer state. */
+  private static int checkUntouched(ServerState state, ConvexProblem problem,
+      Strategies.PsSetup setup) {
+    EmbeddingTable t = state.localTable(0);
+    if (t == null) {
+      return ExitCode.OK;
+    }
+    float[] values = ((FloatBuf) t.values()).array();
+    float[] init = problem.initialTable();
+    SparseOptimizer fresh = setup.sparseOptimizer().get();
+    fresh.initialise(t.rows(), t.dim());
+    Map<String, Buf> now = state.sparseState(0);
+    Map<String, Buf> before = fresh.state();
+    int checked = 0;
+    int bad = 0;
+    int dim = problem.dim;
+    for (int l = 0; l < t.rows(); l++) {
+      int g = state.partition().global(state.serverIndex(), l);
+      if (g % 2 == 0) {
+        continue;
+      }
+      checked++;
+      boolean ok = true;
+      for (int c = 0; c < dim; c++) {
+        ok &= values[l * dim + c] == init[g * dim + c];
+        for (var e : now.entrySet()) {
+          ok &= e.getValue().get(l * dim + c) == before.get(e.getKey()).get(l * dim + c);
+        }
+      }
+      if (!ok && bad++ < 3) {
+        LOG.error("row {} was never pushed but its value or optimizer state changed", g);
+      }
+    }
+    LOG.info("server {}: {} untouched rows checked, {} changed", state.serverIndex(), checked, bad);
+    return bad == 0 ? ExitCode.OK : ExitCode.FAILED;
+  }
+}

@@ -1,0 +1,134 @@
+package org.pscreen2vec.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.FloatBuf;
+import org.pscreen2vec.ops.Ops;
+
+/**
+ * All dense parameters of a model in ONE flat value buffer, and their gradients in a second flat
+ * buffer with the same layout, so that a synchronization strategy moves one buffer (tensor fusion
+ * for free): {@link #gradArray()} is the whole gradient, {@link #valueArray()} the whole model.
+ * Layers hold {@link DenseParam} views. Sparse tables are separate ({@link EmbeddingTable}).
+ *
+ * <p>Built in two phases: layers {@link Builder#add add} their parameters while the model is
+ * constructed, then {@link Builder#build} allocates and initializes. Initialization is
+ * deterministic: each parameter draws from its own generator seeded by (seed, name), so the values
+ * do not depend on the order in which layers were created nor on the backend's precision.
+ */
+public final class ParameterStore {
+  private final Ops ops;
+  private final List<DenseParam> params;
+  private final Buf values; // (size) every dense parameter, back to back
+  private final Buf grads;  // (size) their gradients, same layout
+
+  private ParameterStore(Ops ops, List<DenseParam> params, int size, long seed) {
+    this.ops = ops;
+    this.params = Collections.unmodifiableList(params);
+    this.values = ops.alloc(size);
+    this.grads = ops.alloc(size);
+    for (DenseParam p : params) {
+      p.bind(values, grads);
+      SplittableRandom rnd = new SplittableRandom(seed ^ Hashing.hash64(p.name()));
+      Buf v = p.value();
+      for (int i = 0; i < p.size(); i++) {
+        v.set(i, p.init().next(rnd, p.rows(), p.cols()));
+      }
+    }
+  }
+
+  /** Collects parameters while a model is being constructed. */
+  public static final class Builder {
+    private final List<DenseParam> params = new ArrayList<>();
+    private final Map<String, DenseParam> byName = new LinkedHashMap<>();
+    private int size;
+    private boolean built;
+
+    /** Adds a (rows, cols) parameter; names must be unique within the model. */
+    public DenseParam add(String name, int rows, int cols, Init init) {
+      if (built) {
+        throw new IllegalStateException("store already built; cannot add " + name);
+      }
+      if (rows < 1 || cols < 1) {
+        throw new IllegalArgumentException("parameter " + name + " must have positive shape, was "
+            + rows + " x " + cols);
+      }
+      if (byName.containsKey(name)) {
+        throw new IllegalArgumentException("parameter name " + name + " is used twice");
+      }
+      long end = (long) size + (long) rows * cols;
+      if (end > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("the dense parameters exceed one Java array ("
+            + end + " elements)");
+      }
+      DenseParam p = new DenseParam(name, size, rows, cols, init);
+      params.add(p);
+      byName.put(name, p);
+      size = (int) end;
+      return p;
+    }
+
+    public int size() {
+      return size;
+    }
+
+    public ParameterStore build(Ops ops, long seed) {
+      built = true;
+      return new ParameterStore(ops, params, size, seed);
+    }
+  }
+
+  public Ops ops() {
+    return ops;
+  }
+
+  /** Number of dense scalars. */
+  public int size() {
+    return values.length();
+  }
+
+  public List<DenseParam> params() {
+    return params;
+  }
+
+  /** (size) all values. */
+  public Buf values() {
+    return values;
+  }
+
+  /** (size) all gradients. */
+  public Buf grads() {
+    return grads;
+  }
+
+  /** The flat value array (float backends only): what a parameter server shards. */
+  public float[] valueArray() {
+    return floats(values, "values");
+  }
+
+  /** The flat gradient array (float backends only): the one buffer an allreduce moves. */
+  public float[] gradArray() {
+    return floats(grads, "gradients");
+  }
+
+  public void zeroGrads() {
+    ops.fill(grads, 0);
+  }
+
+  /** The dense gradients of this step, for {@code GradientSync}. */
+  public DenseGradients denseGradients() {
+    return new DenseGradients(gradArray(), valueArray(), size());
+  }
+
+  private static float[] floats(Buf b, String what) {
+    if (b instanceof FloatBuf f && f.offset() == 0) {
+      return f.array();
+    }
+    throw new IllegalStateException("the " + what + " are not a float array on this backend");
+  }
+}

@@ -1,0 +1,70 @@
+package org.pscreen2vec.sync;
+
+import java.util.List;
+import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.SparseGradients;
+
+/**
+ * How workers agree on a step's gradient: one implementation per strategy (none, ring, naive,
+ * star, mpj, ps, hybrid), chosen by name ({@link org.pscreen2vec.sync.Strategies}).
+ *
+ * <p>Contract, called by every worker once per step after backward and before the optimizer:
+ * <ul>
+ *   <li>{@code dense.grads()} is the model's whole flat gradient buffer (every dense parameter, one
+ *       {@code float[]}, see {@code ParameterStore}); on entry it holds the gradient of the mean
+ *       loss over this worker's {@code samples} items (zeros when {@code samples} is 0). On return
+ *       it must hold the gradient of the mean loss over all workers' items, i.e. the
+ *       sample-weighted average {@code sum_w samples_w * g_w / sum_w samples_w}, identical on every
+ *       worker. The buffer is live: reduce it in place, do not keep it past the call.</li>
+ *   <li>{@code sparse} has one entry per embedding table, in a fixed order the same on every
+ *       worker: this worker's distinct touched row ids and one gradient row each (row-sparse,
+ *       unsorted, first {@code count} entries valid), same weighting as the dense part. The method
+ *       returns the synchronized sparse gradients (for example the union of all workers' rows, in
+ *       any order), which the trainer's sparse optimizer then applies.</li>
+ *   <li>A strategy that applies the optimizer itself (parameter servers) says so with
+ *       {@link #appliesDenseUpdate()} / {@link #appliesSparseUpdate()}, writes the new values
+ *       into {@code dense.params()} / the tables' {@code values} arrays before returning, and the
+ *       trainer skips its own optimizer for that part.</li>
+ * </ul>
+ * Every worker makes the same sequence of calls with the same buffer lengths, so collective
+ * strategies never wait for a step that another worker never starts.
+ */
+public interface GradientSync extends AutoCloseable {
+  /** The name on the command line and in results. */
+  String name();
+
+  /** See the class comment; returns the sparse gradients the sparse optimizer should apply. */
+  List<SparseGradients> synchronize(DenseGradients dense, List<SparseGradients> sparse,
+      int samples);
+
+  /**
+   * Called by every worker before each step's forward pass with, per table, the distinct row ids
+   * that step will read ({@code ids}, first {@code count} valid; {@code rows} unused) and the table
+   * ({@code values}). A strategy whose tables live elsewhere (parameter servers) writes the current
+   * rows into {@code values} here. Default: nothing (the local table is current).
+   */
+  default void prepare(DenseGradients dense, List<SparseGradients> rowsNeeded) {}
+
+  /** True when the strategy updates the dense parameters itself. */
+  default boolean appliesDenseUpdate() {
+    return false;
+  }
+
+  /** True when the strategy updates the sparse tables itself. */
+  default boolean appliesSparseUpdate() {
+    return false;
+  }
+
+  /** Bytes this rank sent for synchronization so far. */
+  default long bytesSent() {
+    return 0;
+  }
+
+  /** Bytes this rank received for synchronization so far. */
+  default long bytesReceived() {
+    return 0;
+  }
+
+  @Override
+  default void close() {}
+}

@@ -19,7 +19,7 @@ import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.CpuOps;
+import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ops.GemmCounters;
 import org.pscreen2vec.run.Csv;
 import org.pscreen2vec.run.RunContext;

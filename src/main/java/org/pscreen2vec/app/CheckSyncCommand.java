@@ -22,7 +22,7 @@ import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.FloatBuf;
-import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.ps.Consistency;
 import org.pscreen2vec.ps.ServerState;
@@ -122,7 +122,7 @@ public final class CheckSyncCommand implements Subcommand {
     }
     long seed = CommonOptions.intValue(cl, "seed", 1, 0, Integer.MAX_VALUE);
     ConvexProblem problem = new ConvexProblem(seed, dense, rows, dim);
-    Ops ops = JavaOps.floats();
+    Ops ops = CpuOps.plainJava();
     boolean adam = optimizer.equals("adam");
     Strategies.PsSetup setup = new Strategies.PsSetup(consistency,
         () -> adam ? new Adam(ops, lr) : new Sgd(ops, lr, 0.9),

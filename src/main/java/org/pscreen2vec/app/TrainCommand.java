@@ -18,8 +18,7 @@ import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduces;
-import org.pscreen2vec.ops.CpuOps;
-import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ps.Consistency;
 import org.pscreen2vec.ps.ParameterServer;
 import org.pscreen2vec.run.Csv;
@@ -137,8 +136,8 @@ public final class TrainCommand implements Subcommand {
       Strategies.validate(strategy, ctx);
       Consistency consistency = Consistency.parse(cl.getOptionValue("consistency", "bsp"));
       ps = new Strategies.PsSetup(consistency,
-          () -> Trainer.denseOptimizer(config, JavaOps.floats()),
-          () -> Trainer.sparseOptimizer(config, JavaOps.floats()));
+          () -> Trainer.denseOptimizer(config, CpuOps.plainJava()),
+          () -> Trainer.sparseOptimizer(config, CpuOps.plainJava()));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

@@ -1,6 +1,6 @@
 package org.pscreen2vec.ops;
 
-/** A slice of a {@code double[]}; used by gradient checks through {@link JavaOps#doubles()}. */
+/** A slice of a {@code double[]}: the storage of the reference backend ({@code ReferenceOps}). */
 public final class DoubleBuf extends Buf {
   private final double[] data;
 

@@ -2,9 +2,12 @@ package org.pscreen2vec.ops;
 
 /**
  * The numeric kernels the layers call. Model code is written once against this interface; a
- * backend decides where and how the arithmetic runs: {@link CpuOps} (float, ND4J/OpenBLAS GEMM),
- * {@link JavaOps#doubles()} (double, plain Java: the reference that gradient checks use) and,
- * later, a CUDA implementation.
+ * backend decides where and how the arithmetic runs: {@code ops.cpu.CpuOps} (float, ND4J/OpenBLAS
+ * GEMM, or plain Java without native code), {@code ops.ref.ReferenceOps} (double, plain Java: the
+ * reference that gradient checks and the conformance suite use) and, later, a CUDA backend.
+ * Each backend implements every method itself (none inherits kernels from another, so none can
+ * silently fall back to a slow path), and all pass one conformance suite ({@code
+ * OpsConformance} in the tests).
  *
  * <p>Conventions: matrices are row-major slices; a kernel that produces a gradient of a parameter
  * or of a shared input <em>adds</em> to its output ({@code +=}, named "...Into" or documented so);
@@ -22,6 +25,20 @@ public interface Ops {
 
   /** Matrix-product counters (calls, FLOPs, time), for bench-step's utilisation figures. */
   GemmCounters counters();
+
+  // ---------------------------------------------------------------- host transfers
+
+  /**
+   * dst[dstOff + i] = src[srcOff + i] for i < n: host floats into a buffer of this backend (a
+   * device copy on an accelerator). The only way code outside {@code ops} writes a buffer in bulk.
+   */
+  void upload(float[] src, int srcOff, Buf dst, int dstOff, int n);
+
+  /**
+   * dst[dstOff + i] = src[srcOff + i] for i < n, rounded to float: a buffer's elements into host
+   * floats (what a communicator sends). The only way code outside {@code ops} reads in bulk.
+   */
+  void download(Buf src, int srcOff, float[] dst, int dstOff, int n);
 
   // ---------------------------------------------------------------- matrix products
 

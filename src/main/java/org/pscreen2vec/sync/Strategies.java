@@ -3,7 +3,7 @@ package org.pscreen2vec.sync;
 import java.util.List;
 import java.util.function.Supplier;
 import org.pscreen2vec.collective.Allreduces;
-import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ps.Consistency;
 import org.pscreen2vec.ps.ParameterServer;
 import org.pscreen2vec.ps.Partition;
@@ -81,7 +81,7 @@ public final class Strategies {
     int server = ctx.rank() - ctx.roles().workers();
     ParameterServer srv = new ParameterServer(ctx.world(), ctx.roles(),
         (dense, tables) -> new ServerState(server, new Partition(ctx.roles().servers(), dense),
-            tables, ctx.roles().workers(), ps.consistency(), JavaOps.floats(),
+            tables, ctx.roles().workers(), ps.consistency(), CpuOps.plainJava(),
             ps.denseOptimizer(), ps.sparseOptimizer()),
         MAX_PAYLOAD_FLOATS);
     ParameterServer.ServerLoad load = srv.serve();

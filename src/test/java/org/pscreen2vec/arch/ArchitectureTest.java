@@ -41,7 +41,9 @@ class ArchitectureTest {
       "model.layers", // layers: parameters from nn, kernels from ops
       "nn",           // parameters, tables, gradients
       "optim",        // optimizers on buffers
-      "ops",          // numeric kernels
+      "ops.cpu",      // the CPU backend (float kernels, ND4J GEMM)
+      "ops.ref",      // the double reference backend
+      "ops",          // numeric kernels: Ops, buffers
       "data");        // RICO, synthetic RICO, Fashion-MNIST, sharding
 
   private static final String BASE = "org.pscreen2vec";

@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.pscreen2vec.data.Screen;
 import org.pscreen2vec.data.Trace;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.ref.ReferenceOps;
 import org.pscreen2vec.ops.Ops;
 
 /** Every whole model against central differences, in double precision, on tiny shapes. */
 class ModelGradCheckTest {
-  private final Ops ops = JavaOps.doubles();
+  private final Ops ops = new ReferenceOps();
 
   private Buf random(int n, long seed) {
     Random r = new Random(seed);

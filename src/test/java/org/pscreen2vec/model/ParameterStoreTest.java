@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;
 import org.pscreen2vec.model.layers.EmbeddingBag;
 import org.pscreen2vec.model.layers.TokenBags;
-import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ops.Ops;
 
 class ParameterStoreTest {
-  private final Ops ops = JavaOps.floats();
+  private final Ops ops = CpuOps.plainJava();
 
   @Test
   void paramsAreViewsOfOneFlatBuffer() {

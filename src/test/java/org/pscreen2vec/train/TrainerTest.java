@@ -20,12 +20,12 @@ import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.Screen2Vec;
 import org.pscreen2vec.model.TestScreens;
 import org.pscreen2vec.features.TextHasher;
-import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ops.Ops;
 
 /** The single-worker loop on in-memory data (plain-Java float ops: no native start-up). */
 class TrainerTest {
-  private final Ops ops = JavaOps.floats();
+  private final Ops ops = CpuOps.plainJava();
 
   /** Two-class images: class 1 has a bright left half. */
   private static ImageSet images(int n, long seed) {

@@ -8,12 +8,12 @@ import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.model.GradCheck;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.JavaOps;
+import org.pscreen2vec.ops.ref.ReferenceOps;
 import org.pscreen2vec.ops.Ops;
 
 /** Every layer against central differences in double precision (loss = sum(out * R)). */
 class LayerGradCheckTest {
-  private final Ops ops = JavaOps.doubles();
+  private final Ops ops = new ReferenceOps();
   private final Random rnd = new Random(7);
 
   private Buf random(int n) {

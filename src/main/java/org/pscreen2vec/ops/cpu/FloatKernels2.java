@@ -1,8 +1,11 @@
-package org.pscreen2vec.ops;
+package org.pscreen2vec.ops.cpu;
+
+import org.pscreen2vec.ops.FloatBuf;
 
 /**
- * More float fast paths of {@link CpuOps}: element-wise non-linearities, row moves, embeddings,
- * losses, convolution helpers and the sparse optimizer. Same semantics as {@link JavaOps}.
+ * More float kernels of {@link CpuOps}: element-wise non-linearities, row moves, embeddings,
+ * losses, convolution helpers and the sparse optimizers. Same semantics as the reference
+ * ({@link org.pscreen2vec.ops.ref.ReferenceOps}), checked by the conformance suite.
  */
 final class FloatKernels2 {
   private FloatKernels2() {}
@@ -73,6 +76,15 @@ final class FloatKernels2 {
     }
   }
 
+  static void zeroRows(boolean[] keep, FloatBuf x, int cols) {
+    for (int r = 0; r < keep.length; r++) {
+      if (!keep[r]) {
+        int from = x.offset() + r * cols;
+        java.util.Arrays.fill(x.array(), from, from + cols, 0f);
+      }
+    }
+  }
+
   static void gatherRows(FloatBuf table, int dim, int[] ids, FloatBuf out) {
     for (int i = 0; i < ids.length; i++) {
       System.arraycopy(table.array(), table.offset() + ids[i] * dim, out.array(),
@@ -111,6 +123,48 @@ final class FloatKernels2 {
         }
       }
     }
+  }
+
+  /**
+   * Row-wise masked softmax cross-entropy (see {@link org.pscreen2vec.ops.Ops#softmaxCrossEntropy}): the exponentials
+   * are staged in dLogits (which may alias logits: each logit is read before its slot is written),
+   * sums and the loss are accumulated in double.
+   */
+  static double softmaxCrossEntropy(FloatBuf logits, int rows, int cols, int[] targets,
+      boolean[] allowed, FloatBuf dLogits, double scale) {
+    float[] x = logits.array();
+    float[] d = dLogits.array();
+    double total = 0;
+    for (int r = 0; r < rows; r++) {
+      int mask = r * cols; // row start in allowed
+      int xb = logits.offset() + mask;
+      int db = dLogits.offset() + mask;
+      int t = targets[r];
+      if (t < 0 || t >= cols || (allowed != null && !allowed[mask + t])) {
+        throw new IllegalArgumentException("row " + r + ": target column " + t
+            + " is outside the allowed candidates");
+      }
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < cols; j++) {
+        if (allowed == null || allowed[mask + j]) {
+          max = Math.max(max, x[xb + j]);
+        }
+      }
+      float target = x[xb + t];
+      double sum = 0;
+      for (int j = 0; j < cols; j++) {
+        float e = allowed == null || allowed[mask + j] ? (float) Math.exp(x[xb + j] - max) : 0f;
+        d[db + j] = e;
+        sum += e;
+      }
+      total += Math.log(sum) + max - target;
+      float s = (float) (scale / sum);
+      for (int j = 0; j < cols; j++) {
+        d[db + j] *= s;
+      }
+      d[db + t] -= (float) scale;
+    }
+    return total;
   }
 
   static double squaredError(FloatBuf p, FloatBuf t, FloatBuf d, double scale) {
@@ -241,6 +295,24 @@ final class FloatKernels2 {
         mv[m.offset() + q] = mi;
         vv[v.offset() + q] = vi;
         p[table.offset() + q] -= step * mi / ((float) Math.sqrt(vi) + e);
+      }
+    }
+  }
+
+  static void sparseAdagrad(FloatBuf table, int dim, int[] ids, FloatBuf rows, FloatBuf acc,
+      float lr, float eps) {
+    float[] p = table.array();
+    float[] g = rows.array();
+    float[] a = acc.array();
+    for (int i = 0; i < ids.length; i++) {
+      int base = ids[i] * dim;
+      int gb = rows.offset() + i * dim;
+      for (int j = 0; j < dim; j++) {
+        float gi = g[gb + j];
+        int q = base + j;
+        float ai = a[acc.offset() + q] + gi * gi;
+        a[acc.offset() + q] = ai;
+        p[table.offset() + q] -= lr * gi / ((float) Math.sqrt(ai) + eps);
       }
     }
   }

@@ -1,6 +1,8 @@
-package org.pscreen2vec.ops;
+package org.pscreen2vec.ops.cpu;
 
-/** Float fast paths of {@link CpuOps}: straight loops over the backing arrays. */
+import org.pscreen2vec.ops.FloatBuf;
+
+/** Float kernels of {@link CpuOps}: straight loops over the backing arrays. */
 final class FloatKernels {
   private FloatKernels() {}
 
@@ -46,6 +48,13 @@ final class FloatKernels {
     int yo = y.offset();
     for (int i = 0, n = x.length(); i < n; i++) {
       yv[yo + i] += alpha * xv[xo + i];
+    }
+  }
+
+  static void scale(FloatBuf x, float alpha) {
+    float[] a = x.array();
+    for (int i = x.offset(), e = x.offset() + x.length(); i < e; i++) {
+      a[i] *= alpha;
     }
   }
 

@@ -1,41 +1,35 @@
-package org.pscreen2vec.ops;
+package org.pscreen2vec.ops.ref;
+
+import static org.pscreen2vec.ops.Checks.sameLength;
+
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.Checks;
+import org.pscreen2vec.ops.DoubleBuf;
+import org.pscreen2vec.ops.GemmCounters;
+import org.pscreen2vec.ops.Ops;
 
 /**
- * Plain-Java kernels over any {@link Buf}, written for clarity: the reference every faster backend
- * is tested against, and, with {@link #doubles()}, the double-precision backend of the
- * finite-difference gradient checks. {@link CpuOps} extends it and replaces the hot kernels.
+ * The double-precision reference backend: every kernel in plain Java over {@link Buf#get} and
+ * {@link Buf#set}, written for clarity, not speed. Finite-difference gradient checks run the
+ * model code on it, and the conformance suite checks every other backend against it. Its
+ * kernels accept any {@link Buf}; its own buffers ({@link #alloc}) hold doubles.
  */
-public class JavaOps implements Ops {
-  private final boolean doubles;
+public final class ReferenceOps implements Ops {
   private final GemmCounters counters = new GemmCounters();
-
-  protected JavaOps(boolean doubles) {
-    this.doubles = doubles;
-  }
-
-  /** Double-precision buffers (gradient checks). */
-  public static JavaOps doubles() {
-    return new JavaOps(true);
-  }
-
-  /** Float buffers, plain-Java kernels with float fast paths (no native code). */
-  public static JavaOps floats() {
-    return new JavaFloatOps();
-  }
 
   @Override
   public String name() {
-    return doubles ? "java-double" : "java-generic-float";
+    return "java-double";
   }
 
   @Override
   public boolean isDouble() {
-    return doubles;
+    return true;
   }
 
   @Override
   public Buf alloc(int n) {
-    return doubles ? new DoubleBuf(new double[n]) : new FloatBuf(new float[n]);
+    return new DoubleBuf(new double[n]);
   }
 
   @Override
@@ -43,12 +37,30 @@ public class JavaOps implements Ops {
     return counters;
   }
 
+  // ---------------------------------------------------------------- host transfers
+
+  @Override
+  public void upload(float[] src, int srcOff, Buf dst, int dstOff, int n) {
+    Checks.transfer(dst, dstOff, src.length, srcOff, n);
+    for (int i = 0; i < n; i++) {
+      dst.set(dstOff + i, src[srcOff + i]);
+    }
+  }
+
+  @Override
+  public void download(Buf src, int srcOff, float[] dst, int dstOff, int n) {
+    Checks.transfer(src, srcOff, dst.length, dstOff, n);
+    for (int i = 0; i < n; i++) {
+      dst[dstOff + i] = (float) src.get(srcOff + i);
+    }
+  }
+
   // ---------------------------------------------------------------- matrix products
 
   @Override
   public void gemm(boolean ta, boolean tb, int m, int n, int k, double alpha, Buf a, Buf b,
       double beta, Buf c) {
-    checkGemm(m, n, k, a, b, c);
+    Checks.gemm(m, n, k, a, b, c);
     long t0 = System.nanoTime();
     double[] row = new double[n];
     for (int i = 0; i < m; i++) {
@@ -75,14 +87,6 @@ public class JavaOps implements Ops {
       }
     }
     counters.add(ta, tb, m, n, k, System.nanoTime() - t0);
-  }
-
-  protected static void checkGemm(int m, int n, int k, Buf a, Buf b, Buf c) {
-    if (a.length() < (long) m * k || b.length() < (long) k * n || c.length() < (long) m * n) {
-      throw new IllegalArgumentException(String.format(
-          "gemm (%d x %d) * (%d x %d): buffers too short (A %d, B %d, C %d)", m, k, k, n,
-          a.length(), b.length(), c.length()));
-    }
   }
 
   // ---------------------------------------------------------------- element-wise
@@ -492,13 +496,6 @@ public class JavaOps implements Ops {
         acc.set(base + j, a);
         table.set(base + j, table.get(base + j) - lr * gi / (Math.sqrt(a) + eps));
       }
-    }
-  }
-
-  protected static void sameLength(Buf a, Buf b) {
-    if (a.length() != b.length()) {
-      throw new IllegalArgumentException("buffer lengths differ: " + a.length() + " and "
-          + b.length());
     }
   }
 }

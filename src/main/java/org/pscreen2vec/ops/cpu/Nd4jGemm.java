@@ -1,10 +1,11 @@
-package org.pscreen2vec.ops;
+package org.pscreen2vec.ops.cpu;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pscreen2vec.ops.FloatBuf;
 
 /**
  * Float GEMM on Java arrays through ND4J's native backend (OpenBLAS sgemm). ND4J cannot wrap a Java

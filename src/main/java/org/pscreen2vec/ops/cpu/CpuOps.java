@@ -1,0 +1,341 @@
+package org.pscreen2vec.ops.cpu;
+
+import static org.pscreen2vec.ops.Checks.sameLength;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.Checks;
+import org.pscreen2vec.ops.FloatBuf;
+import org.pscreen2vec.ops.GemmCounters;
+import org.pscreen2vec.ops.Ops;
+
+/**
+ * The CPU training backend: float buffers, every kernel a plain-Java loop over the backing arrays
+ * ({@link FloatKernels}, {@link FloatKernels2}), and matrix products by ND4J's native backend
+ * (OpenBLAS) above a size threshold. {@link #plainJava()} is the same backend without native code
+ * (parameter servers apply their optimizers with it).
+ *
+ * <p>System property {@code pscreen2vec.gemm} = {@code nd4j} (default) or {@code java} switches
+ * every product to one path, for comparison.
+ */
+public final class CpuOps implements Ops {
+  private static final Logger LOG = LogManager.getLogger(CpuOps.class);
+  /** Products with fewer multiply-adds than this run in Java (ND4J's call overhead dominates). */
+  static final long SMALL_GEMM = 32L * 32 * 32;
+
+  private final GemmCounters counters = new GemmCounters();
+  private final Nd4jGemm nd4j; // null: every product in Java
+  private final int threads;
+  private final String name;
+
+  /**
+   * The backend with ND4J's products (plain Java if ND4J's native backend does not load).
+   *
+   * @param threads BLAS/OpenMP threads of this process; see {@link #defaultThreads}
+   */
+  public CpuOps(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+    }
+    this.threads = threads;
+    Nd4jGemm g = null;
+    if (!"java".equals(System.getProperty("pscreen2vec.gemm", "nd4j"))) {
+      try {
+        Nd4jGemm.setThreads(threads);
+        g = new Nd4jGemm();
+      } catch (RuntimeException | LinkageError e) {
+        LOG.warn("ND4J native backend unavailable ({}); matrix products run in plain Java",
+            e.toString());
+      }
+    }
+    this.nd4j = g;
+    this.name = g == null ? "cpu-java" : "cpu-nd4j";
+  }
+
+  private CpuOps() {
+    this.threads = 1;
+    this.nd4j = null;
+    this.name = "java-float";
+  }
+
+  /** Float kernels and products in plain Java, one thread, no native code ("java-float"). */
+  public static CpuOps plainJava() {
+    return new CpuOps();
+  }
+
+  /**
+   * Threads per rank when nothing is set: the host's cores divided by the ranks sharing this JVM
+   * (multicore MPJ ranks are threads of one process and share its BLAS setting), at least 1.
+   */
+  public static int defaultThreads(int ranksOnHost) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return Math.max(1, cores / Math.max(1, ranksOnHost));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  @Override
+  public boolean isDouble() {
+    return false;
+  }
+
+  @Override
+  public Buf alloc(int n) {
+    return new FloatBuf(new float[n]);
+  }
+
+  @Override
+  public GemmCounters counters() {
+    return counters;
+  }
+
+  // ---------------------------------------------------------------- host transfers
+
+  @Override
+  public void upload(float[] src, int srcOff, Buf dst, int dstOff, int n) {
+    Checks.transfer(dst, dstOff, src.length, srcOff, n);
+    FloatBuf d = f(dst);
+    System.arraycopy(src, srcOff, d.array(), d.offset() + dstOff, n);
+  }
+
+  @Override
+  public void download(Buf src, int srcOff, float[] dst, int dstOff, int n) {
+    Checks.transfer(src, srcOff, dst.length, dstOff, n);
+    FloatBuf s = f(src);
+    System.arraycopy(s.array(), s.offset() + srcOff, dst, dstOff, n);
+  }
+
+  // ---------------------------------------------------------------- matrix products
+
+  @Override
+  public void gemm(boolean ta, boolean tb, int m, int n, int k, double alpha, Buf a, Buf b,
+      double beta, Buf c) {
+    Checks.gemm(m, n, k, a, b, c);
+    if (m == 0 || n == 0) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    if (k == 0) { // C = beta C; beta 0 does not read C (BLAS semantics, like the products)
+      if (beta == 0) {
+        fill(c.slice(0, m * n), 0);
+      } else {
+        scale(c.slice(0, m * n), beta);
+      }
+    } else if (nd4j != null && (long) m * n * k >= SMALL_GEMM) {
+      nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
+    } else {
+      FloatKernels.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
+    }
+    counters.add(ta, tb, m, n, k, System.nanoTime() - t0);
+  }
+
+  // ---------------------------------------------------------------- element-wise
+
+  @Override
+  public void fill(Buf x, double v) {
+    FloatBuf fx = f(x);
+    java.util.Arrays.fill(fx.array(), fx.offset(), fx.offset() + fx.length(), (float) v);
+  }
+
+  @Override
+  public void copy(Buf src, Buf dst) {
+    sameLength(src, dst);
+    FloatBuf s = f(src);
+    FloatBuf d = f(dst);
+    System.arraycopy(s.array(), s.offset(), d.array(), d.offset(), s.length());
+  }
+
+  @Override
+  public void axpy(double alpha, Buf x, Buf y) {
+    sameLength(x, y);
+    FloatKernels.axpy((float) alpha, f(x), f(y));
+  }
+
+  @Override
+  public void scale(Buf x, double alpha) {
+    FloatKernels.scale(f(x), (float) alpha);
+  }
+
+  @Override
+  public void mul(Buf a, Buf b, Buf out) {
+    sameLength(a, b);
+    sameLength(a, out);
+    FloatKernels2.mul(f(a), f(b), f(out), false);
+  }
+
+  @Override
+  public void mulAddInto(Buf a, Buf b, Buf out) {
+    sameLength(a, b);
+    sameLength(a, out);
+    FloatKernels2.mul(f(a), f(b), f(out), true);
+  }
+
+  @Override
+  public void relu(Buf x, Buf y) {
+    sameLength(x, y);
+    FloatKernels.relu(f(x), f(y));
+  }
+
+  @Override
+  public void reluBackward(Buf y, Buf dy, Buf dx) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    FloatKernels.reluBackward(f(y), f(dy), f(dx));
+  }
+
+  @Override
+  public void tanh(Buf x, Buf y) {
+    sameLength(x, y);
+    FloatKernels2.tanh(f(x), f(y));
+  }
+
+  @Override
+  public void tanhBackward(Buf y, Buf dy, Buf dx) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    FloatKernels2.tanhBackward(f(y), f(dy), f(dx));
+  }
+
+  @Override
+  public void sigmoid(Buf x, Buf y) {
+    sameLength(x, y);
+    FloatKernels2.sigmoid(f(x), f(y));
+  }
+
+  @Override
+  public void sigmoidBackward(Buf y, Buf dy, Buf dx) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    FloatKernels2.sigmoidBackward(f(y), f(dy), f(dx));
+  }
+
+  // ---------------------------------------------------------------- rows and columns
+
+  @Override
+  public void addRowVector(Buf x, int rows, int cols, Buf v) {
+    FloatKernels.addRowVector(f(x), rows, cols, f(v));
+  }
+
+  @Override
+  public void sumRowsInto(Buf x, int rows, int cols, Buf out) {
+    FloatKernels.sumRowsInto(f(x), rows, cols, f(out));
+  }
+
+  @Override
+  public void copyColumns(Buf src, int srcCols, int srcCol, Buf dst, int dstCols, int dstCol,
+      int rows, int width) {
+    FloatKernels2.copyColumns(f(src), srcCols, srcCol, f(dst), dstCols, dstCol, rows, width);
+  }
+
+  @Override
+  public void selectRows(boolean[] keep, Buf a, Buf b, Buf out, int cols) {
+    FloatKernels2.selectRows(keep, f(a), f(b), f(out), cols);
+  }
+
+  @Override
+  public void zeroRows(boolean[] keep, Buf x, int cols) {
+    FloatKernels2.zeroRows(keep, f(x), cols);
+  }
+
+  // ---------------------------------------------------------------- embeddings
+
+  @Override
+  public void gatherRows(Buf table, int dim, int[] ids, Buf out) {
+    FloatKernels2.gatherRows(f(table), dim, ids, f(out));
+  }
+
+  @Override
+  public void scatterAddRows(Buf dOut, int dim, int[] ids, Buf dTable) {
+    FloatKernels2.scatterAddRows(f(dOut), dim, ids, f(dTable));
+  }
+
+  @Override
+  public void bagMean(Buf table, int dim, int[] ids, int[] offsets, Buf out) {
+    FloatKernels.bagMean(f(table), dim, ids, offsets, f(out));
+  }
+
+  @Override
+  public void bagMeanBackward(Buf dOut, int dim, int[] slots, int[] offsets, Buf dRows) {
+    FloatKernels2.bagMeanBackward(f(dOut), dim, slots, offsets, f(dRows));
+  }
+
+  // ---------------------------------------------------------------- losses
+
+  @Override
+  public double softmaxCrossEntropy(Buf logits, int rows, int cols, int[] targets,
+      boolean[] allowed, Buf dLogits, double scale) {
+    return FloatKernels2.softmaxCrossEntropy(f(logits), rows, cols, targets, allowed, f(dLogits),
+        scale);
+  }
+
+  @Override
+  public double squaredError(Buf pred, Buf target, Buf dPred, double scale) {
+    sameLength(pred, target);
+    sameLength(pred, dPred);
+    return FloatKernels2.squaredError(f(pred), f(target), f(dPred), scale);
+  }
+
+  // ---------------------------------------------------------------- convolution (NHWC)
+
+  @Override
+  public void im2col(Buf x, int n, int h, int w, int c, int k, int pad, Buf cols) {
+    FloatKernels2.im2col(f(x), n, h, w, c, k, pad, f(cols));
+  }
+
+  @Override
+  public void col2im(Buf dCols, int n, int h, int w, int c, int k, int pad, Buf dx) {
+    FloatKernels2.col2im(f(dCols), n, h, w, c, k, pad, f(dx));
+  }
+
+  @Override
+  public void maxPool2(Buf x, int n, int h, int w, int c, Buf y, int[] argmax) {
+    FloatKernels2.maxPool2(f(x), n, h, w, c, f(y), argmax);
+  }
+
+  @Override
+  public void maxPool2Backward(Buf dy, int[] argmax, Buf dx) {
+    FloatKernels2.maxPool2Backward(f(dy), argmax, f(dx));
+  }
+
+  // ---------------------------------------------------------------- optimizer updates
+
+  @Override
+  public void sgdMomentum(Buf p, Buf g, Buf v, double lr, double mu) {
+    FloatKernels.sgdMomentum(f(p), f(g), f(v), (float) lr, (float) mu);
+  }
+
+  @Override
+  public void adam(Buf p, Buf g, Buf m, Buf v, double lr, double b1, double b2, double eps,
+      long t) {
+    FloatKernels.adam(f(p), f(g), f(m), f(v), lr, b1, b2, eps, t);
+  }
+
+  @Override
+  public void sparseAdam(Buf table, int dim, int[] ids, Buf rows, Buf m, Buf v, double lr,
+      double b1, double b2, double eps, long t) {
+    FloatKernels2.sparseAdam(f(table), dim, ids, f(rows), f(m), f(v), lr, b1, b2, eps, t);
+  }
+
+  @Override
+  public void sparseAdagrad(Buf table, int dim, int[] ids, Buf rows, Buf acc, double lr,
+      double eps) {
+    FloatKernels2.sparseAdagrad(f(table), dim, ids, f(rows), f(acc), (float) lr, (float) eps);
+  }
+
+  /** This backend's storage; a buffer of another backend is a programming error, named here. */
+  private FloatBuf f(Buf b) {
+    if (b instanceof FloatBuf fb) {
+      return fb;
+    }
+    throw new IllegalArgumentException(name + " works on float buffers, got "
+        + b.getClass().getSimpleName() + " (a buffer of another backend)");
+  }
+}

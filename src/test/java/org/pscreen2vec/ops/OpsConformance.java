@@ -1,0 +1,735 @@
+package org.pscreen2vec.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.pscreen2vec.ops.ref.ReferenceOps;
+
+/**
+ * The conformance suite every {@link Ops} backend runs (a subclass names the backend): each
+ * method against the double reference ({@link ReferenceOps}) at sizes 0, 1 and odd sizes, on
+ * slices with guard elements (see {@link Pair}), with outputs poisoned with NaN before the call
+ * (an element left unwritten stays NaN and fails), inputs checked unchanged where a method must
+ * not write them, and the documented aliasing exercised.
+ *
+ * <p>Tolerances, relative to the reference ({@code |got - want| <= tol * max(1, |want|)}):
+ * {@link #EXACT} for data movement, {@link #ELEMENT} for one float operation per element,
+ * {@link #SUM} for short sums and losses, {@link #GEMM} for products and {@link #OPTIMIZER} for
+ * several optimizer steps. Elementwise kernels stay within a float rounding or two of the
+ * double result; sums grow with their length.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class OpsConformance {
+  protected static final double EXACT = 0;
+  protected static final double ELEMENT = 1e-6;
+  protected static final double SUM = 1e-5;
+  protected static final double GEMM = 1e-4;
+  protected static final double OPTIMIZER = 1e-5;
+  /** Vector lengths: empty, one, odd (unaligned to any vector width). */
+  protected static final int[] SIZES = {0, 1, 7, 33, 1027};
+  /** (rows, cols) grids. */
+  protected static final int[][] GRIDS = {{0, 4}, {1, 1}, {1, 7}, {5, 3}, {9, 33}};
+
+  protected final Ops ref = new ReferenceOps();
+  protected Ops ops;
+  private Random rnd;
+
+  /** The backend under test (created once per test class). */
+  protected abstract Ops create();
+
+  @BeforeAll
+  void start() {
+    ops = create();
+  }
+
+  /** A kernel call on one side: test = true runs it on the backend's buffers. */
+  @FunctionalInterface
+  protected interface Call {
+    double run(Ops o, boolean test);
+  }
+
+  /** Runs c on the reference, then on the backend; returns {backend, reference}. */
+  protected double[] both(Call c) {
+    double want = c.run(ref, false);
+    double got = c.run(ops, true);
+    return new double[] {got, want};
+  }
+
+  private Random rnd(long seed) {
+    rnd = new Random(seed);
+    return rnd;
+  }
+
+  protected float[] gauss(int n, double scale) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (rnd.nextGaussian() * scale);
+    }
+    return v;
+  }
+
+  /** Random inputs (standard normal). */
+  protected Pair in(int n) {
+    return Pair.of(ops, ref, gauss(n, 1));
+  }
+
+  /** Random non-negative inputs (second moments, accumulators). */
+  protected Pair positive(int n) {
+    float[] v = gauss(n, 1);
+    for (int i = 0; i < n; i++) {
+      v[i] = Math.abs(v[i]) + 0.01f;
+    }
+    return Pair.of(ops, ref, v);
+  }
+
+  /** An output poisoned with NaN. */
+  protected Pair out(int n) {
+    float[] v = new float[n];
+    Arrays.fill(v, Float.NaN);
+    return Pair.of(ops, ref, v);
+  }
+
+  private static void assertLoss(double[] r, String what) {
+    assertEquals(r[1], r[0], SUM * Math.max(1, Math.abs(r[1])), what + ": returned value");
+  }
+
+  // ---------------------------------------------------------------- the suite covers Ops
+
+  @Test
+  void everyOpsMethodHasATestHere() {
+    Set<String> tests = new TreeSet<>(); // lower-case names of the tests of this class
+    for (Method m : OpsConformance.class.getDeclaredMethods()) {
+      if (m.isAnnotationPresent(Test.class)) {
+        tests.add(m.getName().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    Set<String> missing = new TreeSet<>();
+    for (Method m : Ops.class.getMethods()) {
+      String name = m.getName().toLowerCase(java.util.Locale.ROOT);
+      if (tests.stream().noneMatch(t -> t.contains(name))) {
+        missing.add(m.getName());
+      }
+    }
+    assertTrue(missing.isEmpty(), "Ops methods without a conformance test: " + missing);
+  }
+
+  // ---------------------------------------------------------------- storage and transfers
+
+  @Test
+  void nameIsDoubleAllocAndCounters() {
+    assertFalse(ops.name().isEmpty());
+    assertTrue(ref.isDouble());
+    for (int n : SIZES) {
+      Buf b = ops.alloc(n);
+      assertEquals(n, b.length());
+      float[] v = new float[n];
+      Arrays.fill(v, Float.NaN);
+      ops.download(b, 0, v, 0, n);
+      for (float x : v) {
+        assertEquals(0f, x, "alloc zeroes its buffer");
+      }
+    }
+    ops.counters().reset();
+    ops.gemm(false, false, 3, 5, 7, 1, ops.alloc(21), ops.alloc(35), 0, ops.alloc(15));
+    assertEquals(1, ops.counters().calls());
+    assertEquals(2.0 * 3 * 5 * 7, ops.counters().flops());
+  }
+
+  @Test
+  void uploadAndDownloadAtOffsets() {
+    rnd(1);
+    for (int n : SIZES) {
+      float[] host = gauss(n + 5, 1);
+      Pair dst = out(n + 4);
+      for (boolean t : new boolean[] {false, true}) {
+        (t ? ops : ref).upload(host, 3, dst.on(t), 2, n);
+      }
+      dst.assertClose(EXACT, "upload " + n);
+      float[] back = new float[n + 3];
+      Arrays.fill(back, Float.NaN);
+      ops.download(dst.b, 2, back, 1, n);
+      assertArrayEquals(Arrays.copyOfRange(host, 3, 3 + n), Arrays.copyOfRange(back, 1, 1 + n));
+      assertTrue(Float.isNaN(back[0]) && Float.isNaN(back[n + 1]), "download wrote outside");
+    }
+    Buf b = ops.alloc(4);
+    assertThrows(IndexOutOfBoundsException.class, () -> ops.upload(new float[8], 0, b, 1, 4));
+    assertThrows(IndexOutOfBoundsException.class, () -> ops.download(b, 0, new float[3], 0, 4));
+    assertThrows(IndexOutOfBoundsException.class, () -> ops.download(b, 0, new float[3], -1, 1));
+  }
+
+  // ---------------------------------------------------------------- matrix products
+
+  @Test
+  void gemmAllTransposesEdgeOddAndLargeShapes() {
+    rnd(2);
+    int[][] shapes = {{0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {3, 5, 7}, {1, 7, 2},
+        {33, 35, 37}, {70, 65, 80}, {128, 33, 257}};
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      for (int t = 0; t < 8; t++) {
+        boolean ta = (t & 1) != 0;
+        boolean tb = (t & 2) != 0;
+        boolean accumulate = (t & 4) != 0;
+        double beta = accumulate ? 0.25 : 0;
+        Pair a = in(m * k);
+        Pair b = in(k * n);
+        Pair c = accumulate ? in(m * n) : out(m * n); // beta 0: C is not read
+        float[] sa = a.snapshot();
+        float[] sb = b.snapshot();
+        both((o, x) -> {
+          o.gemm(ta, tb, m, n, k, 0.5, a.on(x), b.on(x), beta, c.on(x));
+          return 0;
+        });
+        String what = "gemm " + m + "x" + n + "x" + k + " ta=" + ta + " tb=" + tb + " beta="
+            + beta;
+        if (m * n > 0) {
+          c.assertWritten(what);
+        }
+        c.assertClose(GEMM, what);
+        a.assertUnchanged(sa, what);
+        b.assertUnchanged(sb, what);
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> ops.gemm(false, false, 4, 4, 4, 1, ops.alloc(15), ops.alloc(16), 0, ops.alloc(16)));
+  }
+
+  // ---------------------------------------------------------------- element-wise
+
+  @Test
+  void fillCopyAxpyScale() {
+    rnd(3);
+    for (int n : SIZES) {
+      Pair f = out(n);
+      both((o, t) -> {
+        o.fill(f.on(t), -0.75);
+        return 0;
+      });
+      f.assertClose(EXACT, "fill " + n);
+      Pair src = in(n);
+      Pair dst = out(n);
+      float[] s0 = src.snapshot();
+      both((o, t) -> {
+        o.copy(src.on(t), dst.on(t));
+        return 0;
+      });
+      dst.assertClose(EXACT, "copy " + n);
+      src.assertUnchanged(s0, "copy " + n);
+      Pair y = in(n);
+      both((o, t) -> {
+        o.axpy(0.3, src.on(t), y.on(t));
+        return 0;
+      });
+      y.assertClose(ELEMENT, "axpy " + n);
+      src.assertUnchanged(s0, "axpy " + n);
+      both((o, t) -> {
+        o.scale(y.on(t), -1.7);
+        return 0;
+      });
+      y.assertClose(ELEMENT, "scale " + n);
+    }
+    assertThrows(IllegalArgumentException.class, () -> ops.copy(ops.alloc(3), ops.alloc(4)));
+    assertThrows(IllegalArgumentException.class, () -> ops.axpy(1, ops.alloc(3), ops.alloc(4)));
+  }
+
+  @Test
+  void mulAndMulAddIntoWithAliasing() {
+    rnd(4);
+    for (int n : SIZES) {
+      for (int alias = 0; alias < 3; alias++) { // out fresh, out = a, out = b
+        Pair a = in(n);
+        Pair b = in(n);
+        Pair o1 = alias == 0 ? out(n) : alias == 1 ? a : b;
+        Pair other = alias == 1 ? b : a;
+        float[] keep = other.snapshot();
+        both((o, t) -> {
+          o.mul(a.on(t), b.on(t), o1.on(t));
+          return 0;
+        });
+        o1.assertClose(ELEMENT, "mul " + n + " alias " + alias);
+        other.assertUnchanged(keep, "mul " + n + " alias " + alias);
+      }
+      Pair a = in(n);
+      Pair b = in(n);
+      Pair acc = in(n);
+      float[] sa = a.snapshot();
+      both((o, t) -> {
+        o.mulAddInto(a.on(t), b.on(t), acc.on(t));
+        return 0;
+      });
+      acc.assertClose(ELEMENT, "mulAddInto " + n);
+      a.assertUnchanged(sa, "mulAddInto " + n);
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> ops.mul(ops.alloc(3), ops.alloc(3), ops.alloc(2)));
+  }
+
+  /** y = f(x) into a fresh y and in place; then dx = g(y, dy) into a fresh dx and into dy. */
+  private void activation(String name, Call forwardFresh, Call forwardInPlace, Call backwardFresh,
+      Call backwardInPlace, Pair[] slots) {
+    // slots: x, y, dy, dx; the calls read them through the array
+    for (int n : SIZES) {
+      slots[0] = Pair.of(ops, ref, gauss(n, 3)); // x: wide enough to reach saturation
+      slots[1] = out(n);
+      float[] sx = slots[0].snapshot();
+      both(forwardFresh);
+      slots[1].assertWritten(name + " " + n);
+      slots[1].assertClose(ELEMENT, name + " " + n);
+      slots[0].assertUnchanged(sx, name + " " + n);
+      slots[2] = in(n);
+      slots[3] = out(n);
+      float[] sy = slots[1].snapshot();
+      float[] sdy = slots[2].snapshot();
+      both(backwardFresh);
+      slots[3].assertClose(ELEMENT, name + "Backward " + n);
+      slots[1].assertUnchanged(sy, name + "Backward " + n);
+      slots[2].assertUnchanged(sdy, name + "Backward " + n);
+      both(backwardInPlace);
+      slots[2].assertClose(ELEMENT, name + "Backward in place " + n);
+      both(forwardInPlace);
+      slots[0].assertClose(ELEMENT, name + " in place " + n);
+    }
+  }
+
+  private void activation(String name, Kernel2 f, Kernel3 g) {
+    Pair[] s = new Pair[4];
+    activation(name,
+        (o, t) -> f.run(o, s[0].on(t), s[1].on(t)),
+        (o, t) -> f.run(o, s[0].on(t), s[0].on(t)),
+        (o, t) -> g.run(o, s[1].on(t), s[2].on(t), s[3].on(t)),
+        (o, t) -> g.run(o, s[1].on(t), s[2].on(t), s[2].on(t)), s);
+  }
+
+  @FunctionalInterface
+  private interface Kernel2 {
+    double run(Ops o, Buf a, Buf b);
+  }
+
+  @FunctionalInterface
+  private interface Kernel3 {
+    double run(Ops o, Buf a, Buf b, Buf c);
+  }
+
+  @Test
+  void reluAndReluBackward() {
+    rnd(5);
+    activation("relu", (o, x, y) -> {
+      o.relu(x, y);
+      return 0;
+    }, (o, y, dy, dx) -> {
+      o.reluBackward(y, dy, dx);
+      return 0;
+    });
+  }
+
+  @Test
+  void tanhAndTanhBackward() {
+    rnd(6);
+    activation("tanh", (o, x, y) -> {
+      o.tanh(x, y);
+      return 0;
+    }, (o, y, dy, dx) -> {
+      o.tanhBackward(y, dy, dx);
+      return 0;
+    });
+  }
+
+  @Test
+  void sigmoidAndSigmoidBackward() {
+    rnd(7);
+    activation("sigmoid", (o, x, y) -> {
+      o.sigmoid(x, y);
+      return 0;
+    }, (o, y, dy, dx) -> {
+      o.sigmoidBackward(y, dy, dx);
+      return 0;
+    });
+    assertThrows(IllegalArgumentException.class, () -> ops.sigmoid(ops.alloc(3), ops.alloc(4)));
+  }
+
+  // ---------------------------------------------------------------- rows and columns
+
+  @Test
+  void addRowVectorAndSumRowsInto() {
+    rnd(8);
+    for (int[] g : GRIDS) {
+      int rows = g[0];
+      int cols = g[1];
+      Pair x = in(rows * cols);
+      Pair v = in(cols);
+      float[] sv = v.snapshot();
+      both((o, t) -> {
+        o.addRowVector(x.on(t), rows, cols, v.on(t));
+        return 0;
+      });
+      x.assertClose(ELEMENT, "addRowVector " + rows + "x" + cols);
+      v.assertUnchanged(sv, "addRowVector");
+      Pair sum = in(cols);
+      float[] sx = x.snapshot();
+      both((o, t) -> {
+        o.sumRowsInto(x.on(t), rows, cols, sum.on(t));
+        return 0;
+      });
+      sum.assertClose(SUM, "sumRowsInto " + rows + "x" + cols);
+      x.assertUnchanged(sx, "sumRowsInto");
+    }
+  }
+
+  @Test
+  void copyColumnsLeavesOtherColumns() {
+    rnd(9);
+    int[][] cases = { // rows, srcCols, srcCol, dstCols, dstCol, width
+        {0, 4, 1, 5, 2, 2}, {1, 1, 0, 1, 0, 1}, {3, 5, 2, 7, 4, 3}, {7, 9, 0, 9, 0, 9},
+        {5, 6, 6, 3, 0, 0}};
+    for (int[] c : cases) {
+      Pair src = in(c[0] * c[1]);
+      Pair dst = out(c[0] * c[3]);
+      float[] ss = src.snapshot();
+      both((o, t) -> {
+        o.copyColumns(src.on(t), c[1], c[2], dst.on(t), c[3], c[4], c[0], c[5]);
+        return 0;
+      });
+      dst.assertClose(EXACT, "copyColumns " + Arrays.toString(c));
+      src.assertUnchanged(ss, "copyColumns");
+    }
+  }
+
+  private boolean[] keep(int rows) {
+    boolean[] k = new boolean[rows];
+    for (int r = 0; r < rows; r++) {
+      k[r] = rnd.nextBoolean();
+    }
+    return k;
+  }
+
+  @Test
+  void selectRowsWithAliasingAndZeroRows() {
+    rnd(10);
+    for (int[] g : GRIDS) {
+      int rows = g[0];
+      int cols = g[1];
+      boolean[] keep = keep(rows);
+      for (int alias = 0; alias < 3; alias++) {
+        Pair a = in(rows * cols);
+        Pair b = in(rows * cols);
+        Pair o1 = alias == 0 ? out(rows * cols) : alias == 1 ? a : b;
+        both((o, t) -> {
+          o.selectRows(keep, a.on(t), b.on(t), o1.on(t), cols);
+          return 0;
+        });
+        o1.assertClose(EXACT, "selectRows " + rows + "x" + cols + " alias " + alias);
+      }
+      Pair x = in(rows * cols);
+      both((o, t) -> {
+        o.zeroRows(keep, x.on(t), cols);
+        return 0;
+      });
+      x.assertClose(EXACT, "zeroRows " + rows + "x" + cols);
+    }
+  }
+
+  // ---------------------------------------------------------------- embeddings
+
+  private int[] ids(int n, int rows) {
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = rnd.nextInt(rows);
+    }
+    return ids;
+  }
+
+  /** n distinct ids below rows, in random order. */
+  private int[] uniqueIds(int n, int rows) {
+    int[] all = new int[rows];
+    for (int i = 0; i < rows; i++) {
+      all[i] = i;
+    }
+    for (int i = rows - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int s = all[i];
+      all[i] = all[j];
+      all[j] = s;
+    }
+    return Arrays.copyOf(all, n);
+  }
+
+  @Test
+  void gatherRowsAndScatterAddRowsWithRepeats() {
+    rnd(11);
+    int rows = 13;
+    for (int dim : new int[] {1, 7, 33}) {
+      for (int n : new int[] {0, 1, 9, 40}) {
+        int[] ids = ids(n, rows);
+        Pair table = in(rows * dim);
+        Pair o1 = out(n * dim);
+        float[] st = table.snapshot();
+        both((o, t) -> {
+          o.gatherRows(table.on(t), dim, ids, o1.on(t));
+          return 0;
+        });
+        o1.assertClose(EXACT, "gatherRows dim " + dim + " n " + n);
+        table.assertUnchanged(st, "gatherRows");
+        float[] so = o1.snapshot();
+        both((o, t) -> {
+          o.scatterAddRows(o1.on(t), dim, ids, table.on(t));
+          return 0;
+        });
+        table.assertClose(SUM, "scatterAddRows dim " + dim + " n " + n);
+        o1.assertUnchanged(so, "scatterAddRows");
+      }
+    }
+  }
+
+  @Test
+  void bagMeanAndBagMeanBackwardWithEmptyBags() {
+    rnd(12);
+    int rows = 11;
+    int[][] sizes = {{}, {0}, {1}, {3, 0, 2}, {0, 0}, {5, 1, 0, 7, 2}};
+    for (int dim : new int[] {1, 7, 33}) {
+      for (int[] bagSizes : sizes) {
+        int bags = bagSizes.length;
+        int[] offsets = new int[bags + 1];
+        for (int b = 0; b < bags; b++) {
+          offsets[b + 1] = offsets[b] + bagSizes[b];
+        }
+        int total = offsets[bags];
+        int[] ids = ids(total, rows);
+        Pair table = in(rows * dim);
+        Pair o1 = out(bags * dim);
+        float[] st = table.snapshot();
+        String what = "dim " + dim + " bags " + Arrays.toString(bagSizes);
+        both((o, t) -> {
+          o.bagMean(table.on(t), dim, ids, offsets, o1.on(t));
+          return 0;
+        });
+        o1.assertWritten("bagMean " + what);
+        o1.assertClose(SUM, "bagMean " + what);
+        table.assertUnchanged(st, "bagMean");
+        int[] slots = ids(total, 6);
+        Pair dOut = in(bags * dim);
+        Pair dRows = in(6 * dim);
+        float[] sd = dOut.snapshot();
+        both((o, t) -> {
+          o.bagMeanBackward(dOut.on(t), dim, slots, offsets, dRows.on(t));
+          return 0;
+        });
+        dRows.assertClose(SUM, "bagMeanBackward " + what);
+        dOut.assertUnchanged(sd, "bagMeanBackward");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- losses
+
+  @Test
+  void softmaxCrossEntropyMaskedAliasedAndLargeLogits() {
+    rnd(13);
+    for (int[] g : GRIDS) {
+      int rows = g[0];
+      int cols = g[1];
+      for (int variant = 0; variant < 4; variant++) { // bit 0: mask, bit 1: dLogits = logits
+        boolean masked = (variant & 1) != 0;
+        boolean alias = (variant & 2) != 0;
+        int[] targets = ids(rows, cols);
+        boolean[] allowed = masked ? new boolean[rows * cols] : null;
+        if (masked) {
+          for (int i = 0; i < allowed.length; i++) {
+            allowed[i] = rnd.nextInt(3) > 0;
+          }
+          for (int r = 0; r < rows; r++) {
+            allowed[r * cols + targets[r]] = true;
+          }
+        }
+        Pair logits = Pair.of(ops, ref, gauss(rows * cols, 20)); // large: needs the max shift
+        Pair d = alias ? logits : out(rows * cols);
+        float[] sl = logits.snapshot();
+        String what = "softmaxCrossEntropy " + rows + "x" + cols + " masked " + masked
+            + " aliased " + alias;
+        assertLoss(both((o, t) -> o.softmaxCrossEntropy(logits.on(t), rows, cols, targets,
+            allowed, d.on(t), 0.5)), what);
+        d.assertWritten(what);
+        d.assertClose(SUM, what);
+        if (!alias) {
+          logits.assertUnchanged(sl, what);
+        }
+      }
+    }
+    Buf x = ops.alloc(6);
+    Buf dx = ops.alloc(6);
+    boolean[] allowed = {true, false, true, true, true, true};
+    assertThrows(IllegalArgumentException.class,
+        () -> ops.softmaxCrossEntropy(x, 2, 3, new int[] {1, 0}, allowed, dx, 1));
+    assertThrows(IllegalArgumentException.class,
+        () -> ops.softmaxCrossEntropy(x, 2, 3, new int[] {0, 3}, null, dx, 1));
+  }
+
+  @Test
+  void squaredError() {
+    rnd(14);
+    for (int n : SIZES) {
+      Pair p = in(n);
+      Pair target = in(n);
+      Pair d = out(n);
+      float[] sp = p.snapshot();
+      float[] st = target.snapshot();
+      assertLoss(both((o, t) -> o.squaredError(p.on(t), target.on(t), d.on(t), 0.1)),
+          "squaredError " + n);
+      d.assertWritten("squaredError " + n);
+      d.assertClose(ELEMENT, "squaredError " + n);
+      p.assertUnchanged(sp, "squaredError");
+      target.assertUnchanged(st, "squaredError");
+    }
+  }
+
+  // ---------------------------------------------------------------- convolution (NHWC)
+
+  @Test
+  void im2colAndCol2im() {
+    rnd(15);
+    int[][] shapes = { // n, h, w, c, k, pad
+        {0, 3, 3, 2, 3, 1}, {1, 1, 1, 1, 1, 0}, {2, 5, 3, 3, 3, 1}, {1, 4, 6, 2, 5, 2},
+        {2, 6, 4, 3, 3, 1}};
+    for (int[] s : shapes) {
+      int pixels = s[0] * s[1] * s[2];
+      int patch = s[4] * s[4] * s[3];
+      Pair x = in(pixels * s[3]);
+      Pair cols = out(pixels * patch);
+      float[] sx = x.snapshot();
+      both((o, t) -> {
+        o.im2col(x.on(t), s[0], s[1], s[2], s[3], s[4], s[5], cols.on(t));
+        return 0;
+      });
+      cols.assertWritten("im2col " + Arrays.toString(s));
+      cols.assertClose(EXACT, "im2col " + Arrays.toString(s));
+      x.assertUnchanged(sx, "im2col");
+      Pair dCols = in(pixels * patch);
+      Pair dx = out(pixels * s[3]);
+      float[] sc = dCols.snapshot();
+      both((o, t) -> {
+        o.col2im(dCols.on(t), s[0], s[1], s[2], s[3], s[4], s[5], dx.on(t));
+        return 0;
+      });
+      dx.assertWritten("col2im " + Arrays.toString(s));
+      dx.assertClose(SUM, "col2im " + Arrays.toString(s));
+      dCols.assertUnchanged(sc, "col2im");
+    }
+  }
+
+  @Test
+  void maxPool2AndMaxPool2Backward() {
+    rnd(16);
+    int[][] shapes = {{0, 2, 2, 1}, {1, 2, 2, 1}, {2, 6, 4, 3}, {1, 5, 7, 2}, {3, 4, 4, 5}};
+    for (int[] s : shapes) {
+      int n = s[0];
+      int h = s[1];
+      int w = s[2];
+      int c = s[3];
+      int outLen = n * (h / 2) * (w / 2) * c;
+      Pair x = in(n * h * w * c);
+      Pair y = out(outLen);
+      int[] argB = new int[outLen];
+      int[] argR = new int[outLen];
+      Arrays.fill(argB, -1);
+      Arrays.fill(argR, -1);
+      float[] sx = x.snapshot();
+      both((o, t) -> {
+        o.maxPool2(x.on(t), n, h, w, c, y.on(t), t ? argB : argR);
+        return 0;
+      });
+      String what = "maxPool2 " + Arrays.toString(s);
+      y.assertWritten(what);
+      y.assertClose(EXACT, what);
+      assertArrayEquals(argR, argB, what + ": argmax");
+      x.assertUnchanged(sx, what);
+      Pair dy = in(outLen);
+      Pair dx = out(n * h * w * c);
+      float[] sdy = dy.snapshot();
+      both((o, t) -> {
+        o.maxPool2Backward(dy.on(t), argR, dx.on(t));
+        return 0;
+      });
+      dx.assertWritten("maxPool2Backward " + Arrays.toString(s));
+      dx.assertClose(EXACT, "maxPool2Backward " + Arrays.toString(s));
+      dy.assertUnchanged(sdy, "maxPool2Backward");
+    }
+  }
+
+  // ---------------------------------------------------------------- optimizer updates
+
+  @Test
+  void sgdMomentumAndAdamOverSteps() {
+    rnd(17);
+    for (int n : SIZES) {
+      Pair p = in(n);
+      Pair g = in(n);
+      Pair vel = in(n);
+      Pair m = in(n);
+      Pair v = positive(n);
+      float[] sg = g.snapshot();
+      for (int step = 1; step <= 3; step++) {
+        long t = step;
+        both((o, x) -> {
+          o.sgdMomentum(p.on(x), g.on(x), vel.on(x), 0.1, 0.9);
+          return 0;
+        });
+        both((o, x) -> {
+          o.adam(p.on(x), g.on(x), m.on(x), v.on(x), 0.01, 0.9, 0.999, 1e-8, t);
+          return 0;
+        });
+      }
+      p.assertClose(OPTIMIZER, "sgdMomentum + adam p " + n);
+      vel.assertClose(OPTIMIZER, "sgdMomentum velocity " + n);
+      m.assertClose(OPTIMIZER, "adam m " + n);
+      v.assertClose(OPTIMIZER, "adam v " + n);
+      g.assertUnchanged(sg, "sgdMomentum + adam gradient");
+    }
+  }
+
+  @Test
+  void sparseAdamAndSparseAdagradOnRows() {
+    rnd(18);
+    int rows = 17;
+    for (int dim : new int[] {1, 7, 33}) {
+      for (int n : new int[] {0, 1, 9, 17}) {
+        int[] ids = uniqueIds(n, rows);
+        Pair table = in(rows * dim);
+        Pair grads = in(n * dim);
+        Pair m = in(rows * dim);
+        Pair v = positive(rows * dim);
+        Pair acc = positive(rows * dim);
+        float[] sg = grads.snapshot();
+        for (int step = 1; step <= 3; step++) {
+          long t = 10 + step;
+          both((o, x) -> {
+            o.sparseAdam(table.on(x), dim, ids, grads.on(x), m.on(x), v.on(x), 0.01, 0.9, 0.999,
+                1e-8, t);
+            return 0;
+          });
+          both((o, x) -> {
+            o.sparseAdagrad(table.on(x), dim, ids, grads.on(x), acc.on(x), 0.05, 1e-8);
+            return 0;
+          });
+        }
+        String what = "dim " + dim + " rows " + n;
+        table.assertClose(OPTIMIZER, "sparseAdam + sparseAdagrad table " + what);
+        m.assertClose(OPTIMIZER, "sparseAdam m " + what);
+        v.assertClose(OPTIMIZER, "sparseAdam v " + what);
+        acc.assertClose(OPTIMIZER, "sparseAdagrad acc " + what);
+        grads.assertUnchanged(sg, "sparse optimizers' gradient rows");
+      }
+    }
+  }
+}

@@ -3,7 +3,6 @@ package org.pscreen2vec.nn;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
 
 /**
@@ -43,15 +42,13 @@ public final class EmbeddingTable {
     this.slotOf = new int[rows];
     Arrays.fill(slotOf, -1);
     SplittableRandom rnd = new SplittableRandom(seed ^ Hashing.hash64(name));
-    if (values instanceof FloatBuf f) {
-      float[] a = f.array();
-      for (int i = 0; i < a.length; i++) {
-        a[i] = (float) ((2 * rnd.nextDouble() - 1) * initRange);
+    float[] chunk = new float[Math.min(rows * dim, 1 << 16)]; // uploaded piece by piece
+    for (int from = 0; from < rows * dim; from += chunk.length) {
+      int n = Math.min(chunk.length, rows * dim - from);
+      for (int i = 0; i < n; i++) {
+        chunk[i] = (float) ((2 * rnd.nextDouble() - 1) * initRange);
       }
-    } else {
-      for (int i = 0; i < values.length(); i++) {
-        values.set(i, (2 * rnd.nextDouble() - 1) * initRange);
-      }
+      ops.upload(chunk, 0, values, from, n);
     }
     this.grad = ops.alloc(64 * dim);
   }
@@ -71,6 +68,14 @@ public final class EmbeddingTable {
   /** (rows, dim) the table. */
   public Buf values() {
     return values;
+  }
+
+  /**
+   * (rows, dim) the table as the live host array (CPU backends): what a strategy broadcasts and
+   * a parameter server fills. Throws where the backend keeps no such array.
+   */
+  public float[] valueArray() {
+    return floats(values);
   }
 
   /** Forgets the previous step's touched rows (touched entries only: O(count)). */
@@ -129,9 +134,15 @@ public final class EmbeddingTable {
   /** This step's row-sparse gradient over live buffers (float backends only). */
   public SparseGradients sparseGradients() {
     gradRows(); // capacity for every registered row
-    if (!(grad instanceof FloatBuf g) || g.offset() != 0 || !(values instanceof FloatBuf v)) {
-      throw new IllegalStateException("table " + name + " is not float on this backend");
+    return new SparseGradients(name, rows, dim, ids, floats(grad), count, floats(values));
+  }
+
+  private float[] floats(Buf b) {
+    float[] a = ops.hostArray(b);
+    if (a == null) {
+      throw new IllegalStateException("table " + name + " is not a host float array on backend "
+          + ops.name());
     }
-    return new SparseGradients(name, rows, dim, ids, g.array(), count, v.array());
+    return a;
   }
 }

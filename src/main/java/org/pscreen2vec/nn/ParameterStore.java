@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
 
 /**
@@ -125,10 +124,12 @@ public final class ParameterStore {
     return new DenseGradients(gradArray(), valueArray(), size());
   }
 
-  private static float[] floats(Buf b, String what) {
-    if (b instanceof FloatBuf f && f.offset() == 0) {
-      return f.array();
+  private float[] floats(Buf b, String what) {
+    float[] a = ops.hostArray(b);
+    if (a == null) {
+      throw new IllegalStateException("the " + what + " are not a host float array on backend "
+          + ops.name());
     }
-    throw new IllegalStateException("the " + what + " are not a float array on this backend");
+    return a;
   }
 }

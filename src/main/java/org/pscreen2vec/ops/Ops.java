@@ -40,6 +40,15 @@ public interface Ops {
    */
   void download(Buf src, int srcOff, float[] dst, int dstOff, int n);
 
+  /**
+   * The heap array that <em>is</em> buffer b, when this backend keeps b as one whole {@code
+   * float[]} (offset 0, same length), else null. Lets a communicator send and receive a
+   * buffer in place on the CPU (MPJ needs heap arrays); where this returns null (doubles, a
+   * slice, device memory) the caller copies through {@link #download} and {@link #upload}.
+   * Like {@link java.nio.ByteBuffer#hasArray}: a capability, not a cast.
+   */
+  float[] hostArray(Buf b);
+
   // ---------------------------------------------------------------- matrix products
 
   /**

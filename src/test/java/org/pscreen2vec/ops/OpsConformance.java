@@ -168,6 +168,31 @@ public abstract class OpsConformance {
     assertThrows(IndexOutOfBoundsException.class, () -> ops.download(b, 0, new float[3], -1, 1));
   }
 
+  @Test
+  void hostArrayIsTheBufferOrNull() {
+    for (int n : SIZES) {
+      Buf b = ops.alloc(n);
+      float[] a = ops.hostArray(b);
+      if (a == null) {
+        continue; // this backend never shares: callers copy
+      }
+      assertEquals(n, a.length, "hostArray of alloc(" + n + ")");
+      float[] back = new float[n];
+      for (int i = 0; i < n; i++) {
+        a[i] = i + 0.5f;
+      }
+      ops.download(b, 0, back, 0, n);
+      assertArrayEquals(a, back, "hostArray shares storage with the buffer");
+      ops.fill(b, 2);
+      for (float v : a) {
+        assertEquals(2f, v, "a kernel's write shows in the host array");
+      }
+      if (n > 1) {
+        assertEquals(null, ops.hostArray(b.slice(1, n - 1)), "a slice is not a whole array");
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- matrix products
 
   @Test

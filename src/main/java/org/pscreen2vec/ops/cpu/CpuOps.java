@@ -113,6 +113,12 @@ public final class CpuOps implements Ops {
     System.arraycopy(s.array(), s.offset() + srcOff, dst, dstOff, n);
   }
 
+  @Override
+  public float[] hostArray(Buf b) {
+    FloatBuf fb = f(b);
+    return fb.offset() == 0 && fb.length() == fb.array().length ? fb.array() : null;
+  }
+
   // ---------------------------------------------------------------- matrix products
 
   @Override

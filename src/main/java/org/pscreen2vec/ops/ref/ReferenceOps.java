@@ -55,6 +55,12 @@ public final class ReferenceOps implements Ops {
     }
   }
 
+  /** Null: the reference keeps doubles, never a float array to share. */
+  @Override
+  public float[] hostArray(Buf b) {
+    return null;
+  }
+
   // ---------------------------------------------------------------- matrix products
 
   @Override

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.pscreen2vec.testutil.Launcher;
 import org.pscreen2vec.testutil.Launcher.Result;
+import org.pscreen2vec.testutil.Launcher;
 
 /** Launcher behaviour that needs no Slurm: its cleanup touches only its own job; srun mode's guard. */
 class LauncherIT {

@@ -9,12 +9,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-import org.pscreen2vec.testutil.Launcher;
 import org.pscreen2vec.testutil.Launcher.Result;
+import org.pscreen2vec.testutil.Launcher;
 
 /** The self-test and the failure paths of the launcher, on real MPJ Express jobs. */
 class SelfTestIT {

@@ -1,10 +1,5 @@
 package org.pscreen2vec.app;
 
-import org.pscreen2vec.sync.NoSync;
-import org.pscreen2vec.train.Task;
-import org.pscreen2vec.train.Tasks;
-import org.pscreen2vec.train.TrainConfig;
-import org.pscreen2vec.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,12 +14,17 @@ import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ops.GemmCounters;
+import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.run.Csv;
 import org.pscreen2vec.run.RunContext;
 import org.pscreen2vec.run.RunRecord;
 import org.pscreen2vec.run.Stats;
+import org.pscreen2vec.sync.NoSync;
+import org.pscreen2vec.train.Task;
+import org.pscreen2vec.train.Tasks;
+import org.pscreen2vec.train.TrainConfig;
+import org.pscreen2vec.train.Trainer;
 
 /**
  * {@code bench-step}: times one training step of each model (zero gradients, forward, backward,
@@ -133,8 +133,8 @@ public final class BenchStepCommand implements Subcommand {
   /** Times one model; returns its CSV row. */
   static String bench(TrainConfig c, String size, CpuOps ops, int steps, int warmup, int threads)
       throws java.io.IOException {
-    Task task = Tasks.create(c, ops);
-    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null, true);
+    Task<?> task = Tasks.create(c, ops);
+    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null);
     Random rnd = new Random(c.seed());
     int batch = Math.min(c.batch(), task.trainSize());
     GemmCounters g = ops.counters();

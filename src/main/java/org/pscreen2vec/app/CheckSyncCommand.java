@@ -19,6 +19,7 @@ import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.nn.DenseGradients;
 import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.RowRequest;
 import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.FloatBuf;
@@ -148,12 +149,12 @@ public final class CheckSyncCommand implements Subcommand {
   }
 
   private static int malformed(RunContext ctx, Strategies.PsSetup setup, ConvexProblem problem) {
-    float[] table = problem.initialTable();
     float[] w = problem.initialDense();
-    try (GradientSync sync = Strategies.worker("ps", ctx, setup, 1 << 18)) {
+    EmbeddingTable et = problem.table(CpuOps.plainJava());
+    float[] table = et.valueArray();
+    try (GradientSync sync = Strategies.worker("ps", ctx, setup, 1 << 18,
+        new DenseGradients(new float[w.length], w, w.length), List.of(et))) {
       PsSync ps = (PsSync) sync;
-      ps.prepare(new DenseGradients(new float[w.length], w, w.length), List.of(
-          new SparseGradients("E", problem.rows, problem.dim, new int[0], null, 0, table)));
       List<String> failures = MalformedRequests.run(ps.client(), ctx.rank(),
           new TableSpec("E", problem.rows, problem.dim), ctx.roles().servers(), table);
       failures.forEach(f -> LOG.error("malformed request check: {}", f));
@@ -172,9 +173,8 @@ public final class CheckSyncCommand implements Subcommand {
     int me = ctx.group().rank();
     float[] w = problem.initialDense(); // (dense)
     float[] grads = new float[problem.dense]; // (dense)
-    EmbeddingTable et = new EmbeddingTable(ops, "E", problem.rows, problem.dim, 0, 0);
-    float[] table = ((FloatBuf) et.values()).array(); // (rows, dim)
-    System.arraycopy(problem.initialTable(), 0, table, 0, table.length);
+    EmbeddingTable et = problem.table(ops);
+    float[] table = et.valueArray(); // (rows, dim)
     DenseOptimizer denseOpt = setup.denseOptimizer().get();
     denseOpt.initialise(problem.dense);
     SparseOptimizer sparseOpt = setup.sparseOptimizer().get();
@@ -183,7 +183,7 @@ public final class CheckSyncCommand implements Subcommand {
     double loss0 = problem.loss(SAMPLES, w, table);
     List<float[]> loads = List.of();
     GradientSync sync = Strategies.worker(strategy, ctx, setup,
-        Allreduces.defaultSegmentFloats(ctx.device()));
+        Allreduces.defaultSegmentFloats(ctx.device()), dg, List.of(et));
     boolean vanish = false;
     try {
       for (int step = 0; step < steps; step++) {
@@ -203,8 +203,7 @@ public final class CheckSyncCommand implements Subcommand {
           }
         }
         int[] ids = needed.stream().mapToInt(Integer::intValue).toArray();
-        sync.prepare(dg, List.of(new SparseGradients("E", problem.rows, problem.dim, ids, null,
-            ids.length, table)));
+        sync.fetch(new RowRequest(new int[][] {ids}));
         float[] rowGrads = gradients(problem, mine, w, table, grads, ids);
         List<SparseGradients> out = sync.synchronize(dg, List.of(new SparseGradients("E",
             problem.rows, problem.dim, ids, rowGrads, ids.length, table)), mine.size());
@@ -215,20 +214,15 @@ public final class CheckSyncCommand implements Subcommand {
           SparseGradients s = out.get(0);
           if (s.count() > 0) {
             int[] exact = java.util.Arrays.copyOf(s.ids(), s.count());
-            sparseOpt.step(et.values(), et.dim(), exact, new FloatBuf(s.rows(), 0, s.count() * problem.dim),
-                step + 1L);
+            sparseOpt.step(et.values(), et.dim(), exact,
+                new FloatBuf(s.rows(), 0, s.count() * problem.dim), step + 1L);
           }
         }
         if (slowMs > 0 && me == workers - 1) {
           Thread.sleep(slowMs);
         }
       }
-      int[] all = new int[problem.rows];
-      for (int i = 0; i < all.length; i++) {
-        all[i] = i;
-      }
-      sync.prepare(dg, List.of(new SparseGradients("E", problem.rows, problem.dim, all, null,
-          all.length, table)));
+      sync.pullAll();
     } finally {
       if (!vanish) {
         sync.close(); // ps/hybrid: tells the servers this worker is done
@@ -306,7 +300,7 @@ public final class CheckSyncCommand implements Subcommand {
     if (t == null) {
       return ExitCode.OK;
     }
-    float[] values = ((FloatBuf) t.values()).array();
+    float[] values = t.valueArray();
     float[] init = problem.initialTable();
     SparseOptimizer fresh = setup.sparseOptimizer().get();
     fresh.initialise(t.rows(), t.dim());

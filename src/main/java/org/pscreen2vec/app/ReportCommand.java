@@ -1,7 +1,5 @@
 package org.pscreen2vec.app;
 
-import org.pscreen2vec.study.StudyConfig;
-import org.pscreen2vec.study.StudyReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -9,6 +7,8 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.pscreen2vec.run.RunContext;
+import org.pscreen2vec.study.StudyConfig;
+import org.pscreen2vec.study.StudyReport;
 
 /**
  * {@code report}: reads a study's folder ({@code <results>/<study>/}) and writes its plots

@@ -1,8 +1,5 @@
 package org.pscreen2vec.app;
 
-import org.pscreen2vec.study.Cell;
-import org.pscreen2vec.study.StudyConfig;
-import org.pscreen2vec.study.StudyRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +12,9 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.pscreen2vec.run.AtomicFiles;
 import org.pscreen2vec.run.RunContext;
+import org.pscreen2vec.study.Cell;
+import org.pscreen2vec.study.StudyConfig;
+import org.pscreen2vec.study.StudyRunner;
 
 /**
  * {@code study}: runs the cells of a study one after another through the launcher, each repeated,

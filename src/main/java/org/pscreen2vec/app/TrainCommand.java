@@ -1,10 +1,5 @@
 package org.pscreen2vec.app;
 
-import org.pscreen2vec.sync.GradientSync;
-import org.pscreen2vec.train.Task;
-import org.pscreen2vec.train.Tasks;
-import org.pscreen2vec.train.TrainConfig;
-import org.pscreen2vec.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -18,13 +13,21 @@ import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduces;
+import org.pscreen2vec.model.Model;
 import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ps.Consistency;
 import org.pscreen2vec.ps.ParameterServer;
 import org.pscreen2vec.run.Csv;
 import org.pscreen2vec.run.RunContext;
 import org.pscreen2vec.run.RunRecord;
+import org.pscreen2vec.sync.GradientSync;
+import org.pscreen2vec.sync.PsReport;
+import org.pscreen2vec.sync.PsSync;
 import org.pscreen2vec.sync.Strategies;
+import org.pscreen2vec.train.Task;
+import org.pscreen2vec.train.Tasks;
+import org.pscreen2vec.train.TrainConfig;
+import org.pscreen2vec.train.Trainer;
 
 /**
  * {@code train}: data-parallel training of one model with one gradient-synchronization strategy.
@@ -156,7 +159,12 @@ public final class TrainCommand implements Subcommand {
           String.format(Locale.ROOT, "%.2f", load[0].idleSeconds()));
       return ExitCode.OK;
     }
-    GradientSync sync = Strategies.worker(strategy, ctx, ps, segment);
+    // the model first, then the strategy around it (as DDP wraps a finished model)
+    CpuOps ops = new CpuOps(threads);
+    Task<?> task = Tasks.create(config, ops);
+    Model model = task.model();
+    GradientSync sync = Strategies.worker(strategy, ctx, ps, segment,
+        model.parameters().denseGradients(), model.tables());
     if (ctx.isRoot()) {
       LOG.info("train: {} on {} worker(s), strategy {}, {} BLAS thread(s) per process; "
           + "config: {}", config.model(), ctx.roles().workers(), strategy, threads, config);
@@ -166,8 +174,8 @@ public final class TrainCommand implements Subcommand {
       config.values().forEach((k, v) -> rec.put("config." + k, v));
       rec.write(dir);
     }
-    Result r = train(config, sync, threads, ctx.roles().workers(), ctx.rank(), dir,
-        ctx.isRoot());
+    Trainer.Result r = new Trainer(config, task, ops, sync, ctx.rank(), ctx.roles().workers(),
+        dir).run();
     if (ctx.isRoot()) {
       StringBuilder header = new StringBuilder("job_id,model,device,strategy,consistency,"
           + "workers,servers,threads,steps,train_loss,samples_per_s,median_step_ms,"
@@ -188,24 +196,9 @@ public final class TrainCommand implements Subcommand {
           Trainer.format(r.metrics()), dir);
     }
     sync.close();
-    if (sync instanceof org.pscreen2vec.sync.PsSync servers) {
-      org.pscreen2vec.sync.PsReport.write(servers, dir, ctx.rank(), ctx.isRoot());
+    if (sync instanceof PsSync servers) {
+      PsReport.write(servers, dir, ctx.rank(), ctx.isRoot());
     }
     return ExitCode.OK;
-  }
-
-  /** Shorthand for {@link Trainer.Result}. */
-  public record Result(int steps, double lastEpochLoss, Map<String, Double> metrics,
-      double samplesPerSecond, double medianStepMs, double medianSyncMs,
-      double syncBytesPerStep) {}
-
-  /** Builds ops, model, data and trainer, and trains; usable without MPJ (tests, tools). */
-  public static Result train(TrainConfig config, GradientSync sync, int threads, int workers,
-      int rank, Path runDir, boolean root) throws java.io.IOException {
-    CpuOps ops = new CpuOps(threads);
-    Task task = Tasks.create(config, ops);
-    Trainer.Result r = new Trainer(config, task, ops, sync, rank, workers, runDir, root).run();
-    return new Result(r.steps(), r.lastEpochLoss(), r.metrics(), r.samplesPerSecond(),
-        r.medianStepMs(), r.medianSyncMs(), r.syncBytesPerStep());
   }
 }

@@ -1,7 +1,5 @@
 package org.pscreen2vec.features;
 
-import org.pscreen2vec.model.Screen2Vec;
-import org.pscreen2vec.model.Ui2Vec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -11,6 +9,8 @@ import java.util.Map;
 import java.util.function.Function;
 import org.pscreen2vec.data.GuiComponent;
 import org.pscreen2vec.data.Screen;
+import org.pscreen2vec.model.Screen2Vec;
+import org.pscreen2vec.model.Ui2Vec;
 import org.pscreen2vec.model.layers.TokenBags;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.FloatBuf;

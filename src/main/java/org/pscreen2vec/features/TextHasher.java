@@ -1,8 +1,8 @@
 package org.pscreen2vec.features;
 
-import org.pscreen2vec.nn.Hashing;
 import java.util.Arrays;
 import java.util.Locale;
+import org.pscreen2vec.nn.Hashing;
 
 /**
  * Text to rows of the text table: each lower-cased word (a run of letters or digits) gives one

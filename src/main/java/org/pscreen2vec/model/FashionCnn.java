@@ -1,12 +1,12 @@
 package org.pscreen2vec.model;
 
-import org.pscreen2vec.nn.EmbeddingTable;
-import org.pscreen2vec.nn.ParameterStore;
 import java.util.List;
 import org.pscreen2vec.model.layers.Conv2d;
 import org.pscreen2vec.model.layers.Linear;
 import org.pscreen2vec.model.layers.MaxPool2;
 import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 

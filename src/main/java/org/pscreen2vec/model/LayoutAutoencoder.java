@@ -1,11 +1,11 @@
 package org.pscreen2vec.model;
 
-import org.pscreen2vec.nn.EmbeddingTable;
-import org.pscreen2vec.nn.ParameterStore;
 import java.util.List;
 import org.pscreen2vec.model.layers.Activation;
 import org.pscreen2vec.model.layers.MeanSquaredError;
 import org.pscreen2vec.model.layers.Mlp;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 

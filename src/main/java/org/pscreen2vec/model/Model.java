@@ -1,8 +1,8 @@
 package org.pscreen2vec.model;
 
+import java.util.List;
 import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
-import java.util.List;
 
 /**
  * What every model exposes to training and synchronization: its dense parameters (one flat

@@ -1,11 +1,8 @@
 package org.pscreen2vec.model;
 
-import org.pscreen2vec.data.GuiComponent;
-import org.pscreen2vec.nn.DenseParam;
-import org.pscreen2vec.nn.EmbeddingTable;
-import org.pscreen2vec.nn.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import org.pscreen2vec.data.GuiComponent;
 import org.pscreen2vec.model.layers.ComponentEncoder;
 import org.pscreen2vec.model.layers.ElmanRnn;
 import org.pscreen2vec.model.layers.EmbeddingBag;
@@ -14,6 +11,9 @@ import org.pscreen2vec.model.layers.Lstm;
 import org.pscreen2vec.model.layers.MeanSquaredError;
 import org.pscreen2vec.model.layers.Mlp;
 import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
+import org.pscreen2vec.nn.DenseParam;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 

@@ -1,7 +1,5 @@
 package org.pscreen2vec.model;
 
-import org.pscreen2vec.nn.EmbeddingTable;
-import org.pscreen2vec.nn.ParameterStore;
 import java.util.List;
 import org.pscreen2vec.data.GuiComponent;
 import org.pscreen2vec.model.layers.ComponentEncoder;
@@ -9,6 +7,8 @@ import org.pscreen2vec.model.layers.EmbeddingBag;
 import org.pscreen2vec.model.layers.Linear;
 import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
 import org.pscreen2vec.model.layers.TokenBags;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 

@@ -5,6 +5,7 @@ import java.util.List;
 import org.pscreen2vec.collective.Allreduce;
 import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.SparseGradients;
 
 /**
@@ -27,13 +28,40 @@ public final class AllreduceSync implements GradientSync {
   private long received;
 
   /**
+   * Makes every worker start from worker 0's parameters (and tables, when they are allreduced
+   * too), as DDP does at construction; that traffic is not counted in {@link #bytesSent}.
+   *
    * @param includeSparse false when another mechanism (parameter servers) handles the tables and
    *                      only the dense part should be allreduced
+   * @param params        the model's dense parameters and gradients
+   * @param tables        the model's embedding tables, in the model's order
    */
-  public AllreduceSync(Allreduce allreduce, Communicator comm, boolean includeSparse) {
+  public AllreduceSync(Allreduce allreduce, Communicator comm, boolean includeSparse,
+      DenseGradients params, List<EmbeddingTable> tables) {
     this.allreduce = allreduce;
     this.comm = comm;
     this.includeSparse = includeSparse;
+    broadcastFromFirst(params.params(), params.length());
+    if (includeSparse) {
+      for (EmbeddingTable t : tables) {
+        float[] v = t.valueArray();
+        broadcastFromFirst(v, v.length);
+      }
+    }
+  }
+
+  /**
+   * Worker 0's values everywhere: the others contribute zeros to a sum, and x + 0 is exactly x,
+   * so every worker ends with worker 0's bits (a zero's sign aside).
+   */
+  private void broadcastFromFirst(float[] values, int n) {
+    if (comm.size() == 1 || n == 0) {
+      return;
+    }
+    if (comm.rank() != 0) {
+      java.util.Arrays.fill(values, 0, n, 0f);
+    }
+    allreduce.allreduce(values, 0, n, Allreduce.Op.SUM);
   }
 
   @Override

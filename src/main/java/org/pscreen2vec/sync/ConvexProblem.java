@@ -1,6 +1,8 @@
 package org.pscreen2vec.sync;
 
 import org.pscreen2vec.collective.TestData;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.ops.Ops;
 
 /**
  * A small convex problem with exactly the parts that make strategies differ — a dense weight
@@ -66,6 +68,16 @@ public final class ConvexProblem {
   }
 
   /** Initial table (rows, dim) (every rank the same). */
+  /** The table "E" (rows, dim) holding {@link #initialTable()}. */
+  public EmbeddingTable table(Ops ops) {
+    EmbeddingTable et = new EmbeddingTable(ops, "E", rows, dim, 0, 0);
+    float[] init = initialTable();
+    for (int i = 0; i < init.length; i++) {
+      et.values().set(i, init[i]);
+    }
+    return et;
+  }
+
   public float[] initialTable() {
     float[] t = new float[rows * dim];
     for (int i = 0; i < t.length; i++) {

@@ -2,11 +2,14 @@ package org.pscreen2vec.sync;
 
 import java.util.List;
 import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.RowRequest;
 import org.pscreen2vec.nn.SparseGradients;
 
 /**
  * How workers agree on a step's gradient: one implementation per strategy (none, ring, naive,
- * star, mpj, ps, hybrid), chosen by name ({@link org.pscreen2vec.sync.Strategies}).
+ * star, mpj, ps, hybrid), chosen by name ({@link org.pscreen2vec.sync.Strategies}). Like DDP, a
+ * strategy is built around a finished model: it receives the model's parameters and tables at
+ * construction and makes every worker start from worker 0's values.
  *
  * <p>Contract, called by every worker once per step after backward and before the optimizer:
  * <ul>
@@ -38,12 +41,18 @@ public interface GradientSync extends AutoCloseable {
       int samples);
 
   /**
-   * Called by every worker before each step's forward pass with, per table, the distinct row ids
-   * that step will read ({@code ids}, first {@code count} valid; {@code rows} unused) and the table
-   * ({@code values}). A strategy whose tables live elsewhere (parameter servers) writes the current
-   * rows into {@code values} here. Default: nothing (the local table is current).
+   * Called by every worker before each step's forward pass with, per table, the distinct rows that
+   * step will read. A strategy whose tables live elsewhere (parameter servers) writes the current
+   * values of those rows into the local tables here. Default: nothing (the local tables are
+   * current).
    */
-  default void prepare(DenseGradients dense, List<SparseGradients> rowsNeeded) {}
+  default void fetch(RowRequest rows) {}
+
+  /**
+   * Makes every local parameter current (called before evaluating): a strategy whose tables live
+   * elsewhere pulls them whole. Default: nothing.
+   */
+  default void pullAll() {}
 
   /** True when the strategy updates the dense parameters itself. */
   default boolean appliesDenseUpdate() {

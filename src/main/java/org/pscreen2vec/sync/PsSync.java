@@ -5,6 +5,8 @@ import java.util.List;
 import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.comm.Roles;
 import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.RowRequest;
 import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ps.PsClient;
 import org.pscreen2vec.ps.TableSpec;
@@ -13,30 +15,50 @@ import org.pscreen2vec.ps.TableSpec;
  * Everything through the parameter servers: each step a worker pushes its dense gradient and its
  * touched table rows, the servers apply the optimizer, and the worker pulls the new dense
  * parameters back; table rows are pulled before each step for the rows that step will read
- * ({@link #prepare}). With {@code bsp} this is synchronous SGD, equal to {@link AllreduceSync}.
+ * ({@link #fetch}). With {@code bsp} this is synchronous SGD, equal to {@link AllreduceSync}.
  */
 public final class PsSync implements GradientSync {
-  private final Communicator world;
-  private final Roles roles;
-  private PsClient client; // made at the first call, when the model's shape is known
-  private final boolean initializer;
+  private final PsClient client;
   private final boolean dense; // false in the hybrid: dense parameters stay with allreduce
   private final AllreduceSync denseSync; // hybrid only
-  private boolean initialized;
+  private final float[][] tableValues; // per table (rows, dim): where fetched rows are written
+  private final int[] tableRows;
   private int step;
   private boolean closed;
   private List<float[]> lastLoads = List.of();
 
   /**
+   * Connects to the servers; on the initializer, sends SETUP (the model's shapes) and the initial
+   * values, so the servers start exactly where the workers do.
+   *
    * @param initializer true on the one worker that sends the initial parameters to the servers
    * @param denseSync   null for {@code ps}; the dense allreduce for {@code hybrid}
+   * @param params      the model's dense parameters and gradients
+   * @param tables      the model's embedding tables, in the model's order
    */
-  public PsSync(Communicator world, Roles roles, boolean initializer, AllreduceSync denseSync) {
-    this.world = world;
-    this.roles = roles;
-    this.initializer = initializer;
+  public PsSync(Communicator world, Roles roles, boolean initializer, AllreduceSync denseSync,
+      DenseGradients params, List<EmbeddingTable> tables) {
     this.denseSync = denseSync;
     this.dense = denseSync == null;
+    List<TableSpec> specs = new ArrayList<>();
+    tableValues = new float[tables.size()][];
+    tableRows = new int[tables.size()];
+    for (int t = 0; t < tables.size(); t++) {
+      EmbeddingTable e = tables.get(t);
+      specs.add(new TableSpec(e.name(), e.rows(), e.dim()));
+      tableValues[t] = e.valueArray();
+      tableRows[t] = e.rows();
+    }
+    client = new PsClient(world, roles, dense ? params.length() : 0, specs);
+    if (initializer) {
+      client.setup().await();
+      if (dense) {
+        client.initDense(params.params()).await();
+      }
+      for (int t = 0; t < tableValues.length; t++) {
+        client.initRows(t, tableValues[t]).await();
+      }
+    }
   }
 
   @Override
@@ -44,45 +66,23 @@ public final class PsSync implements GradientSync {
     return dense ? "ps" : "hybrid";
   }
 
-  /**
-   * At the first call: the client (the model's shape is known now); on the initializer, SETUP and
-   * the initial values, so the servers start exactly where the workers do.
-   */
-  private void initialize(DenseGradients d, List<SparseGradients> tables) {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    List<TableSpec> specs = new ArrayList<>();
-    for (SparseGradients s : tables) {
-      specs.add(new TableSpec(s.table(), s.tableRows(), s.dim()));
-    }
-    client = new PsClient(world, roles, dense ? d.length() : 0, specs);
-    if (!initializer) {
-      return;
-    }
-    client.setup().await();
-    if (dense) {
-      client.initDense(d.params()).await();
-    }
-    for (int t = 0; t < tables.size(); t++) {
-      client.initRows(t, tables.get(t).values()).await();
+  @Override
+  public void fetch(RowRequest rows) {
+    for (int t = 0; t < tableValues.length; t++) {
+      int[] ids = rows.ids(t);
+      client.pullRows(t, ids, ids.length, tableValues[t], step).await();
     }
   }
 
+  /** Pulls every row of every table (dense parameters are current after each step already). */
   @Override
-  public void prepare(DenseGradients d, List<SparseGradients> rowsNeeded) {
-    initialize(d, rowsNeeded);
-    for (int t = 0; t < rowsNeeded.size(); t++) {
-      SparseGradients s = rowsNeeded.get(t);
-      client.pullRows(t, s.ids(), s.count(), s.values(), step).await();
-    }
+  public void pullAll() {
+    fetch(RowRequest.all(tableRows));
   }
 
   @Override
   public List<SparseGradients> synchronize(DenseGradients d, List<SparseGradients> sparse,
       int samples) {
-    initialize(d, sparse);
     // every push to every server is in flight at once; then the dense part, then the replies
     PsClient.Handle[] rows = new PsClient.Handle[sparse.size()];
     for (int t = 0; t < sparse.size(); t++) {
@@ -117,17 +117,17 @@ public final class PsSync implements GradientSync {
 
   @Override
   public long bytesSent() {
-    return (client == null ? 0 : client.accounting().bytesSent())
+    return client.accounting().bytesSent()
         + (dense ? 0 : denseSync.bytesSent());
   }
 
   @Override
   public long bytesReceived() {
-    return (client == null ? 0 : client.accounting().bytesReceived())
+    return client.accounting().bytesReceived()
         + (dense ? 0 : denseSync.bytesReceived());
   }
 
-  /** The client, or null before the first step. */
+  /** The client. */
   public PsClient client() {
     return client;
   }
@@ -139,10 +139,6 @@ public final class PsSync implements GradientSync {
       return;
     }
     closed = true;
-    if (client == null) {
-      throw new IllegalStateException("the parameter-server strategy was closed before its first "
-          + "step; the servers are still waiting for SETUP");
-    }
     PsClient.Handle h = client.done();
     h.await();
     lastLoads = h.serverLoads();

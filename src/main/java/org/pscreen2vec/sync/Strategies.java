@@ -3,14 +3,16 @@ package org.pscreen2vec.sync;
 import java.util.List;
 import java.util.function.Supplier;
 import org.pscreen2vec.collective.Allreduces;
+import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.ops.cpu.CpuOps;
+import org.pscreen2vec.optim.DenseOptimizer;
+import org.pscreen2vec.optim.SparseOptimizer;
 import org.pscreen2vec.ps.Consistency;
 import org.pscreen2vec.ps.ParameterServer;
 import org.pscreen2vec.ps.Partition;
 import org.pscreen2vec.ps.ServerState;
 import org.pscreen2vec.run.RunContext;
-import org.pscreen2vec.optim.DenseOptimizer;
-import org.pscreen2vec.optim.SparseOptimizer;
 
 /**
  * Builds the synchronization strategy of a worker, or runs a parameter server, by name: none,
@@ -57,21 +59,26 @@ public final class Strategies {
     }
   }
 
-  /** The strategy of this worker. */
-  public static GradientSync worker(String name, RunContext ctx, PsSetup ps, int segmentFloats) {
+  /**
+   * The strategy of this worker, built around the finished model (as DDP wraps a model): it
+   * receives the dense parameters and the tables, and makes every worker start from worker 0's
+   * values (allreduce: a broadcast; parameter servers: worker 0 pushes them).
+   */
+  public static GradientSync worker(String name, RunContext ctx, PsSetup ps, int segmentFloats,
+      DenseGradients params, List<EmbeddingTable> tables) {
     validate(name, ctx);
     if (name.equals("none")) {
       return new NoSync();
     }
     if (!usesServers(name)) {
       return new AllreduceSync(Allreduces.create(name, ctx.group(), segmentFloats), ctx.group(),
-          true);
+          true, params, tables);
     }
     AllreduceSync denseSync = name.equals("hybrid")
         ? new AllreduceSync(Allreduces.create("ring", ctx.group(), segmentFloats), ctx.group(),
-            false)
+            false, params, tables)
         : null;
-    return new PsSync(ctx.world(), ctx.roles(), ctx.rank() == 0, denseSync);
+    return new PsSync(ctx.world(), ctx.roles(), ctx.rank() == 0, denseSync, params, tables);
   }
 
   /** Runs this rank as a parameter server until every worker is done; returns its state. */

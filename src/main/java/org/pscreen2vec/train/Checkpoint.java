@@ -7,8 +7,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.model.Model;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.run.AtomicFiles;
 

@@ -7,12 +7,13 @@ import org.pscreen2vec.model.ImageClassifier;
 import org.pscreen2vec.model.Model;
 import org.pscreen2vec.model.Ranking;
 import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
+import org.pscreen2vec.nn.RowRequest;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
 
 /** Fashion-MNIST classification: training split for steps, the test split for accuracy. */
-public final class FashionTask implements Task {
+public final class FashionTask implements Task<FashionTask.Batch> {
   private static final int EVAL_BATCH = 1000;
   private final Ops ops;
   private final ImageClassifier model;
@@ -60,12 +61,24 @@ public final class FashionTask implements Task {
     return l;
   }
 
-  @Override
-  public double step(int[] items) {
-    if (items.length == 0) {
-      return 0;
+  /** A step's images x(items, pixels) and labels. */
+  public record Batch(int size, Buf images, int[] labels) implements Task.Batch {
+    @Override
+    public RowRequest rows() {
+      return RowRequest.NONE;
     }
-    return model.lossAndGradients(images(train, items), labels(train, items), items.length);
+  }
+
+  @Override
+  public Batch batch(int[] items) {
+    return items.length == 0 ? new Batch(0, null, new int[0])
+        : new Batch(items.length, images(train, items), labels(train, items));
+  }
+
+  @Override
+  public double step(Batch batch) {
+    return batch.size() == 0 ? 0
+        : model.lossAndGradients(batch.images(), batch.labels(), batch.size());
   }
 
   @Override

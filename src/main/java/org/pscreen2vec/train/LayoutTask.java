@@ -8,9 +8,11 @@ import org.pscreen2vec.data.Screen;
 import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.LayoutAutoencoder;
 import org.pscreen2vec.model.Model;
+import org.pscreen2vec.nn.RowRequest;
+import org.pscreen2vec.ops.Buf;
 
 /** The layout autoencoder on the distinct screens' layout bitmaps; evaluation: held-out MSE. */
-public final class LayoutTask implements Task {
+public final class LayoutTask implements Task<LayoutTask.Batch> {
   private static final int EVAL_BATCH = 64;
   private final LayoutAutoencoder model;
   private final Featurizer features;
@@ -42,13 +44,23 @@ public final class LayoutTask implements Task {
     return l;
   }
 
-  @Override
-  public double step(int[] items) {
-    if (items.length == 0) {
-      return 0;
+  /** A step's layout bitmaps x(items, LAYOUT_SIZE). */
+  public record Batch(int size, Buf layouts) implements Task.Batch {
+    @Override
+    public RowRequest rows() {
+      return RowRequest.NONE;
     }
-    return model.lossAndGradients(features.stack(layouts(train, items), Screen.LAYOUT_SIZE),
-        items.length);
+  }
+
+  @Override
+  public Batch batch(int[] items) {
+    return items.length == 0 ? new Batch(0, null)
+        : new Batch(items.length, features.stack(layouts(train, items), Screen.LAYOUT_SIZE));
+  }
+
+  @Override
+  public double step(Batch batch) {
+    return batch.size() == 0 ? 0 : model.lossAndGradients(batch.layouts(), batch.size());
   }
 
   @Override

@@ -9,6 +9,7 @@ import org.pscreen2vec.data.Screen;
 import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.Model;
 import org.pscreen2vec.model.Screen2Vec;
+import org.pscreen2vec.nn.RowRequest;
 
 /**
  * Screen2Vec on trace windows: predict a window's last screen from the ones before it. Evaluation
@@ -16,7 +17,7 @@ import org.pscreen2vec.model.Screen2Vec;
  * its evaluation batch and its own context screens): top-1, top-5, mean reciprocal rank, and the
  * top-1 a random ranking would get (chance).
  */
-public final class Screen2VecTask implements Task {
+public final class Screen2VecTask implements Task<Screen2VecTask.Batch> {
   private final Screen2Vec model;
   private final Featurizer features;
   private final TraceSplit split;
@@ -60,35 +61,23 @@ public final class Screen2VecTask implements Task {
     return features.windows(w, split.descriptions(), layout, layoutWidth);
   }
 
-  /** The batch of the last {@link #tableRows} call, reused by the {@link #step} that follows. */
-  private int[] preparedItems;
-  private Screen2Vec.WindowBatch prepared;
+  /** A step's windows and the text rows they read. */
+  public record Batch(int size, Screen2Vec.WindowBatch windows, RowRequest rows)
+      implements Task.Batch {}
 
-  private Screen2Vec.WindowBatch trainBatch(int[] items) {
-    if (prepared == null || !java.util.Arrays.equals(items, preparedItems)) {
-      prepared = batch(trainWindows, items);
-      preparedItems = items.clone();
+  @Override
+  public Batch batch(int[] items) {
+    if (items.length == 0) {
+      return new Batch(0, null, new RowRequest(new int[][] {new int[0]}));
     }
-    return prepared;
+    Screen2Vec.WindowBatch b = batch(trainWindows, items);
+    return new Batch(items.length, b, new RowRequest(new int[][] {RowRequest.distinct(
+        b.screens().compTexts().ids(), b.screens().descTexts().ids())}));
   }
 
   @Override
-  public int[][] tableRows(int[] items) {
-    if (items.length == 0) {
-      return new int[][] {new int[0]};
-    }
-    Screen2Vec.WindowBatch b = trainBatch(items);
-    return new int[][] {TaskRows.distinct(b.screens().compTexts().ids(), b.screens().descTexts().ids())};
-  }
-
-  @Override
-  public double step(int[] items) {
-    if (items.length == 0) {
-      return 0;
-    }
-    Screen2Vec.WindowBatch b = trainBatch(items);
-    prepared = null;
-    return model.lossAndGradients(b).loss();
+  public double step(Batch batch) {
+    return batch.size() == 0 ? 0 : model.lossAndGradients(batch.windows()).loss();
   }
 
   @Override

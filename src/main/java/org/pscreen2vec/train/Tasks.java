@@ -16,12 +16,12 @@ import org.pscreen2vec.data.RicoData;
 import org.pscreen2vec.data.RicoReader;
 import org.pscreen2vec.data.Screen;
 import org.pscreen2vec.data.SyntheticRico;
+import org.pscreen2vec.features.Featurizer;
+import org.pscreen2vec.features.TextHasher;
 import org.pscreen2vec.model.FashionCnn;
 import org.pscreen2vec.model.FashionMlp;
-import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.LayoutAutoencoder;
 import org.pscreen2vec.model.Screen2Vec;
-import org.pscreen2vec.features.TextHasher;
 import org.pscreen2vec.model.Ui2Vec;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
@@ -32,7 +32,7 @@ public final class Tasks {
 
   private Tasks() {}
 
-  public static Task create(TrainConfig c, Ops ops) throws IOException {
+  public static Task<?> create(TrainConfig c, Ops ops) throws IOException {
     long seed = c.seed();
     switch (c.model()) {
       case "fashion-mlp", "fashion-cnn" -> {
@@ -73,7 +73,7 @@ public final class Tasks {
     return all;
   }
 
-  private static Task screen2vec(TrainConfig c, Ops ops, Featurizer f, TraceSplit split)
+  private static Task<?> screen2vec(TrainConfig c, Ops ops, Featurizer f, TraceSplit split)
       throws IOException {
     int[] sizes = layoutSizes(c);
     Screen2Vec.LayoutMode mode = Screen2Vec.LayoutMode.valueOf(

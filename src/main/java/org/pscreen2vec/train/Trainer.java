@@ -1,12 +1,5 @@
 package org.pscreen2vec.train;
 
-import org.pscreen2vec.optim.Adagrad;
-import org.pscreen2vec.optim.Adam;
-import org.pscreen2vec.optim.DenseOptimizer;
-import org.pscreen2vec.optim.Sgd;
-import org.pscreen2vec.optim.SparseAdam;
-import org.pscreen2vec.optim.SparseOptimizer;
-import org.pscreen2vec.sync.GradientSync;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,14 +11,21 @@ import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.data.Sharding;
-import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.model.Model;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.optim.Adagrad;
+import org.pscreen2vec.optim.Adam;
+import org.pscreen2vec.optim.DenseOptimizer;
+import org.pscreen2vec.optim.Sgd;
+import org.pscreen2vec.optim.SparseAdam;
+import org.pscreen2vec.optim.SparseOptimizer;
 import org.pscreen2vec.run.Csv;
 import org.pscreen2vec.run.Stats;
+import org.pscreen2vec.sync.GradientSync;
 
 /**
  * The training loop, read top to bottom: for each epoch, this worker's shard; for each step, let
@@ -40,13 +40,13 @@ public final class Trainer {
       + "step_ms,bytes_sent,bytes_received,touched_rows";
 
   private final TrainConfig config;
-  private final Task task;
+  private final Task<?> task;
   private final Ops ops;
   private final GradientSync sync;
   private final int rank;
   private final int workers;
   private final Path runDir; // null: write no files
-  private final boolean root;
+  private final boolean root; // rank 0: evaluates, logs, writes epochs.csv and the checkpoint
   private final DenseOptimizer dense;
   private final List<SparseOptimizer> sparse = new ArrayList<>();
 
@@ -58,8 +58,13 @@ public final class Trainer {
       double samplesPerSecond, double medianStepMs, double medianSyncMs,
       double syncBytesPerStep) {}
 
-  public Trainer(TrainConfig config, Task task, Ops ops, GradientSync sync, int rank, int workers,
-      Path runDir, boolean root) {
+  /**
+   * @param sync    the strategy, already built around {@code task.model()}
+   * @param rank    this worker (0 .. workers-1); worker 0 evaluates and writes the run files
+   * @param runDir  the run folder, or null to write no files
+   */
+  public Trainer(TrainConfig config, Task<?> task, Ops ops, GradientSync sync, int rank,
+      int workers, Path runDir) {
     this.config = config;
     this.task = task;
     this.ops = ops;
@@ -67,7 +72,7 @@ public final class Trainer {
     this.rank = rank;
     this.workers = workers;
     this.runDir = runDir;
-    this.root = root;
+    this.root = rank == 0;
     Model m = task.model();
     this.dense = denseOptimizer(config, ops);
     dense.initialise(m.parameters().size());
@@ -151,12 +156,12 @@ public final class Trainer {
       trainSamples += jobSamples;
       lastLoss = samples > 0 ? lossSum / samples : Double.NaN;
       long evalStart = System.nanoTime();
-      if (root && sync.appliesSparseUpdate()) {
-        // the tables live on parameter servers: fetch every row before evaluating (evaluation
-        // traffic, not counted as training bytes)
+      if (root) {
+        // every parameter current before evaluating (parameter servers: the whole tables); that
+        // traffic is evaluation's, not counted as training bytes
         long sent = sync.bytesSent();
         long received = sync.bytesReceived();
-        sync.prepare(model.parameters().denseGradients(), allRows(model));
+        sync.pullAll();
         evalSent += sync.bytesSent() - sent;
         evalReceived += sync.bytesReceived() - received;
       }
@@ -200,57 +205,37 @@ public final class Trainer {
   }
 
   /**
-   * One training step on these items: zero gradients, forward and backward, synchronize, apply
-   * the optimizers ({@code globalStep} is 1-based, for bias correction).
+   * One training step on these items: build the batch, let the strategy fetch the rows it reads,
+   * zero gradients, forward and backward, synchronize, apply the optimizers ({@code globalStep}
+   * is 1-based, for bias correction).
    */
   public StepTimes step(int[] items, long globalStep) {
-    Model model = task.model();
+    return step(task, items, globalStep);
+  }
+
+  private <B extends Task.Batch> StepTimes step(Task<B> t, int[] items, long globalStep) {
+    Model model = t.model();
     long tp = System.nanoTime();
-    sync.prepare(model.parameters().denseGradients(), rowsNeeded(model, items));
+    B batch = t.batch(items);
+    long tf = System.nanoTime();
+    sync.fetch(batch.rows());
     long t0 = System.nanoTime();
     model.zeroGrads();
-    double loss = task.step(items);
+    double loss = t.step(batch);
     long t1 = System.nanoTime();
     List<SparseGradients> sg = new ArrayList<>();
     int touched = 0;
-    for (EmbeddingTable t : model.tables()) {
-      sg.add(t.sparseGradients());
-      touched += t.touched();
+    for (EmbeddingTable table : model.tables()) {
+      sg.add(table.sparseGradients());
+      touched += table.touched();
     }
     List<SparseGradients> synced = sync.synchronize(model.parameters().denseGradients(), sg,
         items.length);
     long t2 = System.nanoTime();
     applyOptimizers(model.parameters(), model.tables(), synced, globalStep);
     long t3 = System.nanoTime();
-    return new StepTimes(loss, t1 - t0, (t2 - t1) + (t0 - tp), t3 - t2, touched);
-  }
-
-  /** Per table, the rows this step will read (for strategies whose tables live elsewhere). */
-  private List<SparseGradients> rowsNeeded(Model model, int[] items) {
-    List<EmbeddingTable> tables = model.tables();
-    int[][] rows = task.tableRows(items);
-    List<SparseGradients> out = new ArrayList<>(tables.size());
-    for (int i = 0; i < tables.size(); i++) {
-      EmbeddingTable t = tables.get(i);
-      int[] ids = i < rows.length ? rows[i] : new int[0];
-      out.add(new SparseGradients(t.name(), t.rows(), t.dim(), ids, new float[0], ids.length,
-          ((FloatBuf) t.values()).array()));
-    }
-    return out;
-  }
-
-  /** Every row of every table (evaluation under a strategy whose tables live on servers). */
-  private static List<SparseGradients> allRows(Model model) {
-    List<SparseGradients> out = new ArrayList<>();
-    for (EmbeddingTable t : model.tables()) {
-      int[] ids = new int[t.rows()];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = i;
-      }
-      out.add(new SparseGradients(t.name(), t.rows(), t.dim(), ids, new float[0], ids.length,
-          ((FloatBuf) t.values()).array()));
-    }
-    return out;
+    // building the batch is compute (as it was inside the task's step); fetching rows is sync
+    return new StepTimes(loss, (t1 - t0) + (tf - tp), (t2 - t1) + (t0 - tf), t3 - t2, touched);
   }
 
   private void applyOptimizers(ParameterStore store, List<EmbeddingTable> tables,

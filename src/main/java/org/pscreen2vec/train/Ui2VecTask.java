@@ -8,13 +8,14 @@ import org.pscreen2vec.data.Screen;
 import org.pscreen2vec.features.Featurizer;
 import org.pscreen2vec.model.Model;
 import org.pscreen2vec.model.Ui2Vec;
+import org.pscreen2vec.nn.RowRequest;
 
 /**
  * UI2Vec on hidden components: every component with text of every training screen is an item.
  * Evaluation on held-out screens: text accuracy among the evaluation batch's candidate texts,
  * class accuracy over the 26 classes.
  */
-public final class Ui2VecTask implements Task {
+public final class Ui2VecTask implements Task<Ui2VecTask.Batch> {
   private final Ui2Vec model;
   private final Featurizer features;
   private final int nearest;
@@ -70,35 +71,23 @@ public final class Ui2VecTask implements Task {
     return features.components(s, c, nearest);
   }
 
-  /** The batch of the last {@link #tableRows} call, reused by the {@link #step} that follows. */
-  private int[] preparedItems;
-  private Ui2Vec.Batch prepared;
+  /** A step's components and the text rows they read. */
+  public record Batch(int size, Ui2Vec.Batch components, RowRequest rows)
+      implements Task.Batch {}
 
-  private Ui2Vec.Batch trainBatch(int[] items) {
-    if (prepared == null || !java.util.Arrays.equals(items, preparedItems)) {
-      prepared = batch(trainScreens, trainComps, items);
-      preparedItems = items.clone();
+  @Override
+  public Batch batch(int[] items) {
+    if (items.length == 0) {
+      return new Batch(0, null, new RowRequest(new int[][] {new int[0]}));
     }
-    return prepared;
+    Ui2Vec.Batch b = batch(trainScreens, trainComps, items);
+    return new Batch(items.length, b, new RowRequest(new int[][] {RowRequest.distinct(
+        b.contextTexts().ids(), b.targetTexts().ids())}));
   }
 
   @Override
-  public int[][] tableRows(int[] items) {
-    if (items.length == 0) {
-      return new int[][] {new int[0]};
-    }
-    Ui2Vec.Batch b = trainBatch(items);
-    return new int[][] {TaskRows.distinct(b.contextTexts().ids(), b.targetTexts().ids())};
-  }
-
-  @Override
-  public double step(int[] items) {
-    if (items.length == 0) {
-      return 0;
-    }
-    Ui2Vec.Batch b = trainBatch(items);
-    prepared = null;
-    return model.lossAndGradients(b).loss();
+  public double step(Batch batch) {
+    return batch.size() == 0 ? 0 : model.lossAndGradients(batch.components()).loss();
   }
 
   @Override

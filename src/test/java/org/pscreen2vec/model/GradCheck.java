@@ -1,14 +1,14 @@
 package org.pscreen2vec.model;
 
-import org.pscreen2vec.nn.DenseParam;
-import org.pscreen2vec.nn.EmbeddingTable;
-import org.pscreen2vec.nn.ParameterStore;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleSupplier;
+import org.pscreen2vec.nn.DenseParam;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 
 /**

@@ -1,7 +1,5 @@
 package org.pscreen2vec.model;
 
-import org.pscreen2vec.features.Featurizer;
-import org.pscreen2vec.features.TextHasher;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -10,9 +8,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.pscreen2vec.data.Screen;
 import org.pscreen2vec.data.Trace;
+import org.pscreen2vec.features.Featurizer;
+import org.pscreen2vec.features.TextHasher;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.ref.ReferenceOps;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.ref.ReferenceOps;
 
 /** Every whole model against central differences, in double precision, on tiny shapes. */
 class ModelGradCheckTest {

@@ -1,22 +1,22 @@
 package org.pscreen2vec.model;
 
-import org.pscreen2vec.features.TextHasher;
-import org.pscreen2vec.nn.DenseGradients;
-import org.pscreen2vec.nn.DenseParam;
-import org.pscreen2vec.nn.EmbeddingTable;
-import org.pscreen2vec.nn.Init;
-import org.pscreen2vec.nn.ParameterStore;
-import org.pscreen2vec.nn.SparseGradients;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
+import org.pscreen2vec.features.TextHasher;
 import org.pscreen2vec.model.layers.EmbeddingBag;
 import org.pscreen2vec.model.layers.TokenBags;
-import org.pscreen2vec.ops.cpu.CpuOps;
+import org.pscreen2vec.nn.DenseGradients;
+import org.pscreen2vec.nn.DenseParam;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.Init;
+import org.pscreen2vec.nn.ParameterStore;
+import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.cpu.CpuOps;
 
 class ParameterStoreTest {
   private final Ops ops = CpuOps.plainJava();

@@ -1,7 +1,5 @@
 package org.pscreen2vec.train;
 
-import org.pscreen2vec.app.TrainCommand;
-import org.pscreen2vec.sync.NoSync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pscreen2vec.data.SyntheticRico;
+import org.pscreen2vec.ops.cpu.CpuOps;
+import org.pscreen2vec.sync.NoSync;
 
 /**
  * End to end on a small generated RICO-format folder, through the data package's reader and the
@@ -43,8 +43,7 @@ class TasksTest {
   void ricoModelsTrainOnGeneratedData() throws Exception {
     for (String model : new String[] {"ui2vec", "layout-ae", "screen2vec"}) {
       Path run = Files.createDirectories(tmp.resolve("run-" + model));
-      TrainCommand.Result r = TrainCommand.train(config(model, Map.of()), new NoSync(), 1, 1, 0,
-          run, true);
+      Trainer.Result r = train(config(model, Map.of()), run);
       assertEquals(3, r.steps(), model);
       assertTrue(Double.isFinite(r.lastEpochLoss()), model + " loss " + r.lastEpochLoss());
       assertTrue(!r.metrics().isEmpty(), model);
@@ -55,14 +54,20 @@ class TasksTest {
   @Test
   void frozenLayoutCodesComeFromALayoutCheckpoint() throws Exception {
     Path ae = Files.createDirectories(tmp.resolve("ae"));
-    TrainCommand.train(config("layout-ae", Map.of()), new NoSync(), 1, 1, 0, ae, true);
+    train(config("layout-ae", Map.of()), ae);
     TrainConfig frozen = config("screen2vec", Map.of("layout.mode", "frozen",
         "layout.checkpoint", ae.resolve("checkpoint.bin").toString()));
-    TrainCommand.Result r = TrainCommand.train(frozen, new NoSync(), 1, 1, 0, null, true);
+    Trainer.Result r = train(frozen, null);
     assertTrue(r.metrics().containsKey("top1"));
     TrainConfig mismatch = config("screen2vec", Map.of("layout.mode", "frozen",
         "layout.sizes", "16,4", "layout.checkpoint", ae.resolve("checkpoint.bin").toString()));
     assertThrows(java.io.IOException.class,
-        () -> TrainCommand.train(mismatch, new NoSync(), 1, 1, 0, null, true));
+        () -> train(mismatch, null));
+  }
+
+  /** The model first, then one worker without a strategy, as the train subcommand does. */
+  private static Trainer.Result train(TrainConfig c, Path runDir) throws java.io.IOException {
+    CpuOps ops = new CpuOps(1);
+    return new Trainer(c, Tasks.create(c, ops), ops, new NoSync(), 0, 1, runDir).run();
   }
 }

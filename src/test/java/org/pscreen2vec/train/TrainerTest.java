@@ -1,8 +1,5 @@
 package org.pscreen2vec.train;
 
-import org.pscreen2vec.optim.Adam;
-import org.pscreen2vec.sync.GradientSync;
-import org.pscreen2vec.sync.NoSync;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,13 +12,16 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pscreen2vec.data.ImageSet;
-import org.pscreen2vec.model.FashionMlp;
 import org.pscreen2vec.features.Featurizer;
+import org.pscreen2vec.features.TextHasher;
+import org.pscreen2vec.model.FashionMlp;
 import org.pscreen2vec.model.Screen2Vec;
 import org.pscreen2vec.model.TestScreens;
-import org.pscreen2vec.features.TextHasher;
-import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.cpu.CpuOps;
+import org.pscreen2vec.optim.Adam;
+import org.pscreen2vec.sync.GradientSync;
+import org.pscreen2vec.sync.NoSync;
 
 /** The single-worker loop on in-memory data (plain-Java float ops: no native start-up). */
 class TrainerTest {
@@ -47,7 +47,7 @@ class TrainerTest {
         "lr", "0.01", "mlp.sizes", "16,8,2"));
     FashionTask task = new FashionTask(ops, new FashionMlp(ops, new int[] {16, 8, 2}, 1),
         images(200, 1), images(100, 2));
-    Trainer.Result r = new Trainer(c, task, ops, new NoSync(), 0, 1, dir, true).run();
+    Trainer.Result r = new Trainer(c, task, ops, new NoSync(), 0, 1, dir).run();
     assertEquals(3 * 13, r.steps());
     assertTrue(r.metrics().get("test_accuracy") > 0.9, "accuracy " + r.metrics());
     List<String> epochs = Files.readAllLines(dir.resolve("epochs.csv"));
@@ -73,7 +73,7 @@ class TrainerTest {
     Screen2VecTask task = new Screen2VecTask(model, new Featurizer(ops, new TextHasher(256, 16),
         8), split, 3, org.pscreen2vec.data.Screen::layout,
         org.pscreen2vec.data.Screen.LAYOUT_SIZE, 16);
-    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null, true);
+    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null);
     int[] all = new int[task.trainSize()];
     for (int i = 0; i < all.length; i++) {
       all[i] = i;
@@ -84,7 +84,7 @@ class TrainerTest {
       last = trainer.step(all, t).loss();
     }
     assertTrue(last < 0.7 * first, "loss " + first + " -> " + last);
-    assertTrue(task.tableRows(all)[0].length > 0, "the rows a step reads are known");
+    assertTrue(task.batch(all).rows().ids(0).length > 0, "the rows a step reads are known");
     Map<String, Double> m = task.evaluate();
     assertTrue(m.get("chance_top1") > 0 && m.get("chance_top1") < 1, m.toString());
   }
@@ -94,7 +94,7 @@ class TrainerTest {
     TrainConfig c = TrainConfig.of(Map.of("model", "fashion-mlp", "mlp.sizes", "16,8,2"));
     FashionTask task = new FashionTask(ops, new FashionMlp(ops, new int[] {16, 8, 2}, 1),
         images(10, 1), images(10, 2));
-    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null, true);
+    Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null);
     float[] before = task.model().parameters().valueArray().clone();
     Trainer.StepTimes st = trainer.step(new int[0], 1);
     assertEquals(0.0, st.loss());
@@ -114,9 +114,8 @@ class TrainerTest {
     }
 
     @Override
-    public void prepare(org.pscreen2vec.nn.DenseGradients dense,
-        java.util.List<org.pscreen2vec.nn.SparseGradients> rows) {
-      prepared.add(java.util.Arrays.copyOf(rows.get(0).ids(), rows.get(0).count()));
+    public void fetch(org.pscreen2vec.nn.RowRequest rows) {
+      prepared.add(rows.ids(0).clone());
     }
 
     @Override
@@ -140,7 +139,7 @@ class TrainerTest {
     Screen2VecTask task = new Screen2VecTask(model, new Featurizer(ops, new TextHasher(128, 16),
         8), split, 3, null, 0, 8);
     RecordingSync sync = new RecordingSync();
-    Trainer trainer = new Trainer(c, task, ops, sync, 0, 1, null, true);
+    Trainer trainer = new Trainer(c, task, ops, sync, 0, 1, null);
     trainer.step(new int[] {0, 1, 2}, 1);
     assertEquals(model.parameters().size(), sync.denseLength);
     java.util.Set<Integer> read = new java.util.HashSet<>();

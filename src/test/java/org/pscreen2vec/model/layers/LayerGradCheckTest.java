@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.model.GradCheck;
+import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.ref.ReferenceOps;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.ref.ReferenceOps;
 
 /** Every layer against central differences in double precision (loss = sum(out * R)). */
 class LayerGradCheckTest {

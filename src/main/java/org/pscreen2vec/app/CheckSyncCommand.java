@@ -1,7 +1,7 @@
 package org.pscreen2vec.app;
 
 import org.pscreen2vec.sync.ConvexProblem;
-import org.pscreen2vec.sync.MalformedRequests;
+import org.pscreen2vec.ps.MalformedRequests;
 import org.pscreen2vec.sync.PsSync;
 import org.pscreen2vec.sync.Strategies;
 import java.io.DataOutputStream;

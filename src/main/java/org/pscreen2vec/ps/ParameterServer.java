@@ -2,6 +2,8 @@ package org.pscreen2vec.ps;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -12,9 +14,11 @@ import org.pscreen2vec.comm.Request;
 import org.pscreen2vec.comm.Roles;
 
 /**
- * A parameter-server rank (ps-lite's shape: a request handler behind push, pull and wait). It holds
- * one dense shard and its rows of every sparse table ({@link Partition}) with their optimizer
- * state, applies updates ({@link ServerState}), and answers workers in the order each worker asked.
+ * A parameter-server rank: the transport around a request handler ({@link ServerState}), as in
+ * ps-lite's {@code KVServer}. It receives requests, validates them ({@link RequestValidator}),
+ * receives their payloads, hands them to the handler, and sends each reply when the handler gives
+ * it — in the order each worker asked, since a worker matches replies in order. The handler may
+ * answer at once or later (a BSP pull when its round completes); nothing is retried or polled.
  *
  * <p>Robustness: every header is validated before anything is allocated or received; a bad request
  * gets an error reply naming what was wrong and the server keeps serving. A request whose declared
@@ -29,16 +33,18 @@ public final class ParameterServer {
   private final Roles roles;
   private final StateFactory factory;
   private ServerState state; // built from worker 0's SETUP
+  private RequestValidator validator; // built from worker 0's SETUP
   private final long maxPayloadFloats;
-  private final ArrayDeque<Pending>[] queues; // (workers) requests not answered yet, in order
+  private final ArrayDeque<Slot>[] unanswered; // (workers) requests not replied to, in order
   private final boolean[] done;
+  private int remaining; // workers that have not been answered DONE
   private final long[] lastHeard; // (workers) nanoTime of each worker's last request
   private final boolean[] desynced;
   private final int[] header = new int[Wire.HEADER_INTS];
   private final ServerLoad load = new ServerLoad();
   // Replies in flight. Never wait for one inside the loop: a send may complete only when the
   // worker posts its receive, and that worker may itself be waiting for another worker.
-  private final java.util.ArrayList<Request> inFlight = new java.util.ArrayList<>();
+  private final ArrayList<Request> inFlight = new ArrayList<>();
 
   /** Builds this server's state once worker 0 has said what the model looks like. */
   @FunctionalInterface
@@ -46,8 +52,16 @@ public final class ParameterServer {
     ServerState create(int denseLength, List<TableSpec> tables);
   }
 
-  /** A validated request with its payload, waiting to be served. */
-  record Pending(int[] header, int[] ids, float[] values) {}
+  /** A request of one worker in arrival order; its reply, once the handler has given it. */
+  private static final class Slot {
+    final int[] header;
+    Reply reply;
+
+    Slot(int[] header, Reply reply) {
+      this.header = header;
+      this.reply = reply;
+    }
+  }
 
   @SuppressWarnings("unchecked")
   public ParameterServer(Communicator world, Roles roles, StateFactory factory,
@@ -57,13 +71,13 @@ public final class ParameterServer {
     this.factory = factory;
     this.maxPayloadFloats = maxPayloadFloats;
     int w = roles.workers();
-    this.queues = new ArrayDeque[w];
+    this.unanswered = new ArrayDeque[w];
     for (int i = 0; i < w; i++) {
-      queues[i] = new ArrayDeque<>();
+      unanswered[i] = new ArrayDeque<>();
     }
     this.done = new boolean[w];
     this.lastHeard = new long[w];
-    java.util.Arrays.fill(lastHeard, System.nanoTime());
+    Arrays.fill(lastHeard, System.nanoTime());
     this.desynced = new boolean[w];
   }
 
@@ -78,7 +92,7 @@ public final class ParameterServer {
    */
   public ServerLoad serve() {
     setup();
-    int remaining = roles.workers();
+    remaining = roles.workers();
     long idleStart = System.nanoTime();
     while (remaining > 0) {
       Request r = world.irecv(header, 0, Wire.HEADER_INTS, Communicator.ANY_SOURCE,
@@ -102,11 +116,7 @@ public final class ParameterServer {
       }
       load.requests++;
       load.bytesIn += Wire.HEADER_INTS * 4L;
-      Pending p = receive(w, header.clone());
-      if (p != null) {
-        queues[w].add(p);
-        remaining -= drainAll();
-      }
+      dispatch(w, header.clone());
       inFlight.removeIf(Request::test);
       idleStart = System.nanoTime();
       load.busyNanos += idleStart - t0;
@@ -126,28 +136,18 @@ public final class ParameterServer {
       throw new PsException("parameter server rank " + world.rank() + " got no SETUP from worker "
           + "0 within " + world.deadlineNanos() / 1e9 + " s — is worker 0 alive?");
     }
-    int n = h[Wire.H_COUNT];
-    if (h[Wire.H_MAGIC] != Wire.MAGIC || h[Wire.H_OP] != Wire.SETUP || n < 2
-        || n > 2 + 2 * Wire.MAX_TABLES) {
-      throw new PsException("parameter server rank " + world.rank() + ": worker 0's first request "
-          + "is not a valid SETUP (" + Wire.opName(h[Wire.H_OP]) + ", " + n + " ints)");
+    String bad = RequestValidator.setupHeader(h);
+    if (bad != null) {
+      throw new PsException("parameter server rank " + world.rank() + ": " + bad);
     }
-    int[] p = new int[n];
-    world.recv(p, 0, n, 0, Wire.TAG_PAYLOAD);
-    if (p[0] < 0 || p[1] < 0 || n != 2 + 2 * p[1]) {
-      throw new PsException("SETUP describes " + p[1] + " tables in " + n + " ints");
-    }
-    List<TableSpec> tables = new java.util.ArrayList<>();
-    for (int t = 0; t < p[1]; t++) {
-      int rows = p[2 + 2 * t];
-      int dim = p[3 + 2 * t];
-      if (rows < 1 || dim < 1 || (long) rows * dim > Integer.MAX_VALUE - 8) {
-        throw new PsException("SETUP table " + t + " has " + rows + " x " + dim + " entries");
-      }
-      tables.add(new TableSpec("table" + t, rows, dim));
-    }
+    int[] p = new int[h[Wire.H_COUNT]];
+    world.recv(p, 0, p.length, 0, Wire.TAG_PAYLOAD);
+    List<TableSpec> tables = RequestValidator.setupTables(p);
+    int server = world.rank() - roles.workers();
+    validator = new RequestValidator(roles.workers(), server,
+        new Partition(roles.servers(), p[0]), tables);
     state = factory.create(p[0], tables);
-    reply(0, h, null);
+    send(0, h, Reply.OK);
     LOG.info("parameter server {}: {} dense floats in its shard, {} table(s), serving {} "
         + "workers", world.rank(), state.denseShard().length, tables.size(), roles.workers());
   }
@@ -164,117 +164,123 @@ public final class ParameterServer {
     return sb.toString();
   }
 
-  /** Validates a header, receives its payload; on a bad request replies with an error. */
-  private Pending receive(int w, int[] h) {
-    boolean doneOp = h[Wire.H_OP] == Wire.DONE && h[Wire.H_MAGIC] == Wire.MAGIC;
-    String bad = w >= roles.workers() ? "rank " + w + " is not a worker"
-        : desynced[w] && !doneOp ? "an earlier request declared a payload too large to drain; "
+  /**
+   * Validates a header and receives its payload, then gives the request to the handler (DONE is
+   * the transport's own: answered once every earlier request of that worker is). A bad request is
+   * answered with an error in its place in the worker's order.
+   */
+  private void dispatch(int w, int[] h) {
+    boolean worker = w >= 0 && w < roles.workers();
+    boolean doneOp = h[Wire.H_OP] == Op.DONE.code() && h[Wire.H_MAGIC] == Wire.MAGIC;
+    String bad = worker && desynced[w] && !doneOp
+        ? "an earlier request declared a payload too large to drain; "
             + "requests from this worker are no longer accepted (DONE still is)"
-        : state.validate(h, w);
+        : validator.header(h, w);
     if (bad != null) {
-      long declared = state.declaredPayloadFloats(h);
-      if (w < roles.workers() && !desynced[w] && declared >= 0 && declared <= maxPayloadFloats) {
+      long declared = validator.payloadElements(h);
+      if (worker && !desynced[w] && declared >= 0 && declared <= maxPayloadFloats) {
         drain(w, h);
-      } else if (w < roles.workers() && declared != 0) {
+      } else if (worker && declared != 0) {
         desynced[w] = true;
       }
-      load.rejected++;
-      LOG.warn("rejected {} from rank {}: {}", Wire.opName(h[Wire.H_OP]), w, bad);
-      replyError(w, h, bad);
-      return null;
+      reject(w, h, bad);
+      return;
     }
-    int op = h[Wire.H_OP];
+    Op op = Op.of(h[Wire.H_OP]);
     int count = h[Wire.H_COUNT];
     int[] ids = null;
     float[] values = null;
-    String what = Wire.opName(op) + " payload from worker " + w;
-    if (op == Wire.PUSH_ROWS || op == Wire.PULL_ROWS) {
+    if (op.carriesIds()) {
       ids = new int[count];
       world.recv(ids, 0, count, w, Wire.TAG_PAYLOAD);
       load.bytesIn += count * 4L;
     }
-    if (op == Wire.PUSH_DENSE || op == Wire.INIT_DENSE || op == Wire.PUSH_ROWS
-        || op == Wire.INIT_ROWS) {
-      int n = (int) state.declaredValueFloats(h);
+    if (op.carriesValues()) {
+      int n = (int) validator.valueFloats(h);
       values = new float[n];
       world.recv(values, 0, n, w, Wire.TAG_PAYLOAD);
       load.bytesIn += n * 4L;
     }
     if (ids != null) {
-      String badId = state.validateIds(h, ids);
+      String badId = validator.ids(h, ids);
       if (badId != null) {
-        load.rejected++;
-        LOG.warn("rejected {} from rank {}: {}", Wire.opName(op), w, badId);
-        replyError(w, h, badId);
-        return null;
+        reject(w, h, badId);
+        return;
       }
     }
-    return new Pending(h, ids, values);
+    Slot slot = new Slot(h, null);
+    unanswered[w].add(slot);
+    if (op != Op.DONE) {
+      state.handle(ServerRequest.of(h, ids, values), reply -> {
+        slot.reply = reply;
+        flush(w);
+      });
+    }
+    flush(w);
+  }
+
+  private void reject(int w, int[] h, String why) {
+    LOG.warn("rejected {} from rank {}: {}", Op.name(h[Wire.H_OP]), w, why);
+    if (w >= 0 && w < roles.workers()) {
+      unanswered[w].add(new Slot(h, Reply.error(why)));
+      flush(w);
+    } else {
+      send(w, h, Reply.error(why));
+    }
+  }
+
+  /** Sends worker w's replies that are due: every answered request up to the first unanswered. */
+  private void flush(int w) {
+    ArrayDeque<Slot> q = unanswered[w];
+    while (!q.isEmpty()) {
+      Slot s = q.peek();
+      if (s.reply == null && s.header[Wire.H_OP] == Op.DONE.code()) {
+        done[w] = true; // every earlier request of this worker has been answered
+        remaining--;
+        s.reply = Reply.data(load.toFloats(state.maxStaleness()));
+      }
+      if (s.reply == null) {
+        return; // the handler answers it later; later replies wait behind it
+      }
+      q.poll();
+      send(w, s.header, s.reply);
+    }
   }
 
   /** Receives and drops the payload of a rejected request so the worker's stream stays in step. */
   private void drain(int w, int[] h) {
-    int op = h[Wire.H_OP];
+    Op op = Op.of(h[Wire.H_OP]);
     int count = h[Wire.H_COUNT];
-    if (op == Wire.PUSH_ROWS || op == Wire.PULL_ROWS) {
+    if (op != null && op.carriesIds()) {
       world.recv(new int[Math.max(0, count)], 0, Math.max(0, count), w, Wire.TAG_PAYLOAD);
     }
-    long v = state.declaredValueFloats(h);
+    long v = validator.valueFloats(h);
     if (v > 0) {
       world.recv(new float[(int) v], 0, (int) v, w, Wire.TAG_PAYLOAD);
     }
   }
 
-  /** Serves every queued request that can be served now; returns how many workers finished. */
-  private int drainAll() {
-    int finished = 0;
-    boolean progress = true;
-    while (progress) {
-      progress = false;
-      for (int w = 0; w < queues.length; w++) {
-        while (!queues[w].isEmpty()) {
-          Pending p = queues[w].peek();
-          ServerState.Result res = state.serve(p, w);
-          if (res == null) {
-            break; // must wait (BSP round not complete, SSP bound) — keep the worker's order
-          }
-          queues[w].poll();
-          progress = true;
-          if (p.header()[Wire.H_OP] == Wire.DONE) {
-            done[w] = true;
-            finished++;
-            res = ServerState.Result.data(load.toFloats(state.maxStaleness()));
-          }
-          if (res.error() != null) {
-            load.rejected++;
-            replyError(w, p.header(), res.error());
-          } else {
-            reply(w, p.header(), res.data());
-          }
-        }
-      }
+  private void send(int w, int[] h, Reply reply) {
+    if (reply.error() != null) {
+      load.rejected++;
+      byte[] text = ("server rank " + world.rank() + ": " + reply.error())
+          .getBytes(StandardCharsets.UTF_8);
+      int n = Math.min(text.length, Wire.MAX_ERROR_BYTES);
+      int[] rh = Wire.header(Op.REPLY_ERROR, h[Wire.H_TABLE], h[Wire.H_STEP], w, n, 0,
+          h[Wire.H_SEQ], 0);
+      inFlight.add(world.isend(rh, 0, rh.length, w, Wire.TAG_REPLY));
+      inFlight.add(world.isend(text, 0, n, w, Wire.TAG_REPLY_PAYLOAD));
+      return;
     }
-    return finished;
-  }
-
-  private void reply(int w, int[] h, float[] data) {
-    int op = data == null ? Wire.REPLY_OK : Wire.REPLY_DATA;
+    float[] data = reply.data();
     int n = data == null ? 0 : data.length;
-    int[] rh = Wire.header(op, h[Wire.H_TABLE], h[Wire.H_STEP], w, n, 0, h[Wire.H_SEQ], 0);
+    int[] rh = Wire.header(data == null ? Op.REPLY_OK : Op.REPLY_DATA, h[Wire.H_TABLE],
+        h[Wire.H_STEP], w, n, 0, h[Wire.H_SEQ], 0);
     inFlight.add(world.isend(rh, 0, rh.length, w, Wire.TAG_REPLY));
     if (data != null) {
       inFlight.add(world.isend(data, 0, n, w, Wire.TAG_REPLY_PAYLOAD));
     }
     load.bytesOut += Wire.HEADER_INTS * 4L + n * 4L;
-  }
-
-  private void replyError(int w, int[] h, String message) {
-    byte[] text = ("server rank " + world.rank() + ": " + message).getBytes(StandardCharsets.UTF_8);
-    int n = Math.min(text.length, Wire.MAX_ERROR_BYTES);
-    int[] rh = Wire.header(Wire.REPLY_ERROR, h[Wire.H_TABLE], h[Wire.H_STEP], w, n, 0,
-        h[Wire.H_SEQ], 0);
-    inFlight.add(world.isend(rh, 0, rh.length, w, Wire.TAG_REPLY));
-    inFlight.add(world.isend(text, 0, n, w, Wire.TAG_REPLY_PAYLOAD));
   }
 
   /** Load figures of one server, reported to the workers when they finish. */

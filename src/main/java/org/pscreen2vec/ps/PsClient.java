@@ -30,7 +30,8 @@ public final class PsClient {
   /** A reply this worker waits for. */
   private static final class Expect {
     final int seq;
-    final int op;
+    final int code; // the operation code sent
+    final Op op; // null when a malformed request sent a code that names no operation
     final int server;
     final List<Request> sends = new ArrayList<>();
     float[] into; // destination of DATA, at intoOffset
@@ -41,9 +42,10 @@ public final class PsClient {
     float[] received; // DONE: the server's load figures
     boolean complete;
 
-    Expect(int seq, int op, int server) {
+    Expect(int seq, int code, int server) {
       this.seq = seq;
-      this.op = op;
+      this.code = code;
+      this.op = Op.of(code);
       this.server = server;
     }
   }
@@ -105,7 +107,7 @@ public final class PsClient {
     }
     Handle h = new Handle();
     for (int s = 0; s < pending.length; s++) {
-      Expect e = request(h, s, Wire.SETUP, -1, 0, p.length, 0, 0);
+      Expect e = request(h, s, Op.SETUP, -1, 0, p.length, 0, 0);
       send(e, p);
     }
     return h;
@@ -115,7 +117,7 @@ public final class PsClient {
   public Handle initDense(float[] params) {
     Handle h = new Handle();
     for (int s = 0; s < pending.length; s++) {
-      Expect e = request(h, s, Wire.INIT_DENSE, -1, 0, part.shardLength(s), part.shardStart(s), 0);
+      Expect e = request(h, s, Op.INIT_DENSE, -1, 0, part.shardLength(s), part.shardStart(s), 0);
       send(e, params, part.shardStart(s), part.shardLength(s));
     }
     return h;
@@ -131,7 +133,7 @@ public final class PsClient {
       for (int l = 0; l < rows; l++) {
         System.arraycopy(values, part.global(s, l) * t.dim(), mine, l * t.dim(), t.dim());
       }
-      Expect e = request(h, s, Wire.INIT_ROWS, table, 0, rows, t.dim(), 0);
+      Expect e = request(h, s, Op.INIT_ROWS, table, 0, rows, t.dim(), 0);
       send(e, mine, 0, mine.length);
     }
     return h;
@@ -141,7 +143,7 @@ public final class PsClient {
   public Handle pushDense(float[] grads, int samples, int step) {
     Handle h = new Handle();
     for (int s = 0; s < pending.length; s++) {
-      Expect e = request(h, s, Wire.PUSH_DENSE, -1, step, part.shardLength(s),
+      Expect e = request(h, s, Op.PUSH_DENSE, -1, step, part.shardLength(s),
           part.shardStart(s), samples);
       send(e, grads, part.shardStart(s), part.shardLength(s));
     }
@@ -152,7 +154,7 @@ public final class PsClient {
   public Handle pullDense(float[] params, int step) {
     Handle h = new Handle();
     for (int s = 0; s < pending.length; s++) {
-      Expect e = request(h, s, Wire.PULL_DENSE, -1, step, part.shardLength(s),
+      Expect e = request(h, s, Op.PULL_DENSE, -1, step, part.shardLength(s),
           part.shardStart(s), 0);
       e.into = params;
       e.intoOffset = part.shardStart(s);
@@ -179,7 +181,7 @@ public final class PsClient {
           k++;
         }
       }
-      Expect e = request(h, s, Wire.PUSH_ROWS, table, step, mine.length, t.dim(), samples);
+      Expect e = request(h, s, Op.PUSH_ROWS, table, step, mine.length, t.dim(), samples);
       send(e, mine);
       send(e, r, 0, r.length);
     }
@@ -198,7 +200,7 @@ public final class PsClient {
       if (sids[s].length == 0) {
         continue;
       }
-      Expect e = request(h, s, Wire.PULL_ROWS, table, step, sids[s].length, t.dim(), 0);
+      Expect e = request(h, s, Op.PULL_ROWS, table, step, sids[s].length, t.dim(), 0);
       send(e, sids[s]);
       e.into = values;
       e.scatterIds = sids[s];
@@ -212,14 +214,17 @@ public final class PsClient {
   public Handle done() {
     Handle h = new Handle();
     for (int s = 0; s < pending.length; s++) {
-      Expect e = request(h, s, Wire.DONE, -1, 0, 0, 0, 0);
+      Expect e = request(h, s, Op.DONE, -1, 0, 0, 0, 0);
       e.expectCount = ParameterServer.ServerLoad.FIELDS.size();
     }
     return h;
   }
 
-  /** Sends a raw header as it is (for tests of the servers' validation); expects a reply. */
-  public Handle sendRaw(int server, int[] header, int[] ids, float[] values) {
+  /**
+   * Sends a header as it is, with its payload, and expects a reply: the way in for
+   * {@link MalformedRequests}, which checks the servers' validation. Not for anything else.
+   */
+  Handle sendRaw(int server, int[] header, int[] ids, float[] values) {
     Handle h = new Handle();
     Expect e = new Expect(header[Wire.H_SEQ], header[Wire.H_OP], server);
     h.parts.add(e);
@@ -234,8 +239,8 @@ public final class PsClient {
     return h;
   }
 
-  /** The next sequence number (tests that build raw headers use it). */
-  public int nextSeq() {
+  /** The next sequence number, for a header built by {@link MalformedRequests}. */
+  int nextSeq() {
     return ++seq;
   }
 
@@ -256,9 +261,9 @@ public final class PsClient {
     return out;
   }
 
-  private Expect request(Handle h, int server, int op, int table, int step, int count, int width,
+  private Expect request(Handle h, int server, Op op, int table, int step, int count, int width,
       int samples) {
-    Expect e = new Expect(++seq, op, server);
+    Expect e = new Expect(++seq, op.code(), server);
     h.parts.add(e);
     pending[server].add(e);
     sendHeader(e, Wire.header(op, table, step, me, count, width, e.seq, samples));
@@ -288,7 +293,7 @@ public final class PsClient {
       throw new PsException("no request outstanding at server " + server);
     }
     int rank = roles.serverRank(server);
-    String what = Wire.opName(e.op) + " reply from parameter server rank " + rank;
+    String what = Op.name(e.code) + " reply from parameter server rank " + rank;
     int[] h = new int[Wire.HEADER_INTS];
     world.recv(h, 0, h.length, rank, Wire.TAG_REPLY);
     acct.add(e.op, 0, Wire.HEADER_INTS * 4L);
@@ -297,32 +302,32 @@ public final class PsClient {
           + ", expected " + e.seq + ")");
     }
     int n = h[Wire.H_COUNT];
-    if (h[Wire.H_OP] == Wire.REPLY_ERROR) {
+    if (h[Wire.H_OP] == Op.REPLY_ERROR.code()) {
       byte[] text = new byte[Math.max(0, Math.min(n, Wire.MAX_ERROR_BYTES))];
       world.recv(text, 0, text.length, rank, Wire.TAG_REPLY_PAYLOAD);
       e.complete = true;
-      throw new PsException(Wire.opName(e.op) + " rejected by " + new String(text,
+      throw new PsException(Op.name(e.code) + " rejected by " + new String(text,
           StandardCharsets.UTF_8));
     }
-    if (h[Wire.H_OP] == Wire.REPLY_DATA) {
+    if (h[Wire.H_OP] == Op.REPLY_DATA.code()) {
       if (n != e.expectCount) {
         throw new PsException(what + " carries " + n + " floats, expected " + e.expectCount);
       }
       receiveData(e, rank, n);
       acct.add(e.op, 0, n * 4L);
-    } else if (h[Wire.H_OP] != Wire.REPLY_OK) {
-      throw new PsException(what + ": unexpected reply " + Wire.opName(h[Wire.H_OP]));
+    } else if (h[Wire.H_OP] != Op.REPLY_OK.code()) {
+      throw new PsException(what + ": unexpected reply " + Op.name(h[Wire.H_OP]));
     }
     for (Request r : e.sends) {
-      r.await(Wire.opName(e.op) + " request to parameter server rank " + rank);
+      r.await(Op.name(e.code) + " request to parameter server rank " + rank);
     }
     e.complete = true;
   }
 
   private void receiveData(Expect e, int rank, int n) {
-    if (e.op == Wire.PULL_DENSE) {
+    if (e.op == Op.PULL_DENSE) {
       world.recv(e.into, e.intoOffset, n, rank, Wire.TAG_REPLY_PAYLOAD);
-    } else if (e.op == Wire.PULL_ROWS) {
+    } else if (e.op == Op.PULL_ROWS) {
       float[] rows = new float[n];
       world.recv(rows, 0, n, rank, Wire.TAG_REPLY_PAYLOAD);
       for (int i = 0; i < e.scatterIds.length; i++) {

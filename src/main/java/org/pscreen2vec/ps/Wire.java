@@ -3,7 +3,8 @@ package org.pscreen2vec.ps;
 /**
  * The parameter-server wire format: a fixed header of {@link #HEADER_INTS} ints, then payload
  * messages whose element counts the header fixes completely. No Java serialization: a server can
- * validate every field before it allocates or receives anything.
+ * validate every field before it allocates or receives anything ({@link RequestValidator}, the one
+ * place that does). Operations are {@link Op}s; their codes go into the header.
  *
  * <pre>
  *  setup    worker 0 -> server, first of all: SETUP header, then int[count] payload
@@ -35,21 +36,8 @@ public final class Wire {
   public static final int H_SAMPLES = 8; // samples behind a pushed gradient
   public static final int H_RESERVED = 9;
 
-  // requests
-  public static final int INIT_DENSE = 1;
-  public static final int INIT_ROWS = 2;
-  public static final int PUSH_DENSE = 3;
-  public static final int PULL_DENSE = 4;
-  public static final int PUSH_ROWS = 5;
-  public static final int PULL_ROWS = 6;
-  public static final int DONE = 7;
-  public static final int SETUP = 8;
   /** Most sparse tables a job may declare. */
   public static final int MAX_TABLES = 64;
-  // replies
-  public static final int REPLY_OK = 64;
-  public static final int REPLY_DATA = 65;
-  public static final int REPLY_ERROR = 66;
 
   public static final int TAG_REQUEST = 500;
   public static final int TAG_PAYLOAD = 501;
@@ -61,8 +49,15 @@ public final class Wire {
 
   private Wire() {}
 
-  public static int[] header(int op, int table, int step, int worker, int count, int width,
+  /** A request or reply header; the operation's code goes into {@link #H_OP}. */
+  public static int[] header(Op op, int table, int step, int worker, int count, int width,
       int seq, int samples) {
+    return header(op.code(), table, step, worker, count, width, seq, samples);
+  }
+
+  /** A header with any operation code, also one that names no operation (malformed requests). */
+  static int[] header(int op, int table, int step, int worker, int count, int width, int seq,
+      int samples) {
     int[] h = new int[HEADER_INTS];
     h[H_MAGIC] = MAGIC;
     h[H_OP] = op;
@@ -74,22 +69,5 @@ public final class Wire {
     h[H_SEQ] = seq;
     h[H_SAMPLES] = samples;
     return h;
-  }
-
-  public static String opName(int op) {
-    return switch (op) {
-      case INIT_DENSE -> "INIT_DENSE";
-      case INIT_ROWS -> "INIT_ROWS";
-      case PUSH_DENSE -> "PUSH_DENSE";
-      case PULL_DENSE -> "PULL_DENSE";
-      case PUSH_ROWS -> "PUSH_ROWS";
-      case PULL_ROWS -> "PULL_ROWS";
-      case DONE -> "DONE";
-      case SETUP -> "SETUP";
-      case REPLY_OK -> "REPLY_OK";
-      case REPLY_DATA -> "REPLY_DATA";
-      case REPLY_ERROR -> "REPLY_ERROR";
-      default -> "op " + op;
-    };
   }
 }

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.ps.Op;
 import org.pscreen2vec.ps.ParameterServer;
 import org.pscreen2vec.ps.PsAccounting;
-import org.pscreen2vec.ps.Wire;
 import org.pscreen2vec.run.Csv;
 
 /**
@@ -20,8 +20,6 @@ import org.pscreen2vec.run.Csv;
  */
 public final class PsReport {
   private static final Logger LOG = LogManager.getLogger(PsReport.class);
-  private static final int[] OPS = {Wire.SETUP, Wire.INIT_DENSE, Wire.INIT_ROWS, Wire.PUSH_DENSE,
-      Wire.PULL_DENSE, Wire.PUSH_ROWS, Wire.PULL_ROWS, Wire.DONE};
 
   private PsReport() {}
 
@@ -32,8 +30,8 @@ public final class PsReport {
     }
     PsAccounting a = sync.client().accounting();
     List<String> rows = new ArrayList<>();
-    for (int op : OPS) {
-      rows.add(String.format(Locale.ROOT, "%s,%d,%d,%d", Wire.opName(op), a.bytesSent(op),
+    for (Op op : Op.REQUESTS) {
+      rows.add(String.format(Locale.ROOT, "%s,%d,%d,%d", op.name(), a.bytesSent(op),
           a.bytesReceived(op), a.messages(op)));
     }
     rows.add(String.format(Locale.ROOT, "WAIT_SECONDS,%.3f,,", a.waitSeconds()));

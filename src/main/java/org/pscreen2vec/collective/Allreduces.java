@@ -7,6 +7,13 @@ import org.pscreen2vec.comm.Communicator;
 public final class Allreduces {
   public static final List<String> NAMES = List.of("ring", "naive", "star", "mpj");
   /**
+   * The names as users read them in help texts. "naive" is the proposal's "basic allreduce"; the
+   * name stays "naive" on the command line and in result files.
+   */
+  public static final String DESCRIBED = "ring (reduce-scatter + all-gather), "
+      + "naive (basic allreduce: all-to-all), star (through rank 0), "
+      + "mpj (MPJ Express's own Allreduce)";
+  /**
    * Default pipeline segment in shared memory (multicore): 4 MiB. Measured at 64 MiB on 4 ranks:
    * 256 KiB segments 263 ms, 1 MiB 142 ms, 4 MiB 115 ms, 16 MiB 107 ms (docs/PERFORMANCE.md);
    * 4 MiB is within noise of the best with a quarter of its scratch memory.

@@ -4,10 +4,10 @@ import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.comm.Request;
 
 /**
- * The "basic" allreduce: every rank sends its whole buffer to every other rank and sums all p
- * contributions itself, in rank order 0..p-1 (the same order everywhere, so every rank computes
- * the bitwise-identical sum). Each rank moves (p-1) times the buffer each way — simple, few
- * steps, good for small messages, poor for large ones.
+ * The naive allreduce (the proposal's "basic allreduce", all-to-all): every rank sends its whole
+ * buffer to every other rank and sums all p contributions itself, in rank order 0..p-1 (the same
+ * order everywhere, so every rank computes the bitwise-identical sum). Each rank moves (p-1) times
+ * the buffer each way — simple, few steps, good for small messages, poor for large ones.
  *
  * <p>Large buffers go segment by segment so the extra memory is (p-1) segments, not (p-1) buffers;
  * large segments are exchanged pairwise (see {@link #EAGER_BYTES}).

@@ -7,9 +7,18 @@ package org.pscreen2vec.collective;
 public final class TestData {
   private TestData() {}
 
-  /** An integer-valued float in [-1000, 1000]: sums over up to 8,000 ranks stay exact in float. */
+  /** An integer-valued float in [-1024, 1023]: sums over up to 16,000 ranks stay exact in float. */
   public static float integer(int rank, int i) {
-    return (float) (Math.floorMod(i * 31L + rank * 17L, 2001L) - 1000);
+    return integer(rank, i, 0);
+  }
+
+  /**
+   * {@link #integer(int, int)} for call number {@code rep}: consecutive reps differ in every
+   * element. Int arithmetic wraps modulo 2^32 and the mask keeps it modulo 2^11, so every index
+   * is valid and the fill stays cheap enough for 256 MiB buffers.
+   */
+  public static float integer(int rank, int i, int rep) {
+    return ((i * 31 + rank * 17 + rep * 7) & 2047) - 1024;
   }
 
   /** A uniform float in [-1, 1), a pure function of (seed, rank, i) (SplitMix64). */
@@ -23,9 +32,14 @@ public final class TestData {
 
   /** A 64-bit FNV-1a-style hash of the raw bits of every float (NaN payloads included). */
   public static long hashBits(float[] buf) {
+    return hashBits(buf, buf.length);
+  }
+
+  /** The hash of {@code buf[0 .. n)}. */
+  public static long hashBits(float[] buf, int n) {
     long h = 0xcbf29ce484222325L;
-    for (float f : buf) {
-      h ^= Float.floatToRawIntBits(f);
+    for (int i = 0; i < n; i++) {
+      h ^= Float.floatToRawIntBits(buf[i]);
       h *= 0x100000001b3L;
     }
     return h;

@@ -1,0 +1,203 @@
+package org.pscreen2vec.collective;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.collective.Allreduce.Op;
+import org.pscreen2vec.comm.Communicator;
+import org.pscreen2vec.run.Stats;
+
+/**
+ * The one driver behind check-collectives and bench-collectives, after nccl-tests' common.cu:
+ * every {@link Collective} is initialised, run and checked the same way. {@link #check} runs the
+ * correctness cases; {@link #bench} sweeps sizes, excludes warm-up, takes each iteration's time
+ * from the slowest rank and checks every timed buffer. Reports to rank 0 go over plain
+ * point-to-point messages ({@link ToRoot}), never through the collectives being tested.
+ */
+public final class Harness {
+  private static final Logger LOG = LogManager.getLogger(Harness.class);
+  private static final int TAG_CHECK = 900;
+  private static final int TAG_TIMES = 950;
+
+  private final Communicator comm;
+
+  public Harness(Communicator comm) {
+    this.comm = comm;
+  }
+
+  /** A collective's check: calls checked, wrong results on all ranks, this rank's failures. */
+  public record Verdict(String name, int checks, long wrong, List<String> failures) {
+    /** The printed line. */
+    public String line(int ranks, int[] lengths) {
+      return String.format("%-6s %3d checks x %d ranks, lengths %s: %s", name, checks, ranks,
+          Arrays.toString(lengths), wrong == 0
+              ? "all correct, results bitwise identical on every rank" : wrong + " WRONG");
+    }
+  }
+
+  /**
+   * For every length: integers (exact) and uniform randoms (double reference), each summed and
+   * averaged, then NaN and +Inf; at the end two calls back to back. Every rank gets the verdict,
+   * with the wrong results of all ranks.
+   */
+  public Verdict check(Collective c, int[] lengths) {
+    Verifier v = new Verifier();
+    for (int n : lengths) {
+      verify(c, v, n, Inputs.integers(0), Op.SUM);
+      verify(c, v, n, Inputs.integers(0), Op.AVERAGE);
+      verify(c, v, n, Inputs.uniform(0x5eed0000L + n), Op.SUM);
+      verify(c, v, n, Inputs.uniform(0x5eed0000L + n), Op.AVERAGE);
+      if (n >= 2) {
+        verify(c, v, n, Inputs.specials(comm.size()), Op.SUM);
+      }
+    }
+    backToBack(c, v, lengths);
+    return new Verdict(c.name(), v.checks(), sumEverywhere(v.wrong()), v.failures());
+  }
+
+  /** One call on n elements of {@code inputs}, checked against the reference and across ranks. */
+  void verify(Collective c, Verifier v, int n, Inputs inputs, Op op) {
+    float[] buf = new float[n];
+    c.init(buf, n, inputs, comm.rank());
+    c.run(buf, n, op);
+    String what = inputs + " n=" + n + " " + op;
+    v.values(buf, n, inputs, c.sources(comm.rank()), op, what);
+    if (c.sameOnEveryRank()) {
+      identical(v, buf, what);
+    }
+  }
+
+  /** Two calls of different sizes and contents, issued back to back, do not mix. */
+  void backToBack(Collective c, Verifier v, int[] lengths) {
+    int n1 = Math.min(Arrays.stream(lengths).max().orElse(0), 1 << 20);
+    int n2 = Math.max(1, n1 / 3 + 1);
+    Inputs first = Inputs.integers(1);
+    Inputs second = Inputs.integers(2);
+    float[] a = new float[n1];
+    float[] b = new float[n2];
+    c.init(a, n1, first, comm.rank());
+    c.init(b, n2, second, comm.rank());
+    c.run(a, n1, Op.SUM);
+    c.run(b, n2, Op.SUM);
+    int[] sources = c.sources(comm.rank());
+    v.values(a, n1, first, sources, Op.SUM, "back-to-back first");
+    v.values(b, n2, second, sources, Op.SUM, "back-to-back second");
+  }
+
+  /** Rank 0 compares a 64-bit hash of every rank's result bits with its own. */
+  private void identical(Verifier v, float[] buf, String what) {
+    long h = TestData.hashBits(buf);
+    int[][] all = ToRoot.gather(comm, new int[] {(int) (h >>> 32), (int) h}, TAG_CHECK + 2);
+    for (int q = 1; all != null && q < all.length; q++) {
+      if (all[q][0] != all[0][0] || all[q][1] != all[0][1]) {
+        v.fail(what + ": rank " + q + "'s result differs in its bits from rank 0's");
+      }
+    }
+  }
+
+  /** The sizes of a benchmark: minBytes, ×factor, up to maxBytes; iters 0 means automatic. */
+  public record Sizes(long minBytes, long maxBytes, int factor, int iters, int warmup) {
+    /** Timed iterations at one size: as given, or enough for ~1 GiB moved (5..50). */
+    int itersAt(long bytes) {
+      return iters > 0 ? iters : (int) Math.max(5, Math.min(50, (1L << 30) / Math.max(1, bytes)));
+    }
+  }
+
+  /**
+   * Times every collective at every size (in the order given, size by size). On rank 0 returns
+   * the rows and hands each to {@code onRow} as it is measured; other ranks get an empty list.
+   * A size a collective refuses ({@link SizeLimitException}, thrown alike on every rank before
+   * any message moves) is skipped with a warning.
+   */
+  public List<Measurement> bench(List<Collective> collectives, Sizes sizes,
+      Consumer<Measurement> onRow) {
+    float[] buf = new float[(int) (sizes.maxBytes() / 4)];
+    List<Measurement> rows = new ArrayList<>();
+    for (long bytes = sizes.minBytes(); bytes <= sizes.maxBytes(); bytes *= sizes.factor()) {
+      for (Collective c : collectives) {
+        Measurement m = time(c, buf, (int) (bytes / 4), sizes.warmup(), sizes.itersAt(bytes));
+        if (m != null && comm.rank() == 0) {
+          rows.add(m);
+          onRow.accept(m);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** One row: warm-up, then timed iterations, every buffer checked; null when refused. */
+  private Measurement time(Collective c, float[] buf, int n, int warmup, int iters) {
+    double[] times = new double[iters];
+    int[] sources = c.sources(comm.rank());
+    Verifier v = new Verifier();
+    for (int it = -warmup; it < iters; it++) {
+      Inputs inputs = Inputs.integers(it + warmup);
+      c.init(buf, n, inputs, comm.rank());
+      comm.barrier("bench " + c.name());
+      long t0 = System.nanoTime();
+      try {
+        c.run(buf, n, Op.SUM);
+      } catch (SizeLimitException e) {
+        if (comm.rank() == 0) {
+          LOG.warn("skipping {} at {} bytes: {}", c.name(), c.bytes(n), e.getMessage());
+        }
+        return null;
+      }
+      long t1 = System.nanoTime();
+      v.values(buf, n, inputs, sources, Op.SUM, c.name() + " iteration " + it);
+      if (it >= 0) {
+        times[it] = (t1 - t0) / 1e6;
+      }
+    }
+    for (String f : v.failures()) {
+      LOG.error("{}", f);
+    }
+    double[] slowest = slowestRank(times);
+    long wrong = sumAtRoot(v.wrong());
+    return new Measurement(c.name(), c.ranks(), c.bytes(n), Stats.of(slowest), c.busBwFactor(),
+        wrong);
+  }
+
+  /** Rank 0 gets, per iteration, the slowest rank's time (other ranks: their own). */
+  private double[] slowestRank(double[] times) {
+    float[] mine = new float[times.length];
+    for (int i = 0; i < times.length; i++) {
+      mine[i] = (float) times[i];
+    }
+    float[][] all = ToRoot.gather(comm, mine, TAG_TIMES);
+    double[] max = times.clone();
+    for (int q = 1; all != null && q < all.length; q++) {
+      for (int i = 0; i < max.length; i++) {
+        max[i] = Math.max(max[i], all[q][i]);
+      }
+    }
+    return max;
+  }
+
+  /** Rank 0 gets the sum over ranks (other ranks: their own). */
+  private long sumAtRoot(long v) {
+    int[][] all = ToRoot.gather(comm, new int[] {(int) Math.min(Integer.MAX_VALUE, v)},
+        TAG_TIMES + 1);
+    long sum = v;
+    for (int q = 1; all != null && q < all.length; q++) {
+      sum += all[q][0];
+    }
+    return sum;
+  }
+
+  /** The sum over ranks, known to every rank. */
+  private long sumEverywhere(long v) {
+    int[] total = {(int) Math.min(Integer.MAX_VALUE, sumAtRoot(v))};
+    if (comm.rank() == 0) {
+      for (int q = 1; q < comm.size(); q++) {
+        comm.send(total, 0, 1, q, TAG_CHECK + 1);
+      }
+    } else {
+      comm.recv(total, 0, 1, 0, TAG_CHECK + 1);
+    }
+    return total[0];
+  }
+}

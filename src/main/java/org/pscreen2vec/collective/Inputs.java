@@ -1,0 +1,66 @@
+package org.pscreen2vec.collective;
+
+/**
+ * What every rank contributes to one checked call, as a pure function of (rank, element): any rank
+ * can compute any other rank's input, so the right answer is known without gathering anything
+ * (nccl-tests' {@code initData} works the same way).
+ */
+public final class Inputs {
+  private enum Kind {
+    INTEGERS, UNIFORM, SPECIALS
+  }
+
+  private final Kind kind;
+  private final long seed; // INTEGERS, SPECIALS: the call number (rep); UNIFORM: the random seed
+  private final int ranks; // SPECIALS: who holds the +Inf (the last rank)
+
+  private Inputs(Kind kind, long seed, int ranks) {
+    this.kind = kind;
+    this.seed = seed;
+    this.ranks = ranks;
+  }
+
+  /**
+   * Integer-valued floats ({@link TestData#integer}): every sum is exact in float, so results are
+   * compared bit for bit. Calls with different {@code rep} differ in every element, so a result
+   * left over from an earlier call is caught.
+   */
+  public static Inputs integers(int rep) {
+    return new Inputs(Kind.INTEGERS, rep, 0);
+  }
+
+  /** Uniform floats in [-1, 1): compared with a double-precision sum, within a tolerance. */
+  public static Inputs uniform(long seed) {
+    return new Inputs(Kind.UNIFORM, seed, 0);
+  }
+
+  /** {@link #integers}(0) with NaN at [0] on rank 0 and +Inf at [1] on the last rank. */
+  public static Inputs specials(int ranks) {
+    return new Inputs(Kind.SPECIALS, 0, ranks);
+  }
+
+  /** Rank {@code rank}'s element {@code i}. */
+  public float value(int rank, int i) {
+    return switch (kind) {
+      case INTEGERS -> TestData.integer(rank, i, (int) seed);
+      case UNIFORM -> TestData.uniform(seed, rank, i);
+      case SPECIALS -> i == 0 && rank == 0 ? Float.NaN
+          : i == 1 && rank == ranks - 1 ? Float.POSITIVE_INFINITY
+          : TestData.integer(rank, i, 0);
+    };
+  }
+
+  /** True when every sum of these inputs is exact in float (NaN and +Inf included). */
+  public boolean exact() {
+    return kind != Kind.UNIFORM;
+  }
+
+  @Override
+  public String toString() {
+    return switch (kind) {
+      case INTEGERS -> "integers";
+      case UNIFORM -> "randoms";
+      case SPECIALS -> "specials";
+    };
+  }
+}

@@ -246,17 +246,17 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
   }
 
   /**
-   * Waits on this rank's condition until {@code state} is -2 (done), at most the deadline. A
-   * non-negative state is a member that left. Lock held.
+   * Waits on this rank's condition until {@code state} is DONE, at most the deadline. A
+   * non-negative state is a member that left; ALL_OTHERS_GONE, every other member. Lock held.
    */
   private void await(String what, IntSupplier state, IntSupplier peer) {
     long start = System.nanoTime();
     while (true) {
       int s = state.getAsInt();
-      if (s == -2) {
+      if (s == InProcessGroup.DONE) {
         return;
       }
-      if (s >= 0 || s == ANY_SOURCE - 100) {
+      if (s != InProcessGroup.PENDING) {
         throw lost(s >= 0 ? s : ANY_SOURCE, what);
       }
       long left = deadlineNanos - (System.nanoTime() - start);
@@ -331,13 +331,13 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
       done = true;
     }
 
-    /** -2 done, -1 pending, a member index (or ANY_SOURCE - 100) when the peer left. */
+    /** DONE, PENDING, the member that left, or ALL_OTHERS_GONE (any-source receives). */
     private int state() {
       if (failure != null) {
         throw failure;
       }
       if (done) {
-        return -2;
+        return InProcessGroup.DONE;
       }
       if (peer != ANY_SOURCE && group.gone(peer)) {
         if (send) {
@@ -349,9 +349,9 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
       }
       if (peer == ANY_SOURCE && group.everyoneElseGone(rank)) {
         group.withdraw(rank, this);
-        return ANY_SOURCE - 100;
+        return InProcessGroup.ALL_OTHERS_GONE;
       }
-      return -1;
+      return InProcessGroup.PENDING;
     }
 
     private String what() {
@@ -364,11 +364,11 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
       fabric.lock.lock();
       try {
         int s = state();
-        if (s >= 0 || s == ANY_SOURCE - 100) {
+        if (s != InProcessGroup.DONE && s != InProcessGroup.PENDING) {
           failure = lost(s >= 0 ? s : ANY_SOURCE, what());
           throw failure;
         }
-        return s == -2;
+        return s == InProcessGroup.DONE;
       } finally {
         fabric.lock.unlock();
       }

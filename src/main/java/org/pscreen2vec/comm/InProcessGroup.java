@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 /**
  * The shared half of {@link InProcessCommunicator}: the members of one communicator, their
@@ -20,6 +21,11 @@ import java.util.function.Function;
  * source with one tag are received in the order they were sent (non-overtaking).
  */
 final class InProcessGroup {
+  /** Wait states: the operation finished; it is still pending; every other member has left. */
+  static final int DONE = -2;
+  static final int PENDING = -1;
+  static final int ALL_OTHERS_GONE = -3;
+
   /** What all communicators of one in-process job share: the lock, wake-ups and who has left. */
   static final class Fabric {
     final ReentrantLock lock = new ReentrantLock();
@@ -187,14 +193,14 @@ final class InProcessGroup {
     }
     waiter.await(() -> {
       if (round.result != null) {
-        return -2;
+        return DONE;
       }
       for (int r = 0; r < size(); r++) {
         if (!round.arrived[r] && gone(r)) {
           return r;
         }
       }
-      return -1;
+      return PENDING;
     }, () -> firstMissing(round));
     Object result = round.result;
     if (++round.departures == size()) {
@@ -215,9 +221,9 @@ final class InProcessGroup {
   /** How a member waits for a collective round; implemented by its communicator. */
   interface Waiter {
     /**
-     * Waits until {@code state} returns -2 (done); a member index it returns has left. On
+     * Waits until {@code state} returns {@link #DONE}; a member index it returns has left. On
      * timeout, {@code missing} names the member waited for.
      */
-    void await(java.util.function.IntSupplier state, java.util.function.IntSupplier missing);
+    void await(IntSupplier state, IntSupplier missing);
   }
 }

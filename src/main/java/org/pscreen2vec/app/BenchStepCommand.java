@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -53,24 +52,19 @@ public final class BenchStepCommand implements Subcommand {
     return false;
   }
 
+  static final Opt<String> MODELS = Opt.text("models", "LIST", null,
+      "all: " + String.join(",", TrainConfig.MODELS), "comma-separated models");
+  static final Opt<String> SIZES = Opt.text("sizes", "LIST", "local", "local",
+      "local, paper or both: configs/<model>-<size>.properties; a missing file is skipped");
+  static final Opt<Integer> STEPS = Opt.integer("steps", "N", 10, 1, 100_000, "timed steps");
+  static final Opt<Integer> WARMUP = Opt.integer("warmup", "N", 3, 0, 100_000,
+      "untimed steps first");
+  static final Opt<List<String>> SET = Opt.repeated("set", "KEY=VALUE",
+      "override a configuration key of every model (repeatable), e.g. batch=64");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(Option.builder().longOpt("models").hasArg().argName("LIST")
-        .desc("comma-separated models (default all: " + String.join(",", TrainConfig.MODELS)
-            + ")").get());
-    o.addOption(Option.builder().longOpt("sizes").hasArg().argName("LIST")
-        .desc("local, paper or both (default local): configs/<model>-<size>.properties; a "
-            + "missing file is skipped").get());
-    o.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
-        .desc("timed steps (default 10)").get());
-    o.addOption(Option.builder().longOpt("warmup").hasArg().argName("N")
-        .desc("untimed steps first (default 3)").get());
-    o.addOption(Option.builder().longOpt("threads").hasArg().argName("N")
-        .desc("BLAS/OpenMP threads (default $OMP_NUM_THREADS, else all cores)").get());
-    o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
-        .desc("override a configuration key of every model (repeatable), e.g. batch=64").get());
-    return o;
+    return Opt.options(MODELS, SIZES, STEPS, WARMUP, TrainCommand.THREADS, SET);
   }
 
   @Override
@@ -86,24 +80,24 @@ public final class BenchStepCommand implements Subcommand {
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
-    List<String> models = Arrays.asList(cl.getOptionValue("models",
-        String.join(",", TrainConfig.MODELS)).split(","));
+    List<String> models = Arrays.asList(MODELS.get(cl, String.join(",", TrainConfig.MODELS))
+        .split(","));
     for (String m : models) {
       if (!TrainConfig.MODELS.contains(m)) {
         throw new UsageException("--models: '" + m + "' is unknown; valid models: "
             + String.join(", ", TrainConfig.MODELS));
       }
     }
-    List<String> sizes = Arrays.asList(cl.getOptionValue("sizes", "local").split(","));
+    List<String> sizes = Arrays.asList(SIZES.get(cl).split(","));
     for (String s : sizes) {
       if (!s.equals("local") && !s.equals("paper")) {
         throw new UsageException("--sizes: '" + s + "' is not local or paper");
       }
     }
-    int steps = CommonOptions.intValue(cl, "steps", 10, 1, 100_000);
-    int warmup = CommonOptions.intValue(cl, "warmup", 3, 0, 100_000);
+    int steps = STEPS.get(cl);
+    int warmup = WARMUP.get(cl);
     int threads = TrainCommand.threads(cl, 1);
-    String[] sets = cl.getOptionValues("set");
+    List<String> sets = SET.get(cl);
     Path dir = ctx.openRunDir("bench-step");
     RunRecord rec = new RunRecord(ctx, "bench-step", new String[0]);
     rec.put("models", String.join(",", models)).put("sizes", String.join(",", sizes))
@@ -118,7 +112,7 @@ public final class BenchStepCommand implements Subcommand {
           LOG.info("{} {}: no {}, skipped", model, size, file.getFileName());
           continue;
         }
-        TrainConfig c = TrainConfig.load(file, sets == null ? List.of() : Arrays.asList(sets));
+        TrainConfig c = TrainConfig.load(file, sets);
         String row = bench(c, size, ops, steps, warmup, threads);
         rows.add(row);
         Csv.write(dir.resolve("bench-step.csv"), HEADER, rows);

@@ -13,39 +13,45 @@ public final class CommonOptions {
 
   private CommonOptions() {}
 
+  static final Opt<Boolean> HELP = Opt.flag("help", "show this help and exit");
+  static final Opt<String> LOG_LEVEL = Opt.text("log-level", "LEVEL", null,
+      "INFO on rank 0, WARN on other ranks; per-rank log files always get INFO or finer",
+      "ERROR, WARN, INFO, DEBUG or TRACE");
+  static final Opt<String> RESULTS = Opt.text("results", "DIR", null,
+      "$PSCREEN2VEC_RESULTS or <project>/results", "root folder for run folders");
+  static final Opt<Integer> SERVERS = Opt.integer("servers", "S", 0, 0, Integer.MAX_VALUE,
+      "the last S ranks are parameter servers, the others workers");
+  static final Opt<Double> DEADLINE = Opt.number("deadline", "SECONDS",
+      DEFAULT_DEADLINE_SECONDS, 0.01, 1e6,
+      "longest wait for any peer before it is declared lost and the job fails");
+
   /** Adds the common options to a subcommand's own. */
   public static Options addTo(Options own, boolean spmd) {
     Options o = new Options();
     own.getOptions().forEach(o::addOption);
-    o.addOption(Option.builder("h").longOpt("help").desc("show this help and exit").get());
-    o.addOption(Option.builder().longOpt("log-level").hasArg().argName("LEVEL")
-        .desc("ERROR, WARN, INFO, DEBUG or TRACE (default: INFO on rank 0, WARN on other ranks; "
-            + "per-rank log files always get INFO or finer)").get());
-    o.addOption(Option.builder().longOpt("results").hasArg().argName("DIR")
-        .desc("root folder for run folders (default: $PSCREEN2VEC_RESULTS or <project>/results)")
+    o.addOption(Option.builder("h").longOpt(HELP.name()).desc(HELP.option().getDescription())
         .get());
+    o.addOption(LOG_LEVEL.option());
+    o.addOption(RESULTS.option());
     if (spmd) {
-      o.addOption(Option.builder().longOpt("servers").hasArg().argName("S")
-          .desc("the last S ranks are parameter servers, the others workers (default 0)").get());
-      o.addOption(Option.builder().longOpt("deadline").hasArg().argName("SECONDS")
-          .desc("longest wait for any peer before it is declared lost and the job fails "
-              + "(default " + (int) DEFAULT_DEADLINE_SECONDS + ")").get());
+      o.addOption(SERVERS.option());
+      o.addOption(DEADLINE.option());
     }
     return o;
   }
 
   public static int servers(CommandLine cl) {
-    return intValue(cl, "servers", 0, 0, Integer.MAX_VALUE);
+    return SERVERS.get(cl);
   }
 
   public static long deadlineNanos(CommandLine cl) {
-    double s = doubleValue(cl, "deadline", DEFAULT_DEADLINE_SECONDS, 0.01, 1e6);
+    double s = DEADLINE.get(cl);
     return (long) (s * 1e9);
   }
 
   /** The level asked for, or null when the default per-rank rule applies. */
   public static Level logLevel(CommandLine cl) {
-    String v = cl.getOptionValue("log-level");
+    String v = LOG_LEVEL.get(cl);
     if (v == null) {
       return null;
     }
@@ -58,7 +64,7 @@ public final class CommonOptions {
   }
 
   public static Path resultsRoot(CommandLine cl) {
-    String v = cl.getOptionValue("results");
+    String v = RESULTS.get(cl);
     if (v != null) {
       return Paths.get(v);
     }

@@ -3,7 +3,6 @@ package org.pscreen2vec.app;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.pscreen2vec.data.BadInputException;
 import org.pscreen2vec.data.RicoData;
@@ -27,20 +26,17 @@ public final class DataStatsCommand implements Subcommand {
     return false;
   }
 
+  static final Opt<String> DATA = Opt.text("data", "DIR", null,
+      DataPaths.SYNTHETIC + " in the project folder", "the RICO folder");
+  static final Opt<Boolean> STRICT = Opt.flag("strict", "stop with exit status 4 at the first "
+      + "broken file, naming it (without it: skip the file, count the reason, go on)");
+  static final Opt<Boolean> COMBINED = Opt.flag("combined", "also read combined/<id>.json");
+  static final Opt<Integer> THREADS = Opt.integer("threads", "T", "all cores", 1, 1024,
+      "parser threads");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(Option.builder().longOpt("data").hasArg().argName("DIR")
-        .desc("the RICO folder (default " + DataPaths.SYNTHETIC + " in the project folder)")
-        .get());
-    o.addOption(Option.builder().longOpt("strict")
-        .desc("stop with exit status 4 at the first broken file, naming it (default: skip it, "
-            + "count the reason, go on)").get());
-    o.addOption(Option.builder().longOpt("combined")
-        .desc("also read combined/<id>.json").get());
-    o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
-        .desc("parser threads (default: all cores)").get());
-    return o;
+    return Opt.options(DATA, STRICT, COMBINED, THREADS);
   }
 
   @Override
@@ -56,11 +52,11 @@ public final class DataStatsCommand implements Subcommand {
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
-    Path dir = DataPaths.orDefault(cl.getOptionValue("data"));
+    Path dir = DataPaths.orDefault(DATA.get(cl));
     RicoReader.Options o = RicoReader.Options.defaults()
-        .withStrict(cl.hasOption("strict"))
-        .withCombined(cl.hasOption("combined"));
-    o = o.withThreads(CommonOptions.intValue(cl, "threads", o.threads(), 1, 1024));
+        .withStrict(STRICT.get(cl))
+        .withCombined(COMBINED.get(cl));
+    o = o.withThreads(THREADS.get(cl, o.threads()));
     long t0 = System.nanoTime();
     RicoData data;
     try {

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -34,29 +33,28 @@ public final class GenDataCommand implements Subcommand {
     return false;
   }
 
+  static final Opt<String> OUT = Opt.text("out", "DIR", null,
+      DataPaths.SYNTHETIC + " in the project folder", "output folder");
+  static final Opt<Integer> SCREENS = Opt.integer("screens", "N", DEFAULT_SCREENS, 1,
+      10_000_000, "screens over all traces; RICO has about 70000");
+  static final Opt<Integer> APPS = Opt.integer("apps", "A", "one per 60 screens, at least 2", 1,
+      10_000_000, "apps, at most one per screen");
+  static final Opt<Long> SEED = Opt.count("seed", "S", 1, Long.MIN_VALUE, Long.MAX_VALUE,
+      "seed; the same seed and sizes give identical files");
+  static final Opt<Integer> MIN_TRACE = Opt.integer("min-trace", "L", "3", 1, 10_000,
+      "shortest trace in screens");
+  static final Opt<Integer> MAX_TRACE = Opt.integer("max-trace", "L", "15", 1, 10_000,
+      "longest trace in screens, at least --min-trace");
+  static final Opt<Integer> THREADS = Opt.integer("threads", "T", "all cores", 1, 1024,
+      "writer threads; does not change the output");
+  static final Opt<Boolean> FORCE = Opt.flag("force",
+      "replace a data set already in the output folder");
+  static final Opt<Boolean> VERIFY = Opt.flag("verify",
+      "read the result back with the RICO reader and check every screen");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
-        .desc("output folder (default " + DataPaths.SYNTHETIC + " in the project folder)").get());
-    o.addOption(Option.builder().longOpt("screens").hasArg().argName("N")
-        .desc("screens over all traces (default " + DEFAULT_SCREENS + "; RICO has about 70000)")
-        .get());
-    o.addOption(Option.builder().longOpt("apps").hasArg().argName("A")
-        .desc("apps (default: one per 60 screens, at least 2)").get());
-    o.addOption(Option.builder().longOpt("seed").hasArg().argName("S")
-        .desc("seed; the same seed and sizes give identical files (default 1)").get());
-    o.addOption(Option.builder().longOpt("min-trace").hasArg().argName("L")
-        .desc("shortest trace in screens (default 3)").get());
-    o.addOption(Option.builder().longOpt("max-trace").hasArg().argName("L")
-        .desc("longest trace in screens (default 15)").get());
-    o.addOption(Option.builder().longOpt("threads").hasArg().argName("T")
-        .desc("writer threads (default: all cores); does not change the output").get());
-    o.addOption(Option.builder().longOpt("force")
-        .desc("replace a data set already in the output folder").get());
-    o.addOption(Option.builder().longOpt("verify")
-        .desc("read the result back with the RICO reader and check every screen").get());
-    return o;
+    return Opt.options(OUT, SCREENS, APPS, SEED, MIN_TRACE, MAX_TRACE, THREADS, FORCE, VERIFY);
   }
 
   @Override
@@ -72,20 +70,27 @@ public final class GenDataCommand implements Subcommand {
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
-    Path out = DataPaths.orDefault(cl.getOptionValue("out"));
-    int screens = CommonOptions.intValue(cl, "screens", DEFAULT_SCREENS, 1, 10_000_000);
+    Path out = DataPaths.orDefault(OUT.get(cl));
+    int screens = SCREENS.get(cl);
     SyntheticRico.Config d = SyntheticRico.Config.of(1, screens);
-    long seed = CommonOptions.longValue(cl, "seed", 1, Long.MIN_VALUE);
-    int apps = CommonOptions.intValue(cl, "apps", d.apps(), 1, screens);
-    int minTrace = CommonOptions.intValue(cl, "min-trace", d.minTrace(), 1, 10_000);
-    int maxTrace = CommonOptions.intValue(cl, "max-trace", Math.max(minTrace, d.maxTrace()),
-        minTrace, 10_000);
-    int threads = CommonOptions.intValue(cl, "threads", d.threads(), 1, 1024);
+    long seed = SEED.get(cl);
+    int apps = APPS.get(cl, d.apps());
+    if (apps > screens) {
+      throw new UsageException("--apps " + apps + " is out of range: use 1.." + screens
+          + " (at most one app per screen)");
+    }
+    int minTrace = MIN_TRACE.get(cl, d.minTrace());
+    int maxTrace = MAX_TRACE.get(cl, Math.max(minTrace, d.maxTrace()));
+    if (maxTrace < minTrace) {
+      throw new UsageException("--max-trace " + maxTrace + " is out of range: use " + minTrace
+          + "..10000 (at least --min-trace)");
+    }
+    int threads = THREADS.get(cl, d.threads());
     SyntheticRico.Config config = new SyntheticRico.Config(seed, screens, apps, minTrace,
         maxTrace, threads);
 
     if (Files.exists(out.resolve("filtered_traces"))) {
-      if (!cl.hasOption("force")) {
+      if (!FORCE.get(cl)) {
         throw new UsageException("--out " + out + " already holds a data set "
             + "(filtered_traces/); use --force to replace it or choose another folder");
       }
@@ -100,7 +105,7 @@ public final class GenDataCommand implements Subcommand {
         + "%.2f s (%.0f screens/s) -> %s%n", s.screens(), s.traces(), s.apps(),
         s.bytes() / 1e6, sec, s.screens() / sec, out);
     System.out.print(s.stats().format());
-    if (cl.hasOption("verify")) {
+    if (VERIFY.get(cl)) {
       return verify(out, s);
     }
     return ExitCode.OK;

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -45,27 +44,25 @@ public final class PlotCollectivesCommand implements Subcommand {
     return false;
   }
 
+  static final Opt<String> INPUT = Opt.text("input", "PATH", null, "<results>/collectives",
+      "a collectives.csv or a folder searched for them");
+  static final Opt<String> JOBS = Opt.text("jobs", "PREFIX", "", "all jobs",
+      "only jobs whose id starts with PREFIX (make bench-collectives names its jobs "
+          + "sweep-<time>-...)");
+  static final Opt<String> OUT = Opt.text("out", "PNG", null, "plots/collectives-busbw.png",
+      "output file");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(Option.builder().longOpt("input").hasArg().argName("PATH")
-        .desc("a collectives.csv or a folder searched for them (default <results>/collectives)")
-        .get());
-    o.addOption(Option.builder().longOpt("jobs").hasArg().argName("PREFIX")
-        .desc("only jobs whose id starts with PREFIX (make bench-collectives names its jobs "
-            + "sweep-<time>-...)").get());
-    o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG")
-        .desc("output file (default plots/collectives-busbw.png)").get());
-    return o;
+    return Opt.options(INPUT, JOBS, OUT);
   }
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws IOException {
-    Path input = cl.hasOption("input") ? Paths.get(cl.getOptionValue("input"))
-        : ctx.resultsRoot().resolve("collectives");
-    Path out = Paths.get(cl.getOptionValue("out", Paths.get(System.getProperty("pscreen2vec.home",
-        "."), "plots", "collectives-busbw.png").toString()));
-    String prefix = cl.getOptionValue("jobs", "");
+    Path input = Paths.get(INPUT.get(cl, ctx.resultsRoot().resolve("collectives").toString()));
+    Path out = Paths.get(OUT.get(cl, Paths.get(System.getProperty("pscreen2vec.home", "."),
+        "plots", "collectives-busbw.png").toString()));
+    String prefix = JOBS.get(cl);
     List<Path> files = csvFiles(input).stream()
         .filter(f -> f.getParent().getFileName().toString().startsWith(prefix)).toList();
     if (files.isEmpty()) {

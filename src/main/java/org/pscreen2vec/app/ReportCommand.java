@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.pscreen2vec.run.RunContext;
 import org.pscreen2vec.study.StudyConfig;
@@ -30,14 +29,14 @@ public final class ReportCommand implements Subcommand {
     return false;
   }
 
+  static final Opt<String> STUDY = Opt.text("study", "NAME", null, null,
+      "the study's name: its runs are in <results>/NAME/ (written by 'study'); required");
+  static final Opt<String> PLOTS = Opt.text("plots", "DIR", null,
+      "plots/NAME/ of this project", "where the PNG files go");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(Option.builder().longOpt("study").hasArg().argName("NAME")
-        .desc("the study's name: its runs are in <results>/NAME/ (written by 'study')").get());
-    o.addOption(Option.builder().longOpt("plots").hasArg().argName("DIR")
-        .desc("where the PNG files go (default plots/NAME/ of this project)").get());
-    return o;
+    return Opt.options(STUDY, PLOTS);
   }
 
   @Override
@@ -53,7 +52,7 @@ public final class ReportCommand implements Subcommand {
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
-    String name = cl.getOptionValue("study");
+    String name = STUDY.get(cl);
     if (name == null) {
       throw new UsageException("--study NAME is required (a study run into <results>/NAME/, "
           + "e.g. local)");
@@ -72,8 +71,7 @@ public final class ReportCommand implements Subcommand {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    Path plots = Paths.get(cl.getOptionValue("plots", home.resolve("plots").resolve(name)
-        .toString())).toAbsolutePath();
+    Path plots = Paths.get(PLOTS.get(cl, home.resolve("plots").resolve(name).toString())).toAbsolutePath();
     StudyReport.Written w = StudyReport.write(study, dir, plots);
     if (w == null) {
       System.err.println("report: no complete run in " + dir + " (see " + dir.resolve("runs.csv")

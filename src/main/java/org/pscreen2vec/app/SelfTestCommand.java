@@ -7,7 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -42,13 +41,13 @@ public final class SelfTestCommand implements Subcommand {
     return true;
   }
 
+  static final Opt<Integer> EXIT_EARLY_RANK = Opt.integer("exit-early-rank", "R", "none", 0,
+      Integer.MAX_VALUE, "fault injection for tests: rank R leaves the job at the start without a "
+          + "word, as a crashed rank would; the others must fail naming it within --deadline");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(Option.builder().longOpt("exit-early-rank").hasArg().argName("R")
-        .desc("fault injection for tests: rank R leaves the job at the start without a word, as a "
-            + "crashed rank would; the others must fail naming it within --deadline").get());
-    return o;
+    return Opt.options(EXIT_EARLY_RANK);
   }
 
   @Override
@@ -63,7 +62,11 @@ public final class SelfTestCommand implements Subcommand {
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
-    int vanishing = CommonOptions.intValue(cl, "exit-early-rank", -1, 0, ctx.size() - 1);
+    int vanishing = EXIT_EARLY_RANK.get(cl, -1);
+    if (vanishing >= ctx.size()) {
+      throw new UsageException("--exit-early-rank " + vanishing + " is out of range: use 0.."
+          + (ctx.size() - 1));
+    }
     Path dir = ctx.openRunDir("selftest");
     Communicator world = ctx.world();
     LOG.info("selftest: {} ranks ({} workers, {} servers), device {}, deadline {} s, run folder {}",

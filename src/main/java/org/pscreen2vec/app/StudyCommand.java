@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.pscreen2vec.run.AtomicFiles;
 import org.pscreen2vec.run.RunContext;
@@ -37,27 +36,25 @@ public final class StudyCommand implements Subcommand {
     return false;
   }
 
+  static final Opt<String> CONFIG = Opt.text("config", "FILE", null, null,
+      "the study, a configs/study/*.properties file (keys: configs/study/README.md); required");
+  static final Opt<Boolean> DRY_RUN = Opt.flag("dry-run",
+      "list the cells (number, key, ranks, the train command) and run nothing");
+  static final Opt<String> CELLS = Opt.text("cells", "LIST", null, "all",
+      "run only these cells, e.g. 3 or 1,4-6 (numbers as --dry-run lists them; a Slurm array "
+          + "task passes its index)");
+  static final Opt<Integer> REPEATS = Opt.integer("repeats", "N", "the study's 'repeats'", 1,
+      1000, "repeats per cell");
+  static final Opt<Boolean> SLURM_GROUPS = Opt.flag("slurm-groups", "print one line per rank "
+      + "count: '<ranks> <cell numbers>' (one job array each, see slurm/submit-study) and run "
+      + "nothing");
+  static final Opt<String> LAUNCHER = Opt.text("launcher", "PATH", null,
+      "bin/pscreen2vec of this project", "the launcher that starts each run "
+          + "(PSCREEN2VEC_LAUNCH=srun in its environment makes it start ranks with srun)");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
-        .desc("the study, a configs/study/*.properties file (keys: configs/study/README.md)")
-        .get());
-    o.addOption(Option.builder().longOpt("dry-run")
-        .desc("list the cells (number, key, ranks, the train command) and run nothing").get());
-    o.addOption(Option.builder().longOpt("cells").hasArg().argName("LIST")
-        .desc("run only these cells, e.g. 3 or 1,4-6 (numbers as --dry-run lists them; a Slurm "
-            + "array task passes its index)").get());
-    o.addOption(Option.builder().longOpt("repeats").hasArg().argName("N")
-        .desc("repeats per cell (default: the study's 'repeats')").get());
-    o.addOption(Option.builder().longOpt("slurm-groups")
-        .desc("print one line per rank count: '<ranks> <cell numbers>' (one job array each, "
-            + "see slurm/submit-study) and run nothing").get());
-    o.addOption(Option.builder().longOpt("launcher").hasArg().argName("PATH")
-        .desc("the launcher that starts each run (default bin/pscreen2vec of this project; "
-            + "PSCREEN2VEC_LAUNCH=srun in its environment makes it start ranks with srun)")
-        .get());
-    return o;
+    return Opt.options(CONFIG, DRY_RUN, CELLS, REPEATS, SLURM_GROUPS, LAUNCHER);
   }
 
   @Override
@@ -78,31 +75,31 @@ public final class StudyCommand implements Subcommand {
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     Path home = Paths.get(System.getProperty("pscreen2vec.home", ".")).toAbsolutePath();
-    if (!cl.hasOption("config")) {
+    if (CONFIG.get(cl) == null) {
       throw new UsageException("--config FILE is required (a study, e.g. "
           + "configs/study/local.properties)");
     }
     StudyConfig study;
     try {
-      study = StudyConfig.load(Paths.get(cl.getOptionValue("config")), home);
+      study = StudyConfig.load(Paths.get(CONFIG.get(cl)), home);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
     List<Cell> all = study.cells();
-    if (cl.hasOption("slurm-groups")) {
+    if (SLURM_GROUPS.get(cl)) {
       study.cellsByRanks().forEach((ranks, cells) -> System.out.println(ranks + " "
           + String.join(",", cells.stream().map(String::valueOf).toList())));
       return ExitCode.OK;
     }
     List<Cell> cells;
     try {
-      cells = Cell.select(all, cl.getOptionValue("cells"));
+      cells = Cell.select(all, CELLS.get(cl));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    int repeats = CommonOptions.intValue(cl, "repeats", study.repeats(), 1, 1000);
+    int repeats = REPEATS.get(cl, study.repeats());
     Path dir = ctx.resultsRoot().toAbsolutePath().resolve(study.name());
-    if (cl.hasOption("dry-run")) {
+    if (DRY_RUN.get(cl)) {
       for (Cell c : cells) {
         System.out.printf(Locale.ROOT, "%3d/%d  %-44s -np %-3d -dev %-9s %s%n", c.number(),
             all.size(), c.key(), c.ranks(), c.device(),
@@ -112,8 +109,8 @@ public final class StudyCommand implements Subcommand {
           cells.size(), repeats, study.scaling().name().toLowerCase(Locale.ROOT), dir);
       return ExitCode.OK;
     }
-    Path launcher = Paths.get(cl.getOptionValue("launcher", home.resolve("bin")
-        .resolve("pscreen2vec").toString()));
+    Path launcher = Paths.get(LAUNCHER.get(cl, home.resolve("bin").resolve("pscreen2vec")
+        .toString()));
     if (!Files.isExecutable(launcher)) {
       throw new UsageException("launcher " + launcher + " is not an executable file");
     }

@@ -3,12 +3,10 @@ package org.pscreen2vec.app;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -53,30 +51,28 @@ public final class TrainCommand implements Subcommand {
     return true;
   }
 
+  static final Opt<String> CONFIG = Opt.text("config", "FILE", null,
+      "configs/<model>-local.properties", "a configs/*.properties file");
+  static final Opt<String> MODEL = Opt.choice("model", "NAME", "screen2vec", TrainConfig.MODELS,
+      "model when no --config is given");
+  static final Opt<List<String>> SET = Opt.repeated("set", "KEY=VALUE",
+      "override a configuration key (repeatable); keys: see configs/README.md");
+  static final Opt<String> STRATEGY = Opt.choice("strategy", "NAME", "none", Strategies.NAMES,
+      "gradient synchronization; none trains one worker, ps and hybrid need --servers S");
+  static final Opt<String> CONSISTENCY = Opt.text("consistency", "MODE", "bsp", "bsp",
+      "parameter servers: bsp (synchronous), asp, or ssp:<bound>");
+  static final Opt<Integer> SEGMENT = Opt.integer("segment", "FLOATS",
+      "measured per device, see docs/PERFORMANCE.md", 1, 1 << 28,
+      "allreduce pipeline segment in floats");
+  static final Opt<Integer> THREADS = Opt.integer("threads", "N",
+      "$OMP_NUM_THREADS as the launcher sets it, else cores / ranks in this JVM", 1, 1024,
+      "BLAS/OpenMP threads of this process");
+  static final Opt<String> EXPERIMENT = Opt.text("experiment", "NAME", null, "train-<model>",
+      "results folder name");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
-        .desc("a configs/*.properties file (default: configs/<model>-local.properties)").get());
-    o.addOption(Option.builder().longOpt("model").hasArg().argName("NAME")
-        .desc("model when no --config is given: " + String.join(", ", TrainConfig.MODELS)
-            + " (default screen2vec)").get());
-    o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
-        .desc("override a configuration key (repeatable); keys: see configs/README.md").get());
-    o.addOption(Option.builder().longOpt("strategy").hasArg().argName("NAME")
-        .desc("gradient synchronization: " + String.join(", ", Strategies.NAMES)
-            + " (default none: one worker). ps and hybrid need --servers S").get());
-    o.addOption(Option.builder().longOpt("consistency").hasArg().argName("MODE")
-        .desc("parameter servers: bsp (synchronous, default), asp, or ssp:<bound>").get());
-    o.addOption(Option.builder().longOpt("segment").hasArg().argName("FLOATS")
-        .desc("allreduce pipeline segment in floats (default: measured per device, see "
-            + "docs/PERFORMANCE.md)").get());
-    o.addOption(Option.builder().longOpt("threads").hasArg().argName("N")
-        .desc("BLAS/OpenMP threads of this process (default: $OMP_NUM_THREADS as the launcher "
-            + "sets it, else cores / ranks in this JVM)").get());
-    o.addOption(Option.builder().longOpt("experiment").hasArg().argName("NAME")
-        .desc("results folder name (default train-<model>)").get());
-    return o;
+    return Opt.options(CONFIG, MODEL, SET, STRATEGY, CONSISTENCY, SEGMENT, THREADS, EXPERIMENT);
   }
 
   @Override
@@ -93,24 +89,14 @@ public final class TrainCommand implements Subcommand {
 
   /** The configuration named by --config / --model and --set. */
   static TrainConfig config(CommandLine cl) throws java.io.IOException {
-    String file = cl.getOptionValue("config");
-    Path path;
-    if (file != null) {
-      path = Paths.get(file);
-    } else {
-      String model = cl.getOptionValue("model", "screen2vec");
-      if (!TrainConfig.MODELS.contains(model)) {
-        throw new UsageException("--model " + model + " is unknown; valid models: "
-            + String.join(", ", TrainConfig.MODELS));
-      }
-      path = Tasks.home().resolve("configs").resolve(model + "-local.properties");
-    }
+    String file = CONFIG.get(cl);
+    Path path = file != null ? Paths.get(file)
+        : Tasks.home().resolve("configs").resolve(MODEL.get(cl) + "-local.properties");
     if (!Files.isRegularFile(path)) {
       throw new UsageException("configuration file " + path + " does not exist");
     }
-    String[] sets = cl.getOptionValues("set");
     try {
-      return TrainConfig.load(path, sets == null ? List.of() : Arrays.asList(sets));
+      return TrainConfig.load(path, SET.get(cl));
     } catch (IllegalArgumentException e) {
       throw new UsageException(path + ": " + e.getMessage());
     }
@@ -127,28 +113,27 @@ public final class TrainCommand implements Subcommand {
         LOG.warn("ignoring OMP_NUM_THREADS={} (not a number)", p);
       }
     }
-    return CommonOptions.intValue(cl, "threads", dflt, 1, 1024);
+    return THREADS.get(cl, dflt);
   }
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     TrainConfig config = config(cl);
-    String strategy = cl.getOptionValue("strategy", "none");
+    String strategy = STRATEGY.get(cl);
     Strategies.PsSetup ps;
     try {
       Strategies.validate(strategy, ctx);
-      Consistency consistency = Consistency.parse(cl.getOptionValue("consistency", "bsp"));
+      Consistency consistency = Consistency.parse(CONSISTENCY.get(cl));
       ps = new Strategies.PsSetup(consistency,
           () -> Trainer.denseOptimizer(config, CpuOps.plainJava()),
           () -> Trainer.sparseOptimizer(config, CpuOps.plainJava()));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    int segment = CommonOptions.intValue(cl, "segment",
-        Allreduces.defaultSegmentFloats(ctx.device()), 1, 1 << 28);
+    int segment = SEGMENT.get(cl, Allreduces.defaultSegmentFloats(ctx.device()));
     boolean multicore = "multicore".equals(ctx.device());
     int threads = threads(cl, multicore ? ctx.size() : 1);
-    String experiment = cl.getOptionValue("experiment", "train-" + config.model());
+    String experiment = EXPERIMENT.get(cl, "train-" + config.model());
     Path dir = ctx.openRunDir(experiment);
     if (!ctx.isWorker()) {
       ParameterServer.ServerLoad[] load = new ParameterServer.ServerLoad[1];

@@ -13,7 +13,6 @@ import org.pscreen2vec.model.Screen2Vec;
 import org.pscreen2vec.model.Ui2Vec;
 import org.pscreen2vec.model.layers.TokenBags;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
 
 /**
@@ -56,13 +55,7 @@ public final class Featurizer {
         throw new IllegalArgumentException("row " + i + " has " + src.length
             + " values, expected " + width);
       }
-      if (b instanceof FloatBuf f) {
-        System.arraycopy(src, 0, f.array(), f.offset() + i * width, width);
-      } else {
-        for (int j = 0; j < width; j++) {
-          b.set(i * width + j, src[j]);
-        }
-      }
+      ops.upload(src, 0, b, i * width, width);
     }
     return b;
   }

@@ -9,7 +9,6 @@ import org.pscreen2vec.model.Ranking;
 import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
 import org.pscreen2vec.nn.RowRequest;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
 
 /** Fashion-MNIST classification: training split for steps, the test split for accuracy. */
@@ -42,13 +41,7 @@ public final class FashionTask implements Task<FashionTask.Batch> {
     int px = set.rows() * set.cols();
     Buf x = ops.alloc(items.length * px);
     for (int i = 0; i < items.length; i++) {
-      if (x instanceof FloatBuf f) {
-        System.arraycopy(set.pixels(), items[i] * px, f.array(), i * px, px);
-      } else {
-        for (int j = 0; j < px; j++) {
-          x.set(i * px + j, set.pixels()[items[i] * px + j]);
-        }
-      }
+      ops.upload(set.pixels(), items[i] * px, x, i * px, px);
     }
     return x;
   }

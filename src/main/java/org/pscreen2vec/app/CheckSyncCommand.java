@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -63,33 +62,37 @@ public final class CheckSyncCommand implements Subcommand {
     return true;
   }
 
+  static final Opt<String> STRATEGY = Opt.text("strategy", "NAME", "ring", "ring",
+      "one of " + String.join(", ", Strategies.NAMES));
+  static final Opt<String> CONSISTENCY = Opt.text("consistency", "MODE", "bsp", "bsp",
+      "bsp, asp or ssp:<bound> for ps/hybrid");
+  static final Opt<Integer> STEPS = Opt.integer("steps", "K", 20, 0, 1_000_000,
+      "training steps");
+  static final Opt<Integer> BATCH = Opt.integer("batch", "B", 7, 1, SAMPLES,
+      "global batch, split over workers");
+  static final Opt<Integer> DENSE = Opt.integer("dense", "D", 50, 1, 1 << 24,
+      "dense parameters");
+  static final Opt<Integer> ROWS = Opt.integer("rows", "R", 101, 6, 1 << 24,
+      "table rows; odd rows are never touched");
+  static final Opt<Integer> DIM = Opt.integer("dim", "D", 4, 1, 4096, "table row width");
+  static final Opt<Double> LR = Opt.number("lr", "LR", 0.05, 1e-9, 10, "learning rate");
+  static final Opt<String> OPTIMIZER = Opt.choice("optimizer", "NAME", "adam",
+      List.of("adam", "sgd"), "adam: dense Adam + sparse lazy Adam; sgd: momentum SGD + Adagrad");
+  static final Opt<Integer> SLOW_WORKER_MS = Opt.integer("slow-worker-ms", "MS", 0, 0, 60_000,
+      "the last worker sleeps this long every step (makes staleness happen under asp/ssp)");
+  static final Opt<Integer> SEED = Opt.integer("seed", "S", 1, 0, Integer.MAX_VALUE,
+      "problem seed");
+  static final Opt<Integer> KILL_WORKER = Opt.integer("kill-worker", "W", "none", 0,
+      Integer.MAX_VALUE, "fault injection: worker W vanishes at step 2 without a word; the "
+          + "servers and other workers must fail naming what is missing, not hang");
+  static final Opt<Boolean> MALFORMED = Opt.flag("malformed", "worker 0 sends the servers "
+      + "malformed and oversized requests instead of training and checks each is rejected "
+      + "(needs --strategy ps, --consistency asp and 2+ workers)");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(opt("strategy", "NAME", "one of " + String.join(", ", Strategies.NAMES)
-        + " (default ring)"));
-    o.addOption(opt("consistency", "MODE", "bsp, asp or ssp:<bound> for ps/hybrid (default bsp)"));
-    o.addOption(opt("steps", "K", "training steps (default 20)"));
-    o.addOption(opt("batch", "B", "global batch, split over workers (default 7)"));
-    o.addOption(opt("dense", "D", "dense parameters (default 50)"));
-    o.addOption(opt("rows", "R", "table rows (default 101; odd rows are never touched)"));
-    o.addOption(opt("dim", "D", "table row width (default 4)"));
-    o.addOption(opt("lr", "LR", "learning rate (default 0.05)"));
-    o.addOption(opt("optimizer", "NAME", "adam (dense Adam + sparse lazy Adam) or sgd "
-        + "(momentum SGD + Adagrad) (default adam)"));
-    o.addOption(opt("slow-worker-ms", "MS", "the last worker sleeps this long every step "
-        + "(makes staleness happen under asp/ssp; default 0)"));
-    o.addOption(opt("seed", "S", "problem seed (default 1)"));
-    o.addOption(opt("kill-worker", "W", "fault injection: worker W vanishes at step 2 without a "
-        + "word; the servers and other workers must fail naming what is missing, not hang"));
-    o.addOption(Option.builder().longOpt("malformed").desc("worker 0 sends the servers malformed "
-        + "and oversized requests instead of training and checks each is rejected (needs "
-        + "--strategy ps, --consistency asp and 2+ workers)").get());
-    return o;
-  }
-
-  private static Option opt(String name, String arg, String desc) {
-    return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
+    return Opt.options(STRATEGY, CONSISTENCY, STEPS, BATCH, DENSE, ROWS, DIM, LR, OPTIMIZER,
+        SLOW_WORKER_MS, SEED, KILL_WORKER, MALFORMED);
   }
 
   @Override
@@ -102,26 +105,23 @@ public final class CheckSyncCommand implements Subcommand {
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
-    String strategy = cl.getOptionValue("strategy", "ring");
+    String strategy = STRATEGY.get(cl);
     Consistency consistency;
     try {
-      consistency = Consistency.parse(cl.getOptionValue("consistency", "bsp"));
+      consistency = Consistency.parse(CONSISTENCY.get(cl));
       Strategies.validate(strategy, ctx);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    int steps = CommonOptions.intValue(cl, "steps", 20, 0, 1_000_000);
-    int batch = CommonOptions.intValue(cl, "batch", 7, 1, SAMPLES);
-    int dense = CommonOptions.intValue(cl, "dense", 50, 1, 1 << 24);
-    int rows = CommonOptions.intValue(cl, "rows", 101, 6, 1 << 24);
-    int dim = CommonOptions.intValue(cl, "dim", 4, 1, 4096);
-    double lr = CommonOptions.doubleValue(cl, "lr", 0.05, 1e-9, 10);
-    int slowMs = CommonOptions.intValue(cl, "slow-worker-ms", 0, 0, 60_000);
-    String optimizer = cl.getOptionValue("optimizer", "adam");
-    if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
-      throw new UsageException("--optimizer " + optimizer + " is not adam or sgd");
-    }
-    long seed = CommonOptions.intValue(cl, "seed", 1, 0, Integer.MAX_VALUE);
+    int steps = STEPS.get(cl);
+    int batch = BATCH.get(cl);
+    int dense = DENSE.get(cl);
+    int rows = ROWS.get(cl);
+    int dim = DIM.get(cl);
+    double lr = LR.get(cl);
+    int slowMs = SLOW_WORKER_MS.get(cl);
+    String optimizer = OPTIMIZER.get(cl);
+    long seed = SEED.get(cl);
     ConvexProblem problem = new ConvexProblem(seed, dense, rows, dim);
     Ops ops = CpuOps.plainJava();
     boolean adam = optimizer.equals("adam");
@@ -133,7 +133,7 @@ public final class CheckSyncCommand implements Subcommand {
       ServerState state = Strategies.serve(strategy, ctx, setup, null);
       return checkUntouched(state, problem, setup);
     }
-    if (cl.hasOption("malformed")) {
+    if (MALFORMED.get(cl)) {
       if (!strategy.equals("ps") || consistency.mode() != Consistency.Mode.ASP
           || ctx.roles().workers() < 2) {
         throw new UsageException("--malformed needs --strategy ps --consistency asp and at least "
@@ -143,7 +143,11 @@ public final class CheckSyncCommand implements Subcommand {
         return malformed(ctx, setup, problem);
       }
     }
-    int kill = CommonOptions.intValue(cl, "kill-worker", -1, 0, ctx.roles().workers() - 1);
+    int kill = KILL_WORKER.get(cl, -1);
+    if (kill >= ctx.roles().workers()) {
+      throw new UsageException("--kill-worker " + kill + " is out of range: use 0.."
+          + (ctx.roles().workers() - 1));
+    }
     return train(ctx, strategy, setup, problem, steps, batch, slowMs, ops, consistency, dir,
         kill);
   }

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -43,23 +42,22 @@ public final class BenchCollectivesCommand implements Subcommand {
     return true;
   }
 
+  private static final long MAX_BYTES_LIMIT = (1L << 31) - 64;
+  static final Opt<Long> MIN_BYTES = Opt.count("min-bytes", "B", 4096, 4, MAX_BYTES_LIMIT,
+      "smallest message in bytes");
+  static final Opt<Long> MAX_BYTES = Opt.count("max-bytes", "B", 256L << 20, 4, MAX_BYTES_LIMIT,
+      "largest message in bytes (256 MiB)");
+  static final Opt<Integer> FACTOR = Opt.integer("factor", "F", 4, 2, 1024, "size step factor");
+  static final Opt<Integer> ITERS = Opt.integer("iters", "N", "enough for ~1 GiB moved, 5..50",
+      1, 100_000, "timed iterations per size");
+  static final Opt<Integer> WARMUP = Opt.integer("warmup", "N", 2, 0, 1000,
+      "untimed iterations first");
+  static final Opt<Boolean> NO_P2P = Opt.flag("no-p2p", "skip the point-to-point row");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(CollectiveOptions.algorithmsOption());
-    o.addOption(Option.builder().longOpt("min-bytes").hasArg().argName("B")
-        .desc("smallest message (default 4096)").get());
-    o.addOption(Option.builder().longOpt("max-bytes").hasArg().argName("B")
-        .desc("largest message (default 268435456 = 256 MiB)").get());
-    o.addOption(Option.builder().longOpt("factor").hasArg().argName("F")
-        .desc("size step factor (default 4)").get());
-    o.addOption(Option.builder().longOpt("iters").hasArg().argName("N")
-        .desc("timed iterations per size (default: enough for ~1 GiB moved, 5..50)").get());
-    o.addOption(Option.builder().longOpt("warmup").hasArg().argName("N")
-        .desc("untimed iterations first (default 2)").get());
-    o.addOption(CollectiveOptions.segmentOption(""));
-    o.addOption(Option.builder().longOpt("no-p2p").desc("skip the point-to-point row").get());
-    return o;
+    return Opt.options(CollectiveOptions.ALGORITHMS, MIN_BYTES, MAX_BYTES, FACTOR, ITERS, WARMUP,
+        CollectiveOptions.SEGMENT, NO_P2P);
   }
 
   @Override
@@ -74,15 +72,10 @@ public final class BenchCollectivesCommand implements Subcommand {
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     List<String> algorithms = CollectiveOptions.algorithms(cl);
-    Harness.Sizes sizes = new Harness.Sizes(
-        CommonOptions.longValue(cl, "min-bytes", 4096, Long.MIN_VALUE),
-        CommonOptions.longValue(cl, "max-bytes", 256L << 20, Long.MIN_VALUE),
-        CommonOptions.intValue(cl, "factor", 4, 2, 1024),
-        CommonOptions.intValue(cl, "iters", 0, 1, 100_000),
-        CommonOptions.intValue(cl, "warmup", 2, 0, 1000));
+    Harness.Sizes sizes = new Harness.Sizes(MIN_BYTES.get(cl), MAX_BYTES.get(cl),
+        FACTOR.get(cl), ITERS.get(cl, 0), WARMUP.get(cl));
     int segment = CollectiveOptions.segment(cl, ctx);
-    if (sizes.minBytes() < 4 || sizes.maxBytes() < sizes.minBytes()
-        || sizes.maxBytes() > (1L << 31) - 64) {
+    if (sizes.maxBytes() < sizes.minBytes()) {
       throw new UsageException("--min-bytes/--max-bytes must satisfy 4 <= min <= max < 2 GiB");
     }
     Path dir = ctx.openRunDir("collectives");
@@ -101,7 +94,7 @@ public final class BenchCollectivesCommand implements Subcommand {
           algorithms, dir);
     }
     List<Collective> collectives = new ArrayList<>();
-    if (comm.size() >= 2 && !cl.hasOption("no-p2p")) {
+    if (comm.size() >= 2 && !NO_P2P.get(cl)) {
       collectives.add(new PointToPoint(comm));
     }
     collectives.addAll(CollectiveOptions.allreduces(algorithms, comm, segment));

@@ -3,7 +3,6 @@ package org.pscreen2vec.app;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -38,15 +37,12 @@ public final class CheckCollectivesCommand implements Subcommand {
     return true;
   }
 
+  static final Opt<String> LENGTHS = Opt.text("lengths", "LIST", DEFAULT_LENGTHS,
+      DEFAULT_LENGTHS, "comma-separated float counts; 'p' means the number of workers");
+
   @Override
   public Options options() {
-    Options o = new Options();
-    o.addOption(CollectiveOptions.algorithmsOption());
-    o.addOption(Option.builder().longOpt("lengths").hasArg().argName("LIST")
-        .desc("comma-separated float counts; 'p' means the number of workers (default "
-            + DEFAULT_LENGTHS + ")").get());
-    o.addOption(CollectiveOptions.segmentOption("; small values exercise segmentation"));
-    return o;
+    return Opt.options(CollectiveOptions.ALGORITHMS, LENGTHS, CollectiveOptions.SEGMENT);
   }
 
   @Override
@@ -54,6 +50,7 @@ public final class CheckCollectivesCommand implements Subcommand {
     return """
         Example: bin/pscreen2vec -np 5 check-collectives --lengths 0,1,p-1,p,p+1,1000
         Prints one line per algorithm and 'check-collectives OK' or the wrong elements found.
+        Small --segment values (e.g. 7) exercise the pipelining of ring, naive and star.
         """;
   }
 
@@ -65,7 +62,7 @@ public final class CheckCollectivesCommand implements Subcommand {
       return ExitCode.OK; // parameter servers take no part in allreduce
     }
     Communicator comm = ctx.group();
-    int[] lengths = lengths(cl.getOptionValue("lengths", DEFAULT_LENGTHS), comm.size());
+    int[] lengths = lengths(LENGTHS.get(cl), comm.size());
     Harness harness = new Harness(comm);
     long totalWrong = 0;
     List<String> lines = new ArrayList<>();

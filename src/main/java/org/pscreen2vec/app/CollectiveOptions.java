@@ -3,7 +3,6 @@ package org.pscreen2vec.app;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.collective.Collective;
 import org.pscreen2vec.comm.Communicator;
@@ -11,26 +10,19 @@ import org.pscreen2vec.run.RunContext;
 
 /** The options check-collectives and bench-collectives share: which algorithms, which segment. */
 final class CollectiveOptions {
+  static final Opt<String> ALGORITHMS = Opt.text("algorithms", "LIST",
+      String.join(",", Allreduces.NAMES), "all",
+      "comma-separated subset of " + Allreduces.DESCRIBED);
+  static final Opt<Integer> SEGMENT = Opt.integer("segment", "FLOATS",
+      Allreduces.DEFAULT_SEGMENT_FLOATS + " on multicore, " + Allreduces.DEFAULT_SEGMENT_FLOATS_TCP
+          + " on niodev/hybdev", 1, 1 << 28, "pipeline segment of ring/naive/star in floats");
+
   private CollectiveOptions() {}
-
-  static Option algorithmsOption() {
-    return Option.builder().longOpt("algorithms").hasArg().argName("LIST")
-        .desc("comma-separated subset of " + String.join(",", Allreduces.NAMES)
-            + " (default all): " + Allreduces.DESCRIBED).get();
-  }
-
-  static Option segmentOption(String more) {
-    return Option.builder().longOpt("segment").hasArg().argName("FLOATS")
-        .desc("pipeline segment of ring/naive/star in floats (default "
-            + Allreduces.DEFAULT_SEGMENT_FLOATS + " on multicore, "
-            + Allreduces.DEFAULT_SEGMENT_FLOATS_TCP + " on niodev/hybdev)" + more).get();
-  }
 
   /** The --algorithms names, checked. */
   static List<String> algorithms(CommandLine cl) {
     List<String> out = new ArrayList<>();
-    for (String a : cl.getOptionValue("algorithms", String.join(",", Allreduces.NAMES))
-        .split(",")) {
+    for (String a : ALGORITHMS.get(cl).split(",")) {
       String t = a.trim();
       if (!Allreduces.NAMES.contains(t)) {
         throw new UsageException("--algorithms: unknown algorithm '" + t + "'; valid: "
@@ -43,8 +35,7 @@ final class CollectiveOptions {
 
   /** The --segment value, defaulting to the measured one for this job's device. */
   static int segment(CommandLine cl, RunContext ctx) {
-    return CommonOptions.intValue(cl, "segment", Allreduces.defaultSegmentFloats(ctx.device()), 1,
-        1 << 28);
+    return SEGMENT.get(cl, Allreduces.defaultSegmentFloats(ctx.device()));
   }
 
   /** The named algorithms as collectives on {@code comm}, ready for the harness. */

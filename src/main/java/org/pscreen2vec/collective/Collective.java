@@ -47,36 +47,34 @@ public interface Collective {
     for (int q = 0; q < ranks; q++) {
       everyone[q] = q;
     }
-    return new Collective() {
-      @Override
-      public String name() {
-        return algorithm.name();
-      }
+    return new OfAllreduce(algorithm, ranks, everyone);
+  }
 
-      @Override
-      public int ranks() {
-        return ranks;
-      }
+  /** {@link #allreduce}: every rank's result is the sum of every rank's input. */
+  record OfAllreduce(Allreduce algorithm, int ranks, int[] everyone) implements Collective {
+    @Override
+    public String name() {
+      return algorithm.name();
+    }
 
-      @Override
-      public double busBwFactor() {
-        return 2.0 * (ranks - 1) / ranks;
-      }
+    @Override
+    public double busBwFactor() {
+      return 2.0 * (ranks - 1) / ranks;
+    }
 
-      @Override
-      public int[] sources(int rank) {
-        return everyone;
-      }
+    @Override
+    public int[] sources(int rank) {
+      return everyone;
+    }
 
-      @Override
-      public boolean sameOnEveryRank() {
-        return true;
-      }
+    @Override
+    public boolean sameOnEveryRank() {
+      return true;
+    }
 
-      @Override
-      public void run(float[] buf, int count, Op op) {
-        algorithm.allreduce(buf, 0, count, op);
-      }
-    };
+    @Override
+    public void run(float[] buf, int count, Op op) {
+      algorithm.allreduce(buf, 0, count, op);
+    }
   }
 }

@@ -163,15 +163,15 @@ public final class Harness {
 
   /** Rank 0 gets, per iteration, the slowest rank's time (other ranks: their own). */
   private double[] slowestRank(double[] times) {
-    float[] mine = new float[times.length];
+    int[] mine = new int[times.length]; // float bits: ToRoot carries ints
     for (int i = 0; i < times.length; i++) {
-      mine[i] = (float) times[i];
+      mine[i] = Float.floatToRawIntBits((float) times[i]);
     }
-    float[][] all = ToRoot.gather(comm, mine, TAG_TIMES);
+    int[][] all = ToRoot.gather(comm, mine, TAG_TIMES);
     double[] max = times.clone();
     for (int q = 1; all != null && q < all.length; q++) {
       for (int i = 0; i < max.length; i++) {
-        max[i] = Math.max(max[i], all[q][i]);
+        max[i] = Math.max(max[i], Float.intBitsToFloat(all[q][i]));
       }
     }
     return max;

@@ -24,6 +24,16 @@ public final class CpuOps implements Ops {
   /** Products with fewer multiply-adds than this run in Java (ND4J's call overhead dominates). */
   static final long SMALL_GEMM = 32L * 32 * 32;
 
+  /**
+   * Held while ND4J and OpenBLAS load their native libraries. Multicore MPJ ranks are threads of
+   * one JVM, each with its own class loader, and load those libraries at the same moment: JavaCPP
+   * calls dlopen from inside a dl_iterate_phdr callback while another rank is in dlopen, and
+   * glibc's two loader locks deadlock (seen: a 2-rank job hung forever at start-up, both rank
+   * threads in futex waits on _rtld_global). A string literal is interned JVM-wide, so this one
+   * object is shared by every rank's class loader, which a static Object would not be.
+   */
+  private static final String NATIVE_LOAD_LOCK = "org.pscreen2vec.ops.cpu.native-load";
+
   private final GemmCounters counters = new GemmCounters();
   private final Nd4jGemm nd4j; // null: every product in Java
   private final int threads;
@@ -42,8 +52,10 @@ public final class CpuOps implements Ops {
     Nd4jGemm g = null;
     if (!"java".equals(System.getProperty("pscreen2vec.gemm", "nd4j"))) {
       try {
-        Nd4jGemm.setThreads(threads);
-        g = new Nd4jGemm();
+        synchronized (NATIVE_LOAD_LOCK) {
+          Nd4jGemm.setThreads(threads);
+          g = new Nd4jGemm();
+        }
       } catch (RuntimeException | LinkageError e) {
         LOG.warn("ND4J native backend unavailable ({}); matrix products run in plain Java",
             e.toString());

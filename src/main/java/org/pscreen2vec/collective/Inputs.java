@@ -50,6 +50,42 @@ public final class Inputs {
     };
   }
 
+  /**
+   * Adds rank {@code rank}'s elements {@code [from, from + len)} to {@code sum[0 .. len)}, and
+   * their magnitudes to {@code abs} unless it is null: {@link #value} in bulk, one loop per kind
+   * (the checker's inner loop over 2^22-element buffers on every rank).
+   */
+  public void accumulate(int rank, int from, int len, double[] sum, double[] abs) {
+    switch (kind) {
+      case INTEGERS -> {
+        for (int k = 0; k < len; k++) {
+          sum[k] += TestData.integer(rank, from + k, (int) seed);
+        }
+      }
+      case UNIFORM -> {
+        for (int k = 0; k < len; k++) {
+          double x = TestData.uniform(seed, rank, from + k);
+          sum[k] += x;
+          if (abs != null) {
+            abs[k] += Math.abs(x);
+          }
+        }
+      }
+      case SPECIALS -> {
+        for (int k = 0; k < len; k++) {
+          sum[k] += TestData.integer(rank, from + k, 0);
+        }
+        // NaN and +Inf absorb the integer they replace, as they absorb every other rank's
+        if (rank == 0 && from == 0 && len > 0) {
+          sum[0] += Float.NaN;
+        }
+        if (rank == ranks - 1 && from <= 1 && from + len > 1) {
+          sum[1 - from] += Float.POSITIVE_INFINITY;
+        }
+      }
+    }
+  }
+
   /** True when every sum of these inputs is exact in float (NaN and +Inf included). */
   public boolean exact() {
     return kind != Kind.UNIFORM;

@@ -1,6 +1,7 @@
 package org.pscreen2vec.collective;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.pscreen2vec.collective.Allreduce.Op;
 
@@ -14,6 +15,7 @@ public final class Verifier {
   /** |result - double reference| must be within this times the sum of |contributions|. */
   public static final double RELATIVE_TOLERANCE = 1e-5;
   private static final int MAX_REPORTED = 5;
+  private static final int BLOCK = 4096; // elements whose references are summed together
 
   private int checks;
   private long wrong;
@@ -49,18 +51,22 @@ public final class Verifier {
   private long exact(float[] buf, int n, Inputs in, int[] sources, Op op, String what) {
     // the same float operation as Allreduce.finish, so an exact average matches bit for bit
     float inv = op == Op.AVERAGE && sources.length > 1 ? 1.0f / sources.length : 1.0f;
+    double[] sum = new double[Math.min(n, BLOCK)]; // exact: integers, sums far below 2^53
     long bad = 0;
-    for (int i = 0; i < n; i++) {
-      double sum = 0; // exact: integer-valued floats, sums far below 2^53
+    for (int from = 0; from < n; from += BLOCK) {
+      int len = Math.min(BLOCK, n - from);
+      Arrays.fill(sum, 0);
       for (int q : sources) {
-        sum += in.value(q, i);
+        in.accumulate(q, from, len, sum, null);
       }
-      float expect = inv == 1.0f ? (float) sum : (float) sum * inv;
-      float got = buf[i];
-      if (Float.isNaN(expect) ? !Float.isNaN(got)
-          : Float.floatToRawIntBits(got) != Float.floatToRawIntBits(expect)) {
-        bad++;
-        report(what + " [" + i + "] = " + got + ", exact " + expect);
+      for (int k = 0; k < len; k++) {
+        float expect = inv == 1.0f ? (float) sum[k] : (float) sum[k] * inv;
+        float got = buf[from + k];
+        if (Float.isNaN(expect) ? !Float.isNaN(got)
+            : Float.floatToRawIntBits(got) != Float.floatToRawIntBits(expect)) {
+          bad++;
+          report(what + " [" + (from + k) + "] = " + got + ", exact " + expect);
+        }
       }
     }
     return bad;
@@ -68,20 +74,23 @@ public final class Verifier {
 
   private long tolerant(float[] buf, int n, Inputs in, int[] sources, Op op, String what) {
     double scale = op == Op.AVERAGE ? 1.0 / sources.length : 1;
+    double[] sum = new double[Math.min(n, BLOCK)];
+    double[] abs = new double[sum.length];
     long bad = 0;
-    for (int i = 0; i < n; i++) {
-      double sum = 0;
-      double abs = 0;
+    for (int from = 0; from < n; from += BLOCK) {
+      int len = Math.min(BLOCK, n - from);
+      Arrays.fill(sum, 0);
+      Arrays.fill(abs, 0);
       for (int q : sources) {
-        double x = in.value(q, i);
-        sum += x;
-        abs += Math.abs(x);
+        in.accumulate(q, from, len, sum, abs);
       }
-      double err = Math.abs(buf[i] - sum * scale);
-      if (!(err <= RELATIVE_TOLERANCE * abs * scale + Float.MIN_NORMAL)) {
-        bad++;
-        report(what + " [" + i + "] = " + buf[i] + ", reference " + sum * scale + " (error "
-            + err + ")");
+      for (int k = 0; k < len; k++) {
+        double err = Math.abs(buf[from + k] - sum[k] * scale);
+        if (!(err <= RELATIVE_TOLERANCE * abs[k] * scale + Float.MIN_NORMAL)) {
+          bad++;
+          report(what + " [" + (from + k) + "] = " + buf[from + k] + ", reference "
+              + sum[k] * scale + " (error " + err + ")");
+        }
       }
     }
     return bad;

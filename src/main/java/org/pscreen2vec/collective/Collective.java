@@ -38,6 +38,15 @@ public interface Collective {
   /** True when every rank must end with bit-for-bit the same result. */
   boolean sameOnEveryRank();
 
+  /**
+   * True when rank 0's clock alone times a call: a send, where rank 0 waits for the
+   * acknowledgement (its time is the whole exchange) and the other ranks only wait. Otherwise, as
+   * in nccl-tests, a call takes the slowest rank's time.
+   */
+  default boolean timedAtRankZero() {
+    return false;
+  }
+
   /** One call on {@code buf[0 .. count)}, in place. */
   void run(float[] buf, int count, Op op);
 

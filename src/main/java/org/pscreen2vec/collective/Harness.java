@@ -14,8 +14,8 @@ import org.pscreen2vec.run.Stats;
  * The one driver behind check-collectives and bench-collectives, after nccl-tests' common.cu:
  * every {@link Collective} is initialised, run and checked the same way. {@link #check} runs the
  * correctness cases; {@link #bench} sweeps sizes, excludes warm-up, takes each iteration's time
- * from the slowest rank and checks every timed buffer. Reports to rank 0 go over plain
- * point-to-point messages ({@link ToRoot}), never through the collectives being tested.
+ * from the slowest rank (a send: from rank 0) and checks every timed buffer. Reports to rank 0
+ * go over plain point-to-point messages ({@link ToRoot}), never through the collectives tested.
  */
 public final class Harness {
   private static final Logger LOG = LogManager.getLogger(Harness.class);
@@ -155,7 +155,7 @@ public final class Harness {
     for (String f : v.failures()) {
       LOG.error("{}", f);
     }
-    double[] slowest = slowestRank(times);
+    double[] slowest = c.timedAtRankZero() ? times : slowestRank(times);
     long wrong = sumAtRoot(v.wrong());
     return new Measurement(c.name(), c.ranks(), c.bytes(n), Stats.of(slowest), c.busBwFactor(),
         wrong);

@@ -48,6 +48,11 @@ public final class PointToPoint implements Collective {
   }
 
   @Override
+  public boolean timedAtRankZero() {
+    return true;
+  }
+
+  @Override
   public void run(float[] buf, int count, Op op) {
     if (comm.rank() == 0) {
       comm.send(buf, 0, count, 1, TAG);

@@ -3,6 +3,7 @@ package org.pscreen2vec.app;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
@@ -93,9 +94,9 @@ public final class BenchCollectivesCommand implements Subcommand {
           comm.size(), ctx.device(), sizes.minBytes(), sizes.maxBytes(), sizes.factor(),
           algorithms, dir);
     }
-    List<Collective> collectives = new ArrayList<>();
+    List<Supplier<Collective>> collectives = new ArrayList<>();
     if (comm.size() >= 2 && !NO_P2P.get(cl)) {
-      collectives.add(new PointToPoint(comm));
+      collectives.add(() -> new PointToPoint(comm));
     }
     collectives.addAll(CollectiveOptions.allreduces(algorithms, comm, segment));
     List<Measurement> rows = new Harness(comm).bench(collectives, sizes,

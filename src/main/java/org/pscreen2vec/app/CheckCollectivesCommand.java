@@ -2,6 +2,7 @@ package org.pscreen2vec.app;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
@@ -66,8 +67,8 @@ public final class CheckCollectivesCommand implements Subcommand {
     Harness harness = new Harness(comm);
     long totalWrong = 0;
     List<String> lines = new ArrayList<>();
-    for (Collective c : CollectiveOptions.allreduces(algorithms, comm, segment)) {
-      Harness.Verdict v = harness.check(c, lengths);
+    for (Supplier<Collective> make : CollectiveOptions.allreduces(algorithms, comm, segment)) {
+      Harness.Verdict v = harness.check(make.get(), lengths);
       totalWrong += v.wrong();
       lines.add(v.line(comm.size(), lengths));
       for (String f : v.failures()) {

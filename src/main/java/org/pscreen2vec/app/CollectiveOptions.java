@@ -2,6 +2,7 @@ package org.pscreen2vec.app;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.collective.Collective;
@@ -38,11 +39,12 @@ final class CollectiveOptions {
     return SEGMENT.get(cl, Allreduces.defaultSegmentFloats(ctx.device()));
   }
 
-  /** The named algorithms as collectives on {@code comm}, ready for the harness. */
-  static List<Collective> allreduces(List<String> names, Communicator comm, int segment) {
-    List<Collective> out = new ArrayList<>();
+  /** The named algorithms as collectives on {@code comm}, each made when it is needed. */
+  static List<Supplier<Collective>> allreduces(List<String> names, Communicator comm,
+      int segment) {
+    List<Supplier<Collective>> out = new ArrayList<>();
     for (String name : names) {
-      out.add(Collective.allreduce(Allreduces.create(name, comm, segment), comm.size()));
+      out.add(() -> Collective.allreduce(Allreduces.create(name, comm, segment), comm.size()));
     }
     return out;
   }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduce.Op;
@@ -107,18 +108,20 @@ public final class Harness {
   }
 
   /**
-   * Times every collective at every size (in the order given, size by size). On rank 0 returns
-   * the rows and hands each to {@code onRow} as it is measured; other ranks get an empty list.
-   * A size a collective refuses ({@link SizeLimitException}, thrown alike on every rank before
-   * any message moves) is skipped with a warning.
+   * Times every collective at every size (in the order given, size by size), each made afresh
+   * for its row and dropped after it, so that no row runs beside another's buffers. On rank 0
+   * returns the rows and hands each to {@code onRow} as it is measured; other ranks get an empty
+   * list. A size a collective refuses ({@link SizeLimitException}, thrown alike on every rank
+   * before any message moves) is skipped with a warning.
    */
-  public List<Measurement> bench(List<Collective> collectives, Sizes sizes,
+  public List<Measurement> bench(List<Supplier<Collective>> collectives, Sizes sizes,
       Consumer<Measurement> onRow) {
     float[] buf = new float[(int) (sizes.maxBytes() / 4)];
     List<Measurement> rows = new ArrayList<>();
     for (long bytes = sizes.minBytes(); bytes <= sizes.maxBytes(); bytes *= sizes.factor()) {
-      for (Collective c : collectives) {
-        Measurement m = time(c, buf, (int) (bytes / 4), sizes.warmup(), sizes.itersAt(bytes));
+      for (Supplier<Collective> make : collectives) {
+        Measurement m = time(make.get(), buf, (int) (bytes / 4), sizes.warmup(),
+            sizes.itersAt(bytes));
         if (m != null && comm.rank() == 0) {
           rows.add(m);
           onRow.accept(m);

@@ -165,7 +165,7 @@ class CheckerTest {
   @Test
   void theBenchmarkCountsWrongElementsInEveryTimedBuffer() {
     List<Measurement> rows = new ArrayList<>();
-    List<Measurement> out = new Harness(ONE).bench(List.of(ONE_ULP),
+    List<Measurement> out = new Harness(ONE).bench(List.of(() -> ONE_ULP),
         new Harness.Sizes(64, 256, 4, 3, 2), rows::add);
     assertEquals(out, rows);
     assertEquals(2, rows.size()); // 64 and 256 bytes

@@ -61,8 +61,8 @@ class HarnessInProcessTest {
   @Test
   void theBenchmarkTimesCheckedRowsOnRankZeroOnly() {
     List<List<Measurement>> rows = InProcessRanks.call(3, comm -> new Harness(comm).bench(
-        List.of(new PointToPoint(comm),
-            Collective.allreduce(Allreduces.create("naive", comm, 64), 3)),
+        List.of(() -> new PointToPoint(comm),
+            () -> Collective.allreduce(Allreduces.create("naive", comm, 64), 3)),
         new Harness.Sizes(4096, 65536, 16, 2, 1), m -> { }));
     assertTrue(rows.get(1).isEmpty() && rows.get(2).isEmpty());
     List<Measurement> atRoot = rows.get(0);
@@ -91,7 +91,7 @@ class HarnessInProcessTest {
       }
     }, 1);
     List<List<Measurement>> rows = InProcessRanks.call(2, comm -> new Harness(comm).bench(
-        List.of(refusesBig), new Harness.Sizes(4096, 16384, 4, 1, 0), m -> { }));
+        List.of(() -> refusesBig), new Harness.Sizes(4096, 16384, 4, 1, 0), m -> { }));
     assertEquals(1, rows.get(0).size()); // 4096 bytes measured, 16384 skipped
     assertEquals(4096, rows.get(0).get(0).bytes());
   }

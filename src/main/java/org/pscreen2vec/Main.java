@@ -274,8 +274,8 @@ public final class Main {
   static String mainHelp() {
     StringBuilder sb = new StringBuilder();
     sb.append("""
-        P-Screen2Vec: which gradient synchronization (ring or basic allreduce, parameter servers,
-        or a hybrid) trains a multimodal network fastest across machines?
+        P-Screen2Vec: which gradient synchronization (ring or basic (naive) allreduce, parameter
+        servers, or a hybrid) trains a multimodal network fastest across machines?
 
         Usage:
           bin/pscreen2vec -np N [-dev multicore|niodev|hybdev] [-machinesfile F] SUBCOMMAND [options]

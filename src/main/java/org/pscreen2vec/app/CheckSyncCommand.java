@@ -1,16 +1,10 @@
 package org.pscreen2vec.app;
 
-import org.pscreen2vec.sync.ConvexProblem;
-import org.pscreen2vec.ps.MalformedRequests;
-import org.pscreen2vec.sync.PsSync;
-import org.pscreen2vec.sync.Strategies;
 import java.io.DataOutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
@@ -18,24 +12,25 @@ import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.nn.DenseGradients;
 import org.pscreen2vec.nn.EmbeddingTable;
-import org.pscreen2vec.nn.RowRequest;
-import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.ops.FloatBuf;
-import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.cpu.CpuOps;
+import org.pscreen2vec.optim.Adagrad;
+import org.pscreen2vec.optim.Adam;
+import org.pscreen2vec.optim.Sgd;
+import org.pscreen2vec.optim.SparseAdam;
+import org.pscreen2vec.optim.SparseOptimizer;
 import org.pscreen2vec.ps.Consistency;
+import org.pscreen2vec.ps.MalformedRequests;
 import org.pscreen2vec.ps.ServerState;
 import org.pscreen2vec.ps.TableSpec;
 import org.pscreen2vec.run.AtomicFiles;
 import org.pscreen2vec.run.RunContext;
-import org.pscreen2vec.optim.Adagrad;
-import org.pscreen2vec.optim.Adam;
-import org.pscreen2vec.optim.DenseOptimizer;
+import org.pscreen2vec.sync.ConvexProblem;
+import org.pscreen2vec.sync.ConvexTraining;
 import org.pscreen2vec.sync.GradientSync;
-import org.pscreen2vec.optim.Sgd;
-import org.pscreen2vec.optim.SparseAdam;
-import org.pscreen2vec.optim.SparseOptimizer;
+import org.pscreen2vec.sync.PsSync;
+import org.pscreen2vec.sync.Strategies;
 
 /**
  * Trains {@link ConvexProblem} for a few steps under a strategy and writes the final parameters,
@@ -173,96 +168,18 @@ public final class CheckSyncCommand implements Subcommand {
   private int train(RunContext ctx, String strategy, Strategies.PsSetup setup,
       ConvexProblem problem, int steps, int batch, int slowMs, Ops ops, Consistency consistency,
       Path dir, int kill) throws Exception {
-    int workers = ctx.roles().workers();
-    int me = ctx.group().rank();
-    float[] w = problem.initialDense(); // (dense)
-    float[] grads = new float[problem.dense]; // (dense)
-    EmbeddingTable et = problem.table(ops);
-    float[] table = et.valueArray(); // (rows, dim)
-    DenseOptimizer denseOpt = setup.denseOptimizer().get();
-    denseOpt.initialise(problem.dense);
-    SparseOptimizer sparseOpt = setup.sparseOptimizer().get();
-    sparseOpt.initialise(problem.rows, problem.dim);
-    DenseGradients dg = new DenseGradients(grads, w, problem.dense);
-    double loss0 = problem.loss(SAMPLES, w, table);
-    List<float[]> loads = List.of();
-    GradientSync sync = Strategies.worker(strategy, ctx, setup,
-        Allreduces.defaultSegmentFloats(ctx.device()), dg, List.of(et));
-    boolean vanish = false;
-    try {
-      for (int step = 0; step < steps; step++) {
-        if (step == 2 && me == kill) {
-          LOG.warn("worker {} vanishes now (fault injection --kill-worker)", me);
-          vanish = true;
-          return ExitCode.VANISH;
-        }
-        List<Integer> mine = new ArrayList<>();
-        for (int j = me; j < batch; j += workers) {
-          mine.add((step * batch + j) % SAMPLES);
-        }
-        TreeSet<Integer> needed = new TreeSet<>();
-        for (int s : mine) {
-          for (int id : problem.ids(s)) {
-            needed.add(id);
-          }
-        }
-        int[] ids = needed.stream().mapToInt(Integer::intValue).toArray();
-        sync.fetch(new RowRequest(new int[][] {ids}));
-        float[] rowGrads = gradients(problem, mine, w, table, grads, ids);
-        List<SparseGradients> out = sync.synchronize(dg, List.of(new SparseGradients("E",
-            problem.rows, problem.dim, ids, rowGrads, ids.length, table)), mine.size());
-        if (!sync.appliesDenseUpdate()) {
-          denseOpt.step(new FloatBuf(w), new FloatBuf(grads));
-        }
-        if (!sync.appliesSparseUpdate()) {
-          SparseGradients s = out.get(0);
-          if (s.count() > 0) {
-            int[] exact = java.util.Arrays.copyOf(s.ids(), s.count());
-            sparseOpt.step(et.values(), et.dim(), exact,
-                new FloatBuf(s.rows(), 0, s.count() * problem.dim), step + 1L);
-          }
-        }
-        if (slowMs > 0 && me == workers - 1) {
-          Thread.sleep(slowMs);
-        }
-      }
-      sync.pullAll();
-    } finally {
-      if (!vanish) {
-        sync.close(); // ps/hybrid: tells the servers this worker is done
-      }
-    }
-    if (sync instanceof PsSync ps) {
-      loads = ps.serverLoads();
+    double loss0 = problem.loss(SAMPLES, problem.initialDense(), problem.initialTable());
+    ConvexTraining.Result r = ConvexTraining.run(ctx, strategy, setup, problem, ops,
+        new ConvexTraining.Plan(steps, batch, SAMPLES, Allreduces.defaultSegmentFloats(
+            ctx.device()), slowMs, kill));
+    if (r.vanished()) {
+      return ExitCode.VANISH;
     }
     if (ctx.isRoot()) {
-      return report(ctx, strategy, consistency, problem, w, table, loss0, steps, loads, dir);
+      return report(ctx, strategy, consistency, problem, r.dense(), r.table(), loss0, steps,
+          r.serverLoads(), dir);
     }
     return ExitCode.OK;
-  }
-
-  /** Mean-loss gradients of this worker's samples: dense into grads, rows returned (ids order). */
-  private static float[] gradients(ConvexProblem p, List<Integer> samples, float[] w,
-      float[] table, float[] grads, int[] ids) {
-    java.util.Arrays.fill(grads, 0f);
-    float[] rows = new float[ids.length * p.dim]; // (ids, dim)
-    if (samples.isEmpty()) {
-      return rows;
-    }
-    float inv = 1f / samples.size();
-    for (int s : samples) {
-      float r = (p.predict(s, w, table) - p.y(s)) * inv;
-      for (int j = 0; j < p.dense; j++) {
-        grads[j] += r * p.x(s, j);
-      }
-      for (int id : p.ids(s)) {
-        int k = java.util.Arrays.binarySearch(ids, id);
-        for (int c = 0; c < p.dim; c++) {
-          rows[k * p.dim + c] += r;
-        }
-      }
-    }
-    return rows;
   }
 
   private static int report(RunContext ctx, String strategy, Consistency consistency,

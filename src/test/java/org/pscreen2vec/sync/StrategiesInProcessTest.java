@@ -8,24 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.TreeSet;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.comm.InProcessRanks;
 import org.pscreen2vec.comm.Roles;
-import org.pscreen2vec.nn.DenseGradients;
-import org.pscreen2vec.nn.EmbeddingTable;
-import org.pscreen2vec.nn.RowRequest;
-import org.pscreen2vec.nn.SparseGradients;
-import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.optim.Adam;
-import org.pscreen2vec.optim.DenseOptimizer;
 import org.pscreen2vec.optim.SparseAdam;
-import org.pscreen2vec.optim.SparseOptimizer;
 import org.pscreen2vec.ps.Consistency;
 import org.pscreen2vec.run.RunContext;
 
@@ -110,75 +102,13 @@ class StrategiesInProcessTest {
     return all.subList(0, l.workers());
   }
 
-  /** check-sync's training loop: fetch rows, gradients of this worker's share, sync, step. */
+  /** check-sync's training loop (ConvexTraining); the final dense parameters, then the table. */
   private static float[] worker(RunContext ctx, String strategy, Strategies.PsSetup setup,
-      Ops ops) {
-    int workers = ctx.roles().workers();
-    int me = ctx.group().rank();
-    ConvexProblem p = PROBLEM;
-    float[] w = p.initialDense(); // (dense)
-    float[] grads = new float[p.dense]; // (dense)
-    EmbeddingTable et = p.table(ops);
-    float[] table = et.valueArray(); // (rows, dim)
-    DenseOptimizer denseOpt = setup.denseOptimizer().get();
-    denseOpt.initialise(p.dense);
-    SparseOptimizer sparseOpt = setup.sparseOptimizer().get();
-    sparseOpt.initialise(p.rows, p.dim);
-    DenseGradients dg = new DenseGradients(grads, w, p.dense);
-    try (GradientSync sync = Strategies.worker(strategy, ctx, setup, 1 << 20, dg, List.of(et))) {
-      for (int step = 0; step < STEPS; step++) {
-        List<Integer> mine = new ArrayList<>();
-        for (int j = me; j < BATCH; j += workers) {
-          mine.add((step * BATCH + j) % SAMPLES);
-        }
-        TreeSet<Integer> needed = new TreeSet<>();
-        for (int s : mine) {
-          for (int id : p.ids(s)) {
-            needed.add(id);
-          }
-        }
-        int[] ids = needed.stream().mapToInt(Integer::intValue).toArray();
-        sync.fetch(new RowRequest(new int[][] {ids}));
-        float[] rowGrads = gradients(p, mine, w, table, grads, ids);
-        List<SparseGradients> out = sync.synchronize(dg, List.of(new SparseGradients("E",
-            p.rows, p.dim, ids, rowGrads, ids.length, table)), mine.size());
-        if (!sync.appliesDenseUpdate()) {
-          denseOpt.step(new FloatBuf(w), new FloatBuf(grads));
-        }
-        SparseGradients s = out.get(0);
-        if (!sync.appliesSparseUpdate() && s.count() > 0) {
-          sparseOpt.step(et.values(), et.dim(), Arrays.copyOf(s.ids(), s.count()),
-              new FloatBuf(s.rows(), 0, s.count() * p.dim), step + 1L);
-        }
-      }
-      sync.pullAll();
-    }
-    float[] out = Arrays.copyOf(w, w.length + table.length);
-    System.arraycopy(table, 0, out, w.length, table.length);
+      Ops ops) throws InterruptedException {
+    ConvexTraining.Result r = ConvexTraining.run(ctx, strategy, setup, PROBLEM, ops,
+        new ConvexTraining.Plan(STEPS, BATCH, SAMPLES, 1 << 20, 0, -1));
+    float[] out = Arrays.copyOf(r.dense(), r.dense().length + r.table().length);
+    System.arraycopy(r.table(), 0, out, r.dense().length, r.table().length);
     return out;
-  }
-
-  /** Mean-loss gradients of this worker's samples: dense into grads, rows returned (ids order). */
-  private static float[] gradients(ConvexProblem p, List<Integer> samples, float[] w,
-      float[] table, float[] grads, int[] ids) {
-    Arrays.fill(grads, 0f);
-    float[] rows = new float[ids.length * p.dim]; // (ids, dim)
-    if (samples.isEmpty()) {
-      return rows;
-    }
-    float inv = 1f / samples.size();
-    for (int s : samples) {
-      float r = (p.predict(s, w, table) - p.y(s)) * inv;
-      for (int j = 0; j < p.dense; j++) {
-        grads[j] += r * p.x(s, j);
-      }
-      for (int id : p.ids(s)) {
-        int k = Arrays.binarySearch(ids, id);
-        for (int c = 0; c < p.dim; c++) {
-          rows[k * p.dim + c] += r;
-        }
-      }
-    }
-    return rows;
   }
 }

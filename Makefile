@@ -50,7 +50,7 @@ test: deps
 
 # The main job: the local study (Screen2Vec and the Fashion-MNIST baselines, every strategy on 2
 # workers against 1 worker, 2 repeats; configs/study/local.properties), then its report:
-# results/local/REPORT.md and plots/local/*.png. About 8 minutes on 2 cores.
+# results/local/REPORT.md and plots/local/*.png. About 6 minutes on 2 cores.
 run: build data
 	@$(MAKE) --no-print-directory study STUDY=local
 

@@ -34,6 +34,7 @@ class ArchitectureTest {
       "sync",         // GradientSync and the strategies
       "ps",           // parameter servers: wire, server, client
       "collective",   // allreduce algorithms
+      "cost",         // alpha-beta cost model per strategy, calibration (used by study and --strategy auto)
       "run",          // run context, run folders, atomic files, logging
       "comm",         // the only code that imports mpi.*
       "features",     // text hashing, batches from screens
@@ -41,6 +42,7 @@ class ArchitectureTest {
       "model.layers", // layers: parameters from nn, kernels from ops
       "nn",           // parameters, tables, gradients
       "optim",        // optimizers on buffers
+      "ops.cuda",     // the CUDA backend (cuBLAS and the project's kernels through JavaCPP)
       "ops.cpu",      // the CPU backend (float kernels, ND4J GEMM)
       "ops.ref",      // the double reference backend
       "ops",          // numeric kernels: Ops, buffers

@@ -39,8 +39,10 @@ import java.util.TreeSet;
  * answer, or with exit status 3 when a rank does not join in time.
  *
  * <p>Usage: {@code java -cp <program> org.pscreen2vec.comm.PortExchange --ranks N --port-file F
- * [--timeout SECONDS] [--allow host,host,...] [--port P]}. The port it listens on is written to
- * {@code F} (atomically) once it accepts connections.
+ * [--timeout SECONDS] [--allow host,host,...] [--port P] [--bind ADDRESS]}. The port it listens
+ * on is written to {@code F} (atomically) once it accepts connections. {@code --bind} listens on one
+ * address only: the launcher's local jobs use 127.0.0.1 (or, under {@code -emulate}, the emulated
+ * bridge's address), so the exchange is not reachable from other hosts.
  */
 public final class PortExchange {
   static final String HELLO = "Sending Info";
@@ -76,6 +78,7 @@ public final class PortExchange {
     long timeoutS = 300;
     Path portFile = null;
     String allow = null;
+    String bind = null;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -86,6 +89,7 @@ public final class PortExchange {
           case "--timeout" -> { timeoutS = Long.parseLong(need(a, v)); i++; }
           case "--port-file" -> { portFile = Paths.get(need(a, v)); i++; }
           case "--allow" -> { allow = need(a, v); i++; }
+          case "--bind" -> { bind = need(a, v); i++; }
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -99,7 +103,8 @@ public final class PortExchange {
     }
     try {
       PortExchange ex = new PortExchange(ranks, allow == null ? null : resolve(allow));
-      int missing = ex.serve(port, portFile, timeoutS * 1000);
+      InetAddress at = bind == null ? null : InetAddress.getByName(bind);
+      int missing = ex.serve(at, port, portFile, timeoutS * 1000);
       System.exit(missing == 0 ? 0 : 3);
     } catch (IOException | UncheckedIOException e) {
       System.err.println("port exchange: " + e.getMessage());
@@ -137,10 +142,16 @@ public final class PortExchange {
    * success). Writes the listening port to {@code portFile}.
    */
   int serve(int port, Path portFile, long timeoutMs) throws IOException {
+    return serve(null, port, portFile, timeoutMs);
+  }
+
+  /** As {@link #serve(int, Path, long)}, listening on {@code bindAddress} only (null: all). */
+  int serve(InetAddress bindAddress, int port, Path portFile, long timeoutMs)
+      throws IOException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     try (ServerSocket server = new ServerSocket()) {
       server.setReuseAddress(true);
-      server.bind(new InetSocketAddress(port), Math.max(50, ranks));
+      server.bind(new InetSocketAddress(bindAddress, port), Math.max(50, ranks));
       writePort(portFile, server.getLocalPort());
       int joined = 0;
       while (joined < ranks) {

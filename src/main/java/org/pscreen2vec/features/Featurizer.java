@@ -22,6 +22,9 @@ import org.pscreen2vec.ops.Ops;
  */
 public final class Featurizer {
   private static final int CACHE_LIMIT = 1 << 20;
+  /** RICO screen size in pixels (bounds are already clipped to it, see GuiComponent). */
+  static final float SCREEN_WIDTH = 1440f;
+  static final float SCREEN_HEIGHT = 2560f;
   private final Ops ops;
   private final TextHasher hasher;
   private final int maxComponents;
@@ -70,19 +73,28 @@ public final class Featurizer {
     int[] compOffsets = new int[m + 1];
     List<int[]> texts = new ArrayList<>();
     int[] classes = new int[0];
+    float[] bounds = new float[0]; // (C, 4)
     int c = 0;
     for (int i = 0; i < m; i++) {
       List<GuiComponent> comps = screens.get(i).components();
       int k = Math.min(comps.size(), maxComponents);
       if (c + k > classes.length) {
         classes = Arrays.copyOf(classes, Math.max(2 * classes.length, c + k));
+        bounds = Arrays.copyOf(bounds, Screen2Vec.BOUNDS * classes.length);
       }
       for (int j = 0; j < k; j++) {
-        texts.add(rows(comps.get(j).text()));
-        classes[c++] = comps.get(j).classLabel();
+        GuiComponent g = comps.get(j);
+        texts.add(rows(g.text()));
+        bounds[Screen2Vec.BOUNDS * c] = g.x1() / SCREEN_WIDTH;
+        bounds[Screen2Vec.BOUNDS * c + 1] = g.y1() / SCREEN_HEIGHT;
+        bounds[Screen2Vec.BOUNDS * c + 2] = g.x2() / SCREEN_WIDTH;
+        bounds[Screen2Vec.BOUNDS * c + 3] = g.y2() / SCREEN_HEIGHT;
+        classes[c++] = g.classLabel();
       }
       compOffsets[i + 1] = c;
     }
+    Buf compBounds = ops.alloc(Math.max(1, c * Screen2Vec.BOUNDS));
+    ops.upload(bounds, 0, compBounds, 0, c * Screen2Vec.BOUNDS);
     int[][] descRows = new int[m][];
     for (int i = 0; i < m; i++) {
       descRows[i] = rows(descriptions.getOrDefault(screens.get(i).packageName(), ""));
@@ -96,15 +108,22 @@ public final class Featurizer {
       lay = stack(l, layoutWidth);
     }
     return new Screen2Vec.ScreenBatch(TokenBags.of(texts.toArray(new int[0][])),
-        Arrays.copyOf(classes, c), compOffsets, TokenBags.of(descRows), lay);
+        Arrays.copyOf(classes, c), compBounds, compOffsets, TokenBags.of(descRows), lay);
+  }
+
+  /** Trace windows without random negatives. */
+  public Screen2Vec.WindowBatch windows(List<List<Screen>> windows,
+      Map<String, String> descriptions, Function<Screen, float[]> layout, int layoutWidth) {
+    return windows(windows, List.of(), descriptions, layout, layoutWidth);
   }
 
   /**
    * Trace windows: each list holds the context screens in order and the true next screen last.
-   * Screens are told apart by identity; the candidates of window b are the targets of all windows
-   * and b's own context screens.
+   * Screens are told apart by identity; the candidates of window b are the targets of all windows,
+   * b's own context screens, and every screen of {@code negatives} (random screens, encoded with
+   * the others; one that is also a window's screen is the same candidate).
    */
-  public Screen2Vec.WindowBatch windows(List<List<Screen>> windows,
+  public Screen2Vec.WindowBatch windows(List<List<Screen>> windows, List<Screen> negatives,
       Map<String, String> descriptions, Function<Screen, float[]> layout, int layoutWidth) {
     int bsz = windows.size();
     Map<Screen, Integer> index = new IdentityHashMap<>();
@@ -121,6 +140,13 @@ public final class Featurizer {
           return distinct.size() - 1;
         });
       }
+    }
+    int[] negIdx = new int[negatives.size()];
+    for (int i = 0; i < negIdx.length; i++) {
+      negIdx[i] = index.computeIfAbsent(negatives.get(i), k -> {
+        distinct.add(k);
+        return distinct.size() - 1;
+      });
     }
     int m = distinct.size();
     int[] context = new int[steps * bsz];
@@ -141,6 +167,9 @@ public final class Featurizer {
     for (int b = 0; b < bsz; b++) {
       for (int t : targets) {
         allowed[b * m + t] = true;
+      }
+      for (int n : negIdx) {
+        allowed[b * m + n] = true;
       }
     }
     return new Screen2Vec.WindowBatch(screens(distinct, descriptions, layout, layoutWidth), steps,

@@ -18,12 +18,17 @@ import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 
 /**
- * Screen2Vec, end to end. A screen's embedding: its components (UI2Vec encoder) through an Elman
- * RNN; the final state concatenated with the app description (mean text bag) and the layout code
- * (the layout autoencoder's encoder) -> Linear -> dim. Trained on trace windows: an LSTM over the
- * context screens predicts the next screen, scored by dot product against the candidates (every
- * target of the batch, and the window's own context screens), softmax cross-entropy; plus the
- * layout decoder's reconstruction error times {@code aeWeight} (JOINT mode).
+ * Screen2Vec, end to end. A screen's embedding: its components (UI2Vec encoder), each optionally
+ * followed by its 4 normalised bounds (the released v4 model: dim + 4 into the RNN), through an
+ * Elman RNN; the final state concatenated with the layout code (the layout autoencoder's encoder,
+ * trained inside or frozen) and, when the description is inside the network, the app description
+ * (mean text bag) -> Linear -> dim. v4 keeps the description outside: [state ; code] (832 -> 768
+ * at the paper's sizes), the description appended after the network
+ * ({@link #embedWithDescription}). Trained on trace windows: an LSTM over the context screens
+ * predicts the next screen, scored by dot product against the candidates (every target of the
+ * batch, the window's own context screens and the batch's random negative screens, which are
+ * encoded with gradient like the others), softmax cross-entropy; plus the layout decoder's
+ * reconstruction error times {@code aeWeight} (JOINT mode).
  *
  * <p>One step touches the sparse text table, the class table, the large dense layout encoder and
  * the sequence parameters.
@@ -48,25 +53,48 @@ public final class Screen2Vec implements Model {
    * @param layoutSizes  layout encoder sizes, input first, code last ({11200, 2048, 256, 64})
    * @param mode         layout mode
    * @param aeWeight     weight of the reconstruction loss (JOINT)
+   * @param coords       each component's 4 normalised bounds follow its embedding into the RNN
+   * @param descInside   the description bag is an input of the combine layer (false: v4, outside)
    */
   public record Config(int dim, int classDim, int textBuckets, int[] layoutSizes,
-      LayoutMode mode, double aeWeight) {
+      LayoutMode mode, double aeWeight, boolean coords, boolean descInside) {
+    /** The project's earlier encoder: no coordinates, description inside. */
+    public Config(int dim, int classDim, int textBuckets, int[] layoutSizes, LayoutMode mode,
+        double aeWeight) {
+      this(dim, classDim, textBuckets, layoutSizes, mode, aeWeight, false, true);
+    }
+
     public int codeDim() {
       return mode == LayoutMode.NONE ? 0 : layoutSizes[layoutSizes.length - 1];
     }
+
+    /** Width of the RNN's input: a component embedding and, with coordinates, its bounds. */
+    public int rnnIn() {
+      return dim + (coords ? BOUNDS : 0);
+    }
+
+    /** Width of the combine layer's input: [state ; description? ; code]. */
+    public int combineIn() {
+      return dim + (descInside ? dim : 0) + codeDim();
+    }
   }
+
+  /** Values per component bound: x1, y1, x2, y2 normalised to the screen (0..1). */
+  public static final int BOUNDS = 4;
 
   /**
    * M distinct screens.
    *
    * @param compTexts   texts of all components, screen after screen
    * @param compClasses (C) their classes
+   * @param compBounds  (C, 4) their normalised bounds (x1, y1, x2, y2 in 0..1)
    * @param compOffsets (M + 1) screen m's components are [offsets[m], offsets[m+1])
    * @param descTexts   (M) the app description of each screen
    * @param layout      (M, layoutSizes[0]) bitmaps (JOINT), (M, code) codes (FROZEN), or null
    */
   public record ScreenBatch(org.pscreen2vec.model.layers.TokenBags compTexts, int[] compClasses,
-      int[] compOffsets, org.pscreen2vec.model.layers.TokenBags descTexts, Buf layout) {
+      Buf compBounds, int[] compOffsets, org.pscreen2vec.model.layers.TokenBags descTexts,
+      Buf layout) {
     public int size() {
       return compOffsets.length - 1;
     }
@@ -80,8 +108,8 @@ public final class Screen2Vec implements Model {
    * @param context  (steps, B) time-major screen index of each context position, -1 = padding
    * @param lengths  (B) context length of each window
    * @param targets  (B) screen index of each window's true next screen
-   * @param allowed  (B, M) which screens are candidates of window b (targets of all windows and
-   *                 b's own context screens)
+   * @param allowed  (B, M) which screens are candidates of window b (targets of all windows,
+   *                 b's own context screens, and the batch's random negative screens)
    */
   public record WindowBatch(ScreenBatch screens, int steps, int[] context, int[] lengths,
       int[] targets, boolean[] allowed) {
@@ -102,7 +130,7 @@ public final class Screen2Vec implements Model {
   private final EmbeddingBag desc;
   private final Mlp layoutEncoder; // null unless JOINT
   private final Mlp layoutDecoder; // null unless JOINT with aeWeight > 0
-  private final Linear combine;    // [rnn ; desc ; code] -> dim
+  private final Linear combine;    // [rnn ; desc (inside only) ; code] -> dim
   private final Lstm trace;
   private final ParameterStore store;
 
@@ -118,13 +146,13 @@ public final class Screen2Vec implements Model {
     this.text = new EmbeddingTable(ops, "text", config.textBuckets(), dim, 0.1, seed);
     this.comp = new ComponentEncoder(ops, b, "comp", text, GuiComponent.CLASS_COUNT,
         config.classDim());
-    this.screenRnn = new ElmanRnn(ops, b, "screen.rnn", dim, dim);
+    this.screenRnn = new ElmanRnn(ops, b, "screen.rnn", config.rnnIn(), dim);
     this.desc = new EmbeddingBag(ops, text);
     boolean joint = config.mode() == LayoutMode.JOINT;
     this.layoutEncoder = joint ? LayoutAutoencoder.encoder(ops, b, config.layoutSizes()) : null;
     this.layoutDecoder = joint && config.aeWeight() > 0
         ? LayoutAutoencoder.decoder(ops, b, config.layoutSizes()) : null;
-    this.combine = new Linear(ops, b, "screen.combine", 2 * dim + config.codeDim(), dim);
+    this.combine = new Linear(ops, b, "screen.combine", config.combineIn(), dim);
     this.trace = new Lstm(ops, b, "trace.lstm", dim, dim);
     this.store = b.build(ops, seed);
   }
@@ -153,8 +181,32 @@ public final class Screen2Vec implements Model {
     return encodeScreens(s, false).embPadded().slice(0, s.size() * config.dim());
   }
 
+  /**
+   * Exported embeddings (M, 2 dim): the screen embedding followed by the app description's mean
+   * text bag, the released model's way of using the description outside the network.
+   */
+  public Buf embedWithDescription(ScreenBatch s) {
+    int dim = config.dim();
+    int m = s.size();
+    Buf out = ops.alloc(m * 2 * dim);
+    ops.copyColumns(embed(s), dim, 0, out, 2 * dim, 0, m, dim);
+    ops.copyColumns(desc.forward(s.descTexts(), false).out(), dim, 0, out, 2 * dim, dim, m, dim);
+    return out;
+  }
+
+  /** Predicted next-screen embeddings (B, dim) of the windows, without gradients. */
+  public Buf predict(WindowBatch w) {
+    int dim = config.dim();
+    int bsz = w.size();
+    ScreenTape st = encodeScreens(w.screens(), false);
+    Buf ctx = ops.alloc(w.steps() * bsz * dim); // (steps, B, dim)
+    ops.gatherRows(st.embPadded(), dim, contextRows(w), ctx);
+    return trace.forward(ctx, w.steps(), bsz, w.lengths()).last();
+  }
+
   private ScreenTape encodeScreens(ScreenBatch s, boolean training) {
     int dim = config.dim();
+    int in = config.rnnIn();
     int m = s.size();
     ComponentEncoder.Tape comps = comp.forward(s.compTexts(), s.compClasses(), training);
     int c = comps.n();
@@ -162,8 +214,11 @@ public final class Screen2Vec implements Model {
     for (int i = 0; i < m; i++) {
       maxComps = Math.max(maxComps, s.compOffsets()[i + 1] - s.compOffsets()[i]);
     }
-    Buf compPadded = ops.alloc((c + 1) * dim); // (C + 1, dim), last row zero (padding)
-    ops.copy(comps.out(), compPadded.slice(0, c * dim));
+    Buf compPadded = ops.alloc((c + 1) * in); // (C + 1, dim [+ 4]), last row zero (padding)
+    ops.copyColumns(comps.out(), dim, 0, compPadded, in, 0, c, dim);
+    if (config.coords()) {
+      ops.copyColumns(s.compBounds(), BOUNDS, 0, compPadded, in, dim, c, BOUNDS);
+    }
     int[] padIdx = new int[maxComps * m]; // (T, M) time-major row of compPadded
     int[] lengths = new int[m];
     for (int i = 0; i < m; i++) {
@@ -172,10 +227,10 @@ public final class Screen2Vec implements Model {
         padIdx[t * m + i] = t < lengths[i] ? s.compOffsets()[i] + t : c;
       }
     }
-    Buf x = ops.alloc(maxComps * m * dim); // (T, M, dim)
-    ops.gatherRows(compPadded, dim, padIdx, x);
+    Buf x = ops.alloc(maxComps * m * in); // (T, M, in)
+    ops.gatherRows(compPadded, in, padIdx, x);
     ElmanRnn.Tape rnn = screenRnn.forward(x, maxComps, m, lengths);
-    EmbeddingBag.Tape d = desc.forward(s.descTexts(), training);
+    EmbeddingBag.Tape d = config.descInside() ? desc.forward(s.descTexts(), training) : null;
     Mlp.Tape enc = null;
     Mlp.Tape dec = null;
     Buf code = null;
@@ -187,12 +242,14 @@ public final class Screen2Vec implements Model {
       code = s.layout();
     }
     int cd = config.codeDim();
-    int width = 2 * dim + cd;
-    Buf cat = ops.alloc(m * width); // (M, dim + dim + code)
+    int width = config.combineIn();
+    Buf cat = ops.alloc(m * width); // (M, dim [+ dim] + code)
     ops.copyColumns(rnn.last(), dim, 0, cat, width, 0, m, dim);
-    ops.copyColumns(d.out(), dim, 0, cat, width, dim, m, dim);
+    if (d != null) {
+      ops.copyColumns(d.out(), dim, 0, cat, width, dim, m, dim);
+    }
     if (cd > 0) {
-      ops.copyColumns(code, cd, 0, cat, width, 2 * dim, m, cd);
+      ops.copyColumns(code, cd, 0, cat, width, width - cd, m, cd);
     }
     Buf embPadded = ops.alloc((m + 1) * dim); // (M + 1, dim), last row zero (padding)
     combine.forward(cat, m, embPadded.slice(0, m * dim));
@@ -202,19 +259,22 @@ public final class Screen2Vec implements Model {
   /** Backward of the screen encoder for dEmb(M, dim); returns the weighted layout loss. */
   private double backwardScreens(ScreenBatch s, ScreenTape t, Buf dEmb) {
     int dim = config.dim();
+    int in = config.rnnIn();
     int m = s.size();
     int cd = config.codeDim();
-    int width = 2 * dim + cd;
+    int width = config.combineIn();
     Buf dCat = combine.backward(t.cat(), m, dEmb);
     Buf dLast = ops.alloc(m * dim);
     ops.copyColumns(dCat, width, 0, dLast, dim, 0, m, dim);
-    Buf dDesc = ops.alloc(m * dim);
-    ops.copyColumns(dCat, width, dim, dDesc, dim, 0, m, dim);
-    desc.backward(t.desc(), dDesc);
+    if (t.desc() != null) {
+      Buf dDesc = ops.alloc(m * dim);
+      ops.copyColumns(dCat, width, dim, dDesc, dim, 0, m, dim);
+      desc.backward(t.desc(), dDesc);
+    }
     double layoutLoss = 0;
     if (config.mode() == LayoutMode.JOINT) {
       Buf dCode = ops.alloc(m * cd);
-      ops.copyColumns(dCat, width, 2 * dim, dCode, cd, 0, m, cd);
+      ops.copyColumns(dCat, width, width - cd, dCode, cd, 0, m, cd);
       if (t.dec() != null) {
         MeanSquaredError.Result mse = MeanSquaredError.apply(ops, t.dec().out(), s.layout(),
             config.aeWeight());
@@ -223,11 +283,13 @@ public final class Screen2Vec implements Model {
       }
       layoutEncoder.backward(t.enc(), dCode, false);
     }
-    Buf dx = screenRnn.backward(t.rnn(), dLast); // (T, M, dim)
+    Buf dx = screenRnn.backward(t.rnn(), dLast); // (T, M, in)
     int c = t.comps().n();
-    Buf dCompPadded = ops.alloc((c + 1) * dim);
-    ops.scatterAddRows(dx, dim, t.padIdx(), dCompPadded);
-    comp.backward(t.comps(), dCompPadded.slice(0, c * dim));
+    Buf dCompPadded = ops.alloc((c + 1) * in);
+    ops.scatterAddRows(dx, in, t.padIdx(), dCompPadded);
+    Buf dComp = ops.alloc(c * dim); // the bounds are inputs: their gradient stops here
+    ops.copyColumns(dCompPadded, in, 0, dComp, dim, 0, c, dim);
+    comp.backward(t.comps(), dComp);
     return layoutLoss;
   }
 

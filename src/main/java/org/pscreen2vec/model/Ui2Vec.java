@@ -7,29 +7,45 @@ import org.pscreen2vec.model.layers.EmbeddingBag;
 import org.pscreen2vec.model.layers.Linear;
 import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
 import org.pscreen2vec.model.layers.TokenBags;
+import org.pscreen2vec.nn.DenseParam;
 import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 
 /**
- * UI2Vec: GUI-component embeddings trained like CBOW. For a hidden target component, the mean
- * embedding of its n nearest components on the same screen predicts (a) the target's text among
- * candidate texts (the batch's other targets: in-batch sampled negatives) by dot product, and (b)
- * its class among the 26. Loss = text cross-entropy + class cross-entropy.
+ * UI2Vec: GUI-component embeddings trained like CBOW. For a hidden target component, its n
+ * nearest components on the same screen predict (a) the target's text among candidate texts (the
+ * batch's other targets: in-batch sampled negatives) by dot product, and (b) its class among the
+ * 26. Loss = text cross-entropy + class cross-entropy.
+ *
+ * <p>Two heads. {@link Head#MEAN} (the project's first one): the mean of the context embeddings
+ * through two linear layers (dim -> dim for the text, dim -> 26 for the class). {@link
+ * Head#CONCAT} (the original's): the n context embeddings concatenated in nearest-first order,
+ * zero-padded when a screen has fewer, through one linear layer n dim -> dim + classDim (12,288
+ * -> 774 at the paper's sizes); the first dim outputs are the predicted text embedding, the last
+ * classDim are scored against the class embeddings by dot product.
  */
 public final class Ui2Vec implements Model {
+  /** How the context components become a prediction. */
+  public enum Head {
+    MEAN, CONCAT
+  }
+
   private final Ops ops;
+  private final Head head;
+  private final int nearest;
   private final EmbeddingTable text;
   private final ComponentEncoder comp;
-  private final Linear textHead;  // context mean -> predicted text embedding
-  private final Linear classHead; // context mean -> class logits
+  private final Linear textHead;   // MEAN: context mean -> predicted text embedding
+  private final Linear classHead;  // MEAN: context mean -> class logits
+  private final Linear concatHead; // CONCAT: (n dim) -> dim + classDim
   private final ParameterStore store;
 
   /**
    * One batch of B targets.
    *
-   * @param contextTexts   texts of all context components, target after target
+   * @param contextTexts   texts of all context components, target after target, nearest first
    * @param contextClasses (C) their classes
    * @param contextOffsets (B + 1) target b's context is [offsets[b], offsets[b+1])
    * @param targetTexts    (B) the targets' texts: the candidate set
@@ -44,26 +60,54 @@ public final class Ui2Vec implements Model {
     }
   }
 
-  /** Mean losses and correct counts over a batch. */
+  /**
+   * Mean losses and correct counts over a batch; class accuracy counts only targets whose class
+   * is not 0 (unknown), as the original's evaluation does ({@code classCounted} of them).
+   */
   public record Result(double loss, double textLoss, double classLoss, int textCorrect,
-      int classCorrect, int n) {}
+      int classCorrect, int classCounted, int n) {}
 
-  private record Tape(ComponentEncoder.Tape ctx, Buf ctxMean, EmbeddingBag.Tape cand,
-      Buf textPred, Buf classLogits, Buf textLogits) {}
+  /**
+   * @param ctxIdx (B * n) rows of the padded context embeddings in concatenation order (CONCAT)
+   * @param x      the head's input: (B, dim) mean or (B, n dim) concatenation
+   * @param out    CONCAT only: (B, dim + classDim)
+   */
+  private record Tape(ComponentEncoder.Tape ctx, int[] ctxIdx, Buf x, Buf out,
+      EmbeddingBag.Tape cand, Buf textPred, Buf classPred, Buf classLogits, Buf textLogits) {}
 
+  /** The mean head with 16 nearest components. */
   public Ui2Vec(Ops ops, int dim, int classDim, int textBuckets, long seed) {
+    this(ops, dim, classDim, textBuckets, Head.MEAN, 16, seed);
+  }
+
+  /** @param nearest context components per target (the concatenation's width, CONCAT) */
+  public Ui2Vec(Ops ops, int dim, int classDim, int textBuckets, Head head, int nearest,
+      long seed) {
     this.ops = ops;
+    this.head = head;
+    this.nearest = nearest;
     ParameterStore.Builder b = new ParameterStore.Builder();
     this.text = new EmbeddingTable(ops, "text", textBuckets, dim, 0.1, seed);
     this.comp = new ComponentEncoder(ops, b, "comp", text, GuiComponent.CLASS_COUNT, classDim);
-    this.textHead = new Linear(ops, b, "ui2vec.text", dim, dim);
-    this.classHead = new Linear(ops, b, "ui2vec.class", dim, GuiComponent.CLASS_COUNT);
+    if (head == Head.MEAN) {
+      this.textHead = new Linear(ops, b, "ui2vec.text", dim, dim);
+      this.classHead = new Linear(ops, b, "ui2vec.class", dim, GuiComponent.CLASS_COUNT);
+      this.concatHead = null;
+    } else {
+      this.textHead = null;
+      this.classHead = null;
+      this.concatHead = new Linear(ops, b, "ui2vec.concat", nearest * dim, dim + classDim);
+    }
     this.store = b.build(ops, seed);
   }
 
   @Override
   public String name() {
     return "ui2vec";
+  }
+
+  public Head head() {
+    return head;
   }
 
   @Override
@@ -81,14 +125,45 @@ public final class Ui2Vec implements Model {
     int dim = comp.dim();
     ComponentEncoder.Tape ctx = comp.forward(batch.contextTexts(), batch.contextClasses(),
         training);
-    Buf ctxMean = ops.alloc(bsz * dim); // (B, dim)
-    ops.bagMean(ctx.out(), dim, identity(ctx.n()), batch.contextOffsets(), ctxMean);
-    Buf textPred = textHead.forward(ctxMean, bsz);
-    Buf classLogits = classHead.forward(ctxMean, bsz);
     EmbeddingBag.Tape cand = comp.textBag().forward(batch.targetTexts(), training);
+    Buf x;
+    int[] ctxIdx = null;
+    Buf out = null;
+    Buf textPred;
+    Buf classPred = null;
+    Buf classLogits;
+    if (head == Head.MEAN) {
+      x = ops.alloc(bsz * dim); // (B, dim)
+      ops.bagMean(ctx.out(), dim, identity(ctx.n()), batch.contextOffsets(), x);
+      textPred = textHead.forward(x, bsz);
+      classLogits = classHead.forward(x, bsz);
+    } else {
+      int c = ctx.n();
+      int cd = comp.classes().dim();
+      Buf padded = ops.alloc((c + 1) * dim); // (C + 1, dim), last row zero (missing neighbour)
+      ops.copy(ctx.out(), padded.slice(0, c * dim));
+      ctxIdx = new int[bsz * nearest];
+      for (int b = 0; b < bsz; b++) {
+        int from = batch.contextOffsets()[b];
+        int count = batch.contextOffsets()[b + 1] - from;
+        for (int q = 0; q < nearest; q++) {
+          ctxIdx[b * nearest + q] = q < count ? from + q : c;
+        }
+      }
+      x = ops.alloc(bsz * nearest * dim); // (B, n dim) = (B n, dim) row-major
+      ops.gatherRows(padded, dim, ctxIdx, x);
+      out = concatHead.forward(x, bsz); // (B, dim + classDim)
+      textPred = ops.alloc(bsz * dim);
+      ops.copyColumns(out, dim + cd, 0, textPred, dim, 0, bsz, dim);
+      classPred = ops.alloc(bsz * cd);
+      ops.copyColumns(out, dim + cd, dim, classPred, cd, 0, bsz, cd);
+      classLogits = ops.alloc(bsz * GuiComponent.CLASS_COUNT); // (B, 26)
+      ops.gemm(false, true, bsz, GuiComponent.CLASS_COUNT, cd, 1, classPred,
+          comp.classes().table().value(), 0, classLogits);
+    }
     Buf textLogits = ops.alloc(bsz * bsz); // (B, B)
     ops.gemm(false, true, bsz, bsz, dim, 1, textPred, cand.out(), 0, textLogits);
-    return new Tape(ctx, ctxMean, cand, textPred, classLogits, textLogits);
+    return new Tape(ctx, ctxIdx, x, out, cand, textPred, classPred, classLogits, textLogits);
   }
 
   /** Forward and backward: adds the gradients of the mean loss. */
@@ -105,11 +180,28 @@ public final class Ui2Vec implements Model {
     Buf dCand = ops.alloc(bsz * dim);
     ops.gemm(true, false, bsz, dim, bsz, 1, tl.dLogits(), t.textPred(), 0, dCand);
     comp.textBag().backward(t.cand(), dCand);
-    Buf dMean = textHead.backward(t.ctxMean(), bsz, dTextPred);
-    Buf dMean2 = classHead.backward(t.ctxMean(), bsz, cl.dLogits());
-    ops.axpy(1, dMean2, dMean);
-    Buf dCtx = ops.alloc(t.ctx().n() * dim);
-    ops.bagMeanBackward(dMean, dim, identity(t.ctx().n()), batch.contextOffsets(), dCtx);
+    int n = t.ctx().n();
+    Buf dCtx = ops.alloc(n * dim);
+    if (head == Head.MEAN) {
+      Buf dMean = textHead.backward(t.x(), bsz, dTextPred);
+      ops.axpy(1, classHead.backward(t.x(), bsz, cl.dLogits()), dMean);
+      ops.bagMeanBackward(dMean, dim, identity(n), batch.contextOffsets(), dCtx);
+    } else {
+      int cd = comp.classes().dim();
+      DenseParam classes = comp.classes().table();
+      Buf dClassPred = ops.alloc(bsz * cd); // (B, cd) = dLogits (B, 26) x E (26, cd)
+      ops.gemm(false, false, bsz, cd, GuiComponent.CLASS_COUNT, 1, cl.dLogits(),
+          classes.value(), 0, dClassPred);
+      ops.gemm(true, false, GuiComponent.CLASS_COUNT, cd, bsz, 1, cl.dLogits(), t.classPred(),
+          1, classes.grad());
+      Buf dOut = ops.alloc(bsz * (dim + cd));
+      ops.copyColumns(dTextPred, dim, 0, dOut, dim + cd, 0, bsz, dim);
+      ops.copyColumns(dClassPred, cd, 0, dOut, dim + cd, dim, bsz, cd);
+      Buf dx = concatHead.backward(t.x(), bsz, dOut); // (B n, dim)
+      Buf dPadded = ops.alloc((n + 1) * dim);
+      ops.scatterAddRows(dx, dim, t.ctxIdx(), dPadded);
+      ops.copy(dPadded.slice(0, n * dim), dCtx);
+    }
     comp.backward(t.ctx(), dCtx);
     return result(batch, t, tl.loss(), cl.loss());
   }
@@ -129,16 +221,20 @@ public final class Ui2Vec implements Model {
     int bsz = batch.size();
     int textOk = 0;
     int classOk = 0;
+    int classCounted = 0;
     for (int i = 0; i < bsz; i++) {
       if (Ranking.rank(t.textLogits(), i, bsz, i, batch.allowed()) == 1) {
         textOk++;
       }
-      if (Ranking.rank(t.classLogits(), i, GuiComponent.CLASS_COUNT, batch.targetClasses()[i],
-          null) == 1) {
-        classOk++;
+      int cls = batch.targetClasses()[i];
+      if (cls != 0) { // class 0 (unknown) is not scored, as in the original
+        classCounted++;
+        if (Ranking.rank(t.classLogits(), i, GuiComponent.CLASS_COUNT, cls, null) == 1) {
+          classOk++;
+        }
       }
     }
-    return new Result(tl + cl, tl, cl, textOk, classOk, bsz);
+    return new Result(tl + cl, tl, cl, textOk, classOk, classCounted, bsz);
   }
 
   static int[] identity(int n) {

@@ -5,8 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.util.IdentityHashMap;
-import java.util.Map;
+import java.util.Locale;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -23,7 +22,6 @@ import org.pscreen2vec.model.FashionMlp;
 import org.pscreen2vec.model.LayoutAutoencoder;
 import org.pscreen2vec.model.Screen2Vec;
 import org.pscreen2vec.model.Ui2Vec;
-import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 
 /** Builds the model a configuration names and binds it to its data. */
@@ -46,7 +44,8 @@ public final class Tasks {
         return new FashionTask(ops, model, train, test);
       }
       default -> {
-        RicoData data = rico(c);
+        Path dir = ricoDir(c);
+        RicoData data = rico(c, dir);
         TraceSplit split = TraceSplit.of(data.traces(), data.descriptions(),
             c.getDouble("eval.fraction"), seed);
         Featurizer f = new Featurizer(ops,
@@ -56,9 +55,10 @@ public final class Tasks {
           case "layout-ae" -> new LayoutTask(new LayoutAutoencoder(ops, layoutSizes(c), seed), f,
               split);
           case "ui2vec" -> new Ui2VecTask(new Ui2Vec(ops, c.getInt("dim"),
-              c.getInt("class.dim"), c.getInt("text.buckets"), seed), f, split,
-              c.getInt("nearest"), c.getInt("eval.batch"));
-          default -> screen2vec(c, ops, f, split);
+              c.getInt("class.dim"), c.getInt("text.buckets"),
+              Ui2Vec.Head.valueOf(c.get("ui2vec.head").toUpperCase(Locale.ROOT)),
+              c.getInt("nearest"), seed), f, split, c.getInt("nearest"), c.getInt("eval.batch"));
+          default -> screen2vec(c, ops, f, split, data, dir);
         };
       }
     }
@@ -73,41 +73,29 @@ public final class Tasks {
     return all;
   }
 
-  private static Task<?> screen2vec(TrainConfig c, Ops ops, Featurizer f, TraceSplit split)
-      throws IOException {
+  private static Task<?> screen2vec(TrainConfig c, Ops ops, Featurizer f, TraceSplit split,
+      RicoData data, Path dir) throws IOException {
     int[] sizes = layoutSizes(c);
     Screen2Vec.LayoutMode mode = Screen2Vec.LayoutMode.valueOf(
-        c.layoutMode().toUpperCase(java.util.Locale.ROOT));
+        c.layoutMode().toUpperCase(Locale.ROOT));
     Screen2Vec model = new Screen2Vec(ops, new Screen2Vec.Config(c.getInt("dim"),
         c.getInt("class.dim"), c.getInt("text.buckets"), sizes, mode,
-        c.getDouble("layout.ae.weight")), c.seed());
+        c.getDouble("layout.ae.weight"), c.get("screen.coords").equals("true"),
+        c.get("screen.description").equals("inside")), c.seed());
     Function<Screen, float[]> layout = null;
     int width = 0;
     if (mode == Screen2Vec.LayoutMode.JOINT) {
       layout = Screen::layout;
       width = Screen.LAYOUT_SIZE;
     } else if (mode == Screen2Vec.LayoutMode.FROZEN) {
-      layout = frozenCodes(c, ops, f, sizes);
+      layout = LayoutCodes.of(c, ops, f, sizes, TraceSplit.screens(data.traces()),
+          dir.toAbsolutePath().normalize().toString());
       width = sizes[sizes.length - 1];
     }
-    return new Screen2VecTask(model, f, split, c.getInt("window"), layout, width,
-        c.getInt("eval.batch"));
-  }
-
-  /** Codes from a trained layout-ae's encoder, computed once per screen. */
-  private static Function<Screen, float[]> frozenCodes(TrainConfig c, Ops ops, Featurizer f,
-      int[] sizes) throws IOException {
-    LayoutAutoencoder ae = new LayoutAutoencoder(ops, sizes, c.seed());
-    Checkpoint.load(Paths.get(c.get("layout.checkpoint")), ae);
-    Map<Screen, float[]> cache = new IdentityHashMap<>();
-    return s -> cache.computeIfAbsent(s, k -> {
-      Buf code = ae.encode(f.stack(java.util.List.of(k.layout()), Screen.LAYOUT_SIZE), 1);
-      float[] out = new float[code.length()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = (float) code.get(i);
-      }
-      return out;
-    });
+    return new Screen2VecTask(model, f, split, layout, width, new Screen2VecTask.Options(
+        c.getInt("window"), c.get("windows").equals("full"), c.getInt("negatives"),
+        c.getInt("eval.batch"), c.get("eval").equals("paper"),
+        c.get("eval.candidates").equals("all"), c.seed()));
   }
 
   public static Path home() {
@@ -123,12 +111,18 @@ public final class Tasks {
         : home().resolve(".deps/data/fashion-mnist");
   }
 
+  /** The RICO-format folder a configuration names (the generated one for 'synthetic'). */
+  static Path ricoDir(TrainConfig c) {
+    return c.get("data").equals("synthetic")
+        ? home().resolve(".deps/data/synthetic-s" + c.seed() + "-n"
+            + c.getInt("synthetic.screens"))
+        : Paths.get(c.get("data"));
+  }
+
   /** Reads the RICO-format data, generating the synthetic set once if asked for. */
-  static RicoData rico(TrainConfig c) throws IOException {
-    Path dir;
+  static RicoData rico(TrainConfig c, Path dir) throws IOException {
     if (c.get("data").equals("synthetic")) {
       int screens = c.getInt("synthetic.screens");
-      dir = home().resolve(".deps/data/synthetic-s" + c.seed() + "-n" + screens);
       if (!Files.isDirectory(dir.resolve("filtered_traces"))) {
         Path tmp = Files.createDirectories(dir.getParent())
             .resolve(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
@@ -143,8 +137,6 @@ public final class Tasks {
           } // another process made it first: use theirs
         }
       }
-    } else {
-      dir = Paths.get(c.get("data"));
     }
     RicoReader.Options o = RicoReader.Options.defaults().withNearest(c.getInt("nearest"));
     RicoData d = new RicoReader(o).read(dir);

@@ -13,7 +13,8 @@ import org.pscreen2vec.nn.RowRequest;
 /**
  * UI2Vec on hidden components: every component with text of every training screen is an item.
  * Evaluation on held-out screens: text accuracy among the evaluation batch's candidate texts,
- * class accuracy over the 26 classes.
+ * class accuracy over the 26 classes among the targets whose class is not 0 (unknown), as the
+ * original counts it.
  */
 public final class Ui2VecTask implements Task<Ui2VecTask.Batch> {
   private final Ui2Vec model;
@@ -95,6 +96,7 @@ public final class Ui2VecTask implements Task<Ui2VecTask.Batch> {
     double loss = 0;
     int text = 0;
     int cls = 0;
+    int clsCounted = 0;
     int n = 0;
     for (int from = 0; from < testComps.length; from += evalBatch) {
       int size = Math.min(evalBatch, testComps.length - from);
@@ -106,12 +108,13 @@ public final class Ui2VecTask implements Task<Ui2VecTask.Batch> {
       loss += r.loss() * r.n();
       text += r.textCorrect();
       cls += r.classCorrect();
+      clsCounted += r.classCounted();
       n += r.n();
     }
     Map<String, Double> m = new LinkedHashMap<>();
     m.put("test_loss", loss / Math.max(1, n));
     m.put("text_accuracy", (double) text / Math.max(1, n));
-    m.put("class_accuracy", (double) cls / Math.max(1, n));
+    m.put("class_accuracy", (double) cls / Math.max(1, clsCounted));
     return m;
   }
 

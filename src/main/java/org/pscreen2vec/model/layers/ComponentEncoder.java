@@ -37,6 +37,11 @@ public final class ComponentEncoder {
     return dim;
   }
 
+  /** The class embeddings (classCount, classDim). */
+  public Embedding classes() {
+    return classes;
+  }
+
   /** out(n, dim) for n components (texts as bags, class labels). */
   public Tape forward(TokenBags texts, int[] classLabels, boolean training) {
     int n = classLabels.length;

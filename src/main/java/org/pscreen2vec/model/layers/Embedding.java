@@ -24,6 +24,11 @@ public final class Embedding {
     return dim;
   }
 
+  /** The table itself (count, dim), for heads that score against the class embeddings. */
+  public DenseParam table() {
+    return table;
+  }
+
   /** out(ids.length, dim). */
   public Buf forward(int[] ids) {
     for (int id : ids) {

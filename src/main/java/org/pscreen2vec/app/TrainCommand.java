@@ -119,6 +119,12 @@ public final class TrainCommand implements Subcommand {
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     TrainConfig config = config(cl);
+    try {
+      config.workerBatch(ctx.roles().workers()); // global.batch must split over the workers
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(CONFIG.get(cl, "configs/" + MODEL.get(cl) + "-local.properties")
+          + ": " + e.getMessage());
+    }
     String strategy = STRATEGY.get(cl);
     Strategies.PsSetup ps;
     try {

@@ -56,4 +56,42 @@ class TrainConfigTest {
       }
     }
   }
+
+  private static String refused(Map<String, String> settings) {
+    return assertThrows(IllegalArgumentException.class, () -> TrainConfig.of(settings))
+        .getMessage();
+  }
+
+  @Test
+  void everyKeyIsCheckedForTypeRangeFinitenessAndOverflow() {
+    for (String[] bad : new String[][] {{"lr", "Infinity"}, {"lr", "NaN"}, {"sparse.lr", "-0.1"},
+        {"momentum", "1"}, {"layout.ae.weight", "-Infinity"}, {"eval.fraction", "1"},
+        {"seed", "x"}, {"epochs", "99999999999"}, {"nearest", "1025"}, {"negatives", "-1"},
+        {"global.batch", "-8"}, {"windows", "some"}, {"eval", "fast"}, {"ui2vec.head", "sum"},
+        {"screen.coords", "yes"}, {"screen.description", "both"}, {"dim", "0"},
+        {"mlp.sizes", "784,,10"}, {"eval.candidates", "train"}}) {
+      String m = refused(Map.of(bad[0], bad[1]));
+      assertTrue(m.startsWith(bad[0] + " "), bad[0] + "=" + bad[1] + ": " + m);
+      assertTrue(m.contains(bad[1]) || m.contains("sizes"), m);
+      assertTrue(!m.contains("\n"), "one line: " + m);
+    }
+    String m = refused(Map.of("text.buckets", "1048576", "dim", "4096"));
+    assertTrue(m.contains("text.buckets x dim"), m);
+    m = refused(Map.of("layout.sizes", "1000000,64"));
+    assertTrue(m.contains("layout.sizes"), m);
+    m = refused(Map.of("nearest", "1024", "dim", "2048"));
+    assertTrue(m.contains("nearest x dim"), m);
+  }
+
+  @Test
+  void globalBatchIsSplitEvenlyOrRefused() {
+    TrainConfig c = TrainConfig.of(Map.of("global.batch", "256", "batch", "7"));
+    assertEquals(256, c.workerBatch(1));
+    assertEquals(64, c.workerBatch(4));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> c.workerBatch(3));
+    assertTrue(e.getMessage().contains("global.batch=256") && e.getMessage().contains("3"),
+        e.getMessage());
+    assertEquals(7, TrainConfig.of(Map.of("batch", "7")).workerBatch(3));
+  }
 }

@@ -10,6 +10,14 @@ import org.pscreen2vec.ops.Ops;
  * 2-D convolution on NHWC images, k x k kernel, stride 1, "same" zero padding: im2col turns the
  * batch into a (n h w, k k cin) patch matrix, and the convolution is one GEMM with W(k k cin, cout),
  * whose output (n h w, cout) is already NHWC.
+ *
+ * <p>The patch matrix is the largest buffer of a CNN step (10 MB for a 64-image batch of 14 x 14
+ * x 8 with a 5 x 5 kernel), so the layer keeps one scratch buffer for it and reuses it from step
+ * to step; backward writes the patch gradients into the same storage once the weight gradient
+ * has read the patches. Hence a tape is valid until the next forward of this layer and serves
+ * one backward. Batches whose patch matrix exceeds {@link #KEEP_LIMIT} floats (evaluation
+ * batches of a thousand images) get a buffer of their own, dropped after use, so that no layer
+ * holds hundreds of MB between evaluations.
  */
 public final class Conv2d {
   private final Ops ops;
@@ -18,6 +26,9 @@ public final class Conv2d {
   private final int k;
   private final DenseParam w; // (k * k * cin, cout), patch order (ky, kx, c)
   private final DenseParam b; // (1, cout)
+  /** Largest patch matrix, in floats, kept between calls (64 MB). */
+  static final int KEEP_LIMIT = 16 << 20;
+  private Buf scratch; // patches (n h w, k k cin) of the last forward, reused; null until needed
 
   /** The patches of the last forward (n h w, k k cin) and the input geometry. */
   public record Tape(Buf cols, int n, int h, int w) {}
@@ -41,7 +52,7 @@ public final class Conv2d {
   /** y(n, h, w, cout) for x(n, h, w, cin). */
   public Tape forward(Buf x, int n, int h, int wd, Buf y) {
     int rows = n * h * wd;
-    Buf cols = ops.alloc(rows * k * k * cin);
+    Buf cols = patches(rows * k * k * cin);
     ops.im2col(x, n, h, wd, cin, k, k / 2, cols);
     ops.gemm(false, false, rows, cout, k * k * cin, 1, cols, w.value(), 0, y);
     ops.addRowVector(y, rows, cout, b.value());
@@ -55,9 +66,20 @@ public final class Conv2d {
     ops.gemm(true, false, patch, cout, rows, 1, t.cols(), dy, 1, w.grad());
     ops.sumRowsInto(dy, rows, cout, b.grad());
     if (dx != null) {
-      Buf dCols = ops.alloc(rows * patch);
+      Buf dCols = t.cols(); // the patches are read: their storage takes the patch gradients
       ops.gemm(false, true, rows, patch, cout, 1, dy, w.value(), 0, dCols);
       ops.col2im(dCols, t.n(), t.h(), t.w(), cin, k, k / 2, dx);
     }
+  }
+
+  /** The scratch patch buffer, grown to len floats (or a one-off buffer above the limit). */
+  private Buf patches(int len) {
+    if (len > KEEP_LIMIT) {
+      return ops.alloc(len);
+    }
+    if (scratch == null || scratch.length() < len) {
+      scratch = ops.alloc(len);
+    }
+    return scratch.length() == len ? scratch : scratch.slice(0, len);
   }
 }

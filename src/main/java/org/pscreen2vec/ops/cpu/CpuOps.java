@@ -305,22 +305,22 @@ public final class CpuOps implements Ops {
 
   @Override
   public void im2col(Buf x, int n, int h, int w, int c, int k, int pad, Buf cols) {
-    FloatKernels2.im2col(f(x), n, h, w, c, k, pad, f(cols));
+    ConvKernels.im2col(f(x), n, h, w, c, k, pad, f(cols));
   }
 
   @Override
   public void col2im(Buf dCols, int n, int h, int w, int c, int k, int pad, Buf dx) {
-    FloatKernels2.col2im(f(dCols), n, h, w, c, k, pad, f(dx));
+    ConvKernels.col2im(f(dCols), n, h, w, c, k, pad, f(dx));
   }
 
   @Override
   public void maxPool2(Buf x, int n, int h, int w, int c, Buf y, int[] argmax) {
-    FloatKernels2.maxPool2(f(x), n, h, w, c, f(y), argmax);
+    ConvKernels.maxPool2(f(x), n, h, w, c, f(y), argmax);
   }
 
   @Override
   public void maxPool2Backward(Buf dy, int[] argmax, Buf dx) {
-    FloatKernels2.maxPool2Backward(f(dy), argmax, f(dx));
+    ConvKernels.maxPool2Backward(f(dy), argmax, f(dx));
   }
 
   // ---------------------------------------------------------------- optimizer updates

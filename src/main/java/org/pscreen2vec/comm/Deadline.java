@@ -25,8 +25,18 @@ public final class Deadline {
 
   /** Returns the nanoseconds waited, or -1 when {@code deadlineNanos} passed before {@code poll}. */
   public static long await(Poll poll, long deadlineNanos) {
+    return await(poll, deadlineNanos, null);
+  }
+
+  /**
+   * As {@link #await(Poll, long)}, and runs {@code halfway} once (when not null) if the wait
+   * passes half the deadline: the stall report, so that a slow or stuck peer is named in the log
+   * while there is still time to look at it.
+   */
+  public static long await(Poll poll, long deadlineNanos, Runnable halfway) {
     long start = System.nanoTime();
     long park = 2_000L;
+    boolean reported = halfway == null;
     for (int i = 0; ; i++) {
       if (poll.done()) {
         return System.nanoTime() - start;
@@ -34,6 +44,10 @@ public final class Deadline {
       long waited = System.nanoTime() - start;
       if (waited > deadlineNanos) {
         return -1;
+      }
+      if (!reported && waited > deadlineNanos / 2) {
+        reported = true;
+        halfway.run();
       }
       if (i < SPINS) {
         Thread.onSpinWait();

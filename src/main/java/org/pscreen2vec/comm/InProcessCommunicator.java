@@ -250,7 +250,13 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
    * non-negative state is a member that left; ALL_OTHERS_GONE, every other member. Lock held.
    */
   private void await(String what, IntSupplier state, IntSupplier peer) {
+    await(what, state, peer, null);
+  }
+
+  /** As above; {@code operation} (null: none) names the request in the stall report. */
+  private void await(String what, IntSupplier state, IntSupplier peer, String operation) {
     long start = System.nanoTime();
+    boolean reported = false;
     while (true) {
       int s = state.getAsInt();
       if (s == InProcessGroup.DONE) {
@@ -265,8 +271,17 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
         throw new PeerTimeoutException(name, myWorld(), p < 0 ? -1 : group.worldRanks[p], what,
             deadlineNanos / 1e9);
       }
+      if (!reported && left < deadlineNanos / 2) {
+        reported = true;
+        int p = peer.getAsInt();
+        StallReport.log(StallReport.message(myWorld(), p < 0 ? -1 : group.worldRanks[p],
+            operation == null ? "a collective" : operation, name, what,
+            System.nanoTime() - start, deadlineNanos));
+      }
       try {
-        fabric.wake[myWorld()].awaitNanos(left);
+        // Wake at the halfway point too (for the stall report), then at the deadline.
+        long halfway = left - deadlineNanos / 2;
+        fabric.wake[myWorld()].awaitNanos(!reported && halfway > 0 ? halfway : left);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CommException("rank " + myWorld() + " was interrupted while waiting for "
@@ -379,7 +394,9 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
       fabric.lock.lock();
       try {
         try {
-          InProcessCommunicator.this.await(what, this::state, () -> peer);
+          InProcessCommunicator.this.await(what, this::state, () -> peer,
+              (send ? "send of " : "receive of ") + (long) count * elemBytes + " bytes, tag "
+                  + tag);
         } catch (PeerLostException e) {
           if (!(e instanceof PeerTimeoutException)) {
             failure = e;

@@ -111,7 +111,7 @@ public final class MpjCommunicator implements Communicator {
       if (send) {
         bytesSent += (long) count * type.getByteSize();
       }
-      return new MpjRequest(r, send, count, type, peer);
+      return new MpjRequest(r, send, count, type, peer, tag);
     } catch (MPIException e) {
       throw failure(String.format("MPJ %s of %d elements %s %s failed",
           send ? "send" : "receive", count, send ? "to" : "from", describe(peer)), peer, e);
@@ -124,11 +124,13 @@ public final class MpjCommunicator implements Communicator {
     private final int count;
     private final Datatype type;
     private final int peer;
+    private final int tag;
     private Status status;
     private boolean counted;
 
-    MpjRequest(mpi.Request request, boolean send, int count, Datatype type, int peer) {
+    MpjRequest(mpi.Request request, boolean send, int count, Datatype type, int peer, int tag) {
       this.request = request;
+      this.tag = tag;
       this.send = send;
       this.count = count;
       this.type = type;
@@ -149,10 +151,15 @@ public final class MpjCommunicator implements Communicator {
 
     @Override
     public int await(String what) {
-      long waited = Deadline.await(this::test, deadlineNanos);
+      int peerWorld = peer == ANY_SOURCE ? -1 : worldRanks[peer];
+      long start = System.nanoTime();
+      long waited = Deadline.await(this::test, deadlineNanos,
+          () -> StallReport.log(StallReport.message(worldRanks[rank], peerWorld,
+              (send ? "send of " : "receive of ") + (long) count * type.getByteSize()
+                  + " bytes, tag " + tag, name, what, System.nanoTime() - start, deadlineNanos)));
       if (waited < 0) {
-        throw new PeerTimeoutException(name, worldRanks[rank],
-            peer == ANY_SOURCE ? -1 : worldRanks[peer], what, deadlineNanos / 1e9);
+        throw new PeerTimeoutException(name, worldRanks[rank], peerWorld, what,
+            deadlineNanos / 1e9);
       }
       if (send) {
         return count;

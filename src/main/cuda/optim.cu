@@ -1,0 +1,64 @@
+// Optimizer updates on the device: SGD with momentum and Adam over dense buffers, lazy Adam and
+// Adagrad over table rows. Bias corrections c1 = 1 - b1^t and c2 = 1 - b2^t are computed on the
+// host in double. The sparse updates take the rows grouped by id (see embeddings.cu): a group is
+// applied in position order, so a repeated id updates as if its rows came one after another.
+#include "common.cuh"
+
+// v = mu v + g; p -= lr v
+extern "C" __global__ void sgd_momentum(float* p, const float* g, float* v, int n, float lr,
+                                        float mu) {
+  GRID_STRIDE(i, n) {
+    float vi = fmaf(mu, v[i], g[i]);
+    v[i] = vi;
+    p[i] -= lr * vi;
+  }
+}
+
+__device__ __forceinline__ void adam_update(float* p, float* m, float* v, float g, float lr,
+                                            float b1, float b2, float eps, double c1, double c2) {
+  double mi = (double)b1 * *m + (1.0 - b1) * g;
+  double vi = (double)b2 * *v + (1.0 - b2) * (double)g * g;
+  *m = (float)mi;
+  *v = (float)vi;
+  *p = (float)(*p - lr * (mi / c1) / (sqrt(vi / c2) + eps));
+}
+
+// Adam with bias correction over all n elements.
+extern "C" __global__ void adam(float* p, const float* g, float* m, float* v, int n, float lr,
+                                float b1, float b2, float eps, double c1, double c2) {
+  GRID_STRIDE(i, n) adam_update(p + i, m + i, v + i, g[i], lr, b1, b2, eps, c1, c2);
+}
+
+// Lazy Adam on the rows keys[g] of table(?, dim) with gradient rows(count, dim) grouped by id.
+extern "C" __global__ void sparse_adam(float* table, int dim, const float* rows,
+                                       const int* order, const int* starts, const int* keys,
+                                       int groups, float* m, float* v, float lr, float b1,
+                                       float b2, float eps, double c1, double c2) {
+  long long n = (long long)groups * dim;
+  GRID_STRIDE(e, n) {
+    long long g = e / dim;
+    int j = (int)(e - g * dim);
+    long long t = (long long)keys[g] * dim + j;
+    for (int q = starts[g]; q < starts[g + 1]; q++)
+      adam_update(table + t, m + t, v + t, rows[(long long)order[q] * dim + j], lr, b1, b2, eps,
+                  c1, c2);
+  }
+}
+
+// Adagrad on the rows keys[g]: acc += g^2; p -= lr g / (sqrt(acc) + eps).
+extern "C" __global__ void sparse_adagrad(float* table, int dim, const float* rows,
+                                          const int* order, const int* starts, const int* keys,
+                                          int groups, float* acc, float lr, float eps) {
+  long long n = (long long)groups * dim;
+  GRID_STRIDE(e, n) {
+    long long g = e / dim;
+    int j = (int)(e - g * dim);
+    long long t = (long long)keys[g] * dim + j;
+    for (int q = starts[g]; q < starts[g + 1]; q++) {
+      double gi = rows[(long long)order[q] * dim + j];
+      double a = (double)acc[t] + gi * gi;
+      acc[t] = (float)a;
+      table[t] = (float)(table[t] - lr * gi / (sqrt(a) + eps));
+    }
+  }
+}

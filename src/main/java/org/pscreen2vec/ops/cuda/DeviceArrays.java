@@ -1,0 +1,246 @@
+package org.pscreen2vec.ops.cuda;
+
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.FloatPointer;
+import org.pscreen2vec.ops.FloatBuf;
+
+/**
+ * Device memory behind the backend's buffers. {@code Buf} admits only heap-backed storages
+ * ({@code FloatBuf}, {@code DoubleBuf}), so a CUDA buffer is a {@code FloatBuf} over a host
+ * <em>shadow</em> array, and this registry maps that array (by identity, weakly: the device memory
+ * is freed once the shadow is garbage) to its device allocation and to where the valid copy is:
+ *
+ * <ul>
+ *   <li>{@link State#HOST}: just allocated; the shadow is valid (zeros, or what initialization
+ *       wrote through {@code Buf.set}); the first kernel that touches the array uploads it once.
+ *   <li>{@link State#DEVICE}: the device copy is valid and the shadow stale. The steady state:
+ *       parameters, activations and optimizer state stay on the device.
+ *   <li>{@link State#SHARED}: the shadow was handed out by {@code Ops.hostArray} (callers read and
+ *       write it in place, e.g. a gradient allreduce); it stays valid from then on, and each kernel
+ *       call uploads the slices it touches before and downloads the ones it writes after
+ *       (write-through; counted in {@link #stagedBytes}).
+ * </ul>
+ *
+ * A {@code FloatBuf} over an array this registry does not know (a heap array of another layer,
+ * e.g. gradient rows received from the network) is staged for one call in scratch device memory.
+ * All host-device copies go through one pinned buffer. One instance per backend (one thread).
+ */
+final class DeviceArrays {
+  enum State { HOST, DEVICE, SHARED }
+
+  /** Largest single copy through the pinned buffer (16 Mi floats = 64 MiB). */
+  static final int CHUNK = 1 << 24;
+
+  private static final class Entry extends WeakReference<float[]> {
+    final int hash;
+    final long address;
+    final long bytes;
+    State state = State.HOST;
+
+    Entry(float[] a, ReferenceQueue<float[]> q, long address) {
+      super(a, q);
+      this.hash = System.identityHashCode(a);
+      this.address = address;
+      this.bytes = 4L * a.length;
+    }
+  }
+
+  private final Driver driver;
+  private final Map<Integer, List<Entry>> byHash = new HashMap<>();
+  private final ReferenceQueue<float[]> collected = new ReferenceQueue<>();
+  private FloatPointer pinned;
+  private long pinnedFloats;
+  private long deviceBytes;
+  private long stagedBytes;
+
+  DeviceArrays(Driver driver) {
+    this.driver = driver;
+  }
+
+  /** A new buffer of n zeros (state HOST: uploaded when a kernel first touches it). */
+  FloatBuf alloc(int n) {
+    freeCollected();
+    float[] shadow = new float[n];
+    Entry e = new Entry(shadow, collected, driver.malloc(4L * n));
+    byHash.computeIfAbsent(e.hash, h -> new ArrayList<>(1)).add(e);
+    deviceBytes += e.bytes;
+    return new FloatBuf(shadow);
+  }
+
+  /** Device bytes held by live buffers. */
+  long deviceBytes() {
+    return deviceBytes;
+  }
+
+  /** Bytes copied for SHARED or foreign operands since creation (write-through traffic). */
+  long stagedBytes() {
+    return stagedBytes;
+  }
+
+  /** The state of b's array, or null when it is not one of ours. */
+  State state(FloatBuf b) {
+    Entry e = find(b.array());
+    return e == null ? null : e.state;
+  }
+
+  /**
+   * Makes the whole array SHARED (valid on the host from now on) and returns it: what
+   * {@code hostArray} hands out. Downloads it first when the device held the valid copy.
+   */
+  float[] share(FloatBuf b) {
+    Entry e = find(b.array());
+    if (e == null) {
+      return null;
+    }
+    if (e.state == State.DEVICE) {
+      toHost(b.array(), 0, e.address, b.array().length);
+    }
+    e.state = State.SHARED;
+    return b.array();
+  }
+
+  /** host floats -> b[off, off + n): into the shadow while it is valid, else to the device. */
+  void upload(float[] src, int srcOff, FloatBuf b, int off, int n) {
+    Entry e = find(b.array());
+    if (e == null || e.state != State.DEVICE) {
+      System.arraycopy(src, srcOff, b.array(), b.offset() + off, n);
+      return;
+    }
+    toDevice(src, srcOff, e.address + 4L * (b.offset() + off), n);
+  }
+
+  /** b[off, off + n) -> host floats, from wherever the valid copy is. */
+  void download(FloatBuf b, int off, float[] dst, int dstOff, int n) {
+    Entry e = find(b.array());
+    if (e == null || e.state != State.DEVICE) {
+      System.arraycopy(b.array(), b.offset() + off, dst, dstOff, n);
+      return;
+    }
+    toHost(dst, dstOff, e.address + 4L * (b.offset() + off), n);
+  }
+
+  /** One kernel call's operands: device addresses valid during the call, write-back after. */
+  final class Call {
+    private final List<Object[]> writeBack = new ArrayList<>(); // {FloatBuf, Long address}
+    private final Map<float[], Long> scratch = new IdentityHashMap<>();
+
+    /** An operand the kernel only reads. */
+    long in(FloatBuf b) {
+      return operand(b, false);
+    }
+
+    /** An operand the kernel writes (and may read). */
+    long out(FloatBuf b) {
+      return operand(b, true);
+    }
+
+    private long operand(FloatBuf b, boolean written) {
+      float[] a = b.array();
+      Entry e = find(a);
+      long base;
+      if (e != null && e.state == State.HOST) {
+        toDevice(a, 0, e.address, a.length);
+        e.state = State.DEVICE;
+      }
+      if (e != null && e.state == State.DEVICE) {
+        return e.address + 4L * b.offset();
+      }
+      if (e != null) { // SHARED: this slice through the array's own device memory
+        base = e.address;
+        toDevice(a, b.offset(), base + 4L * b.offset(), b.length());
+        stagedBytes += 4L * b.length();
+      } else { // foreign heap array: the whole array in scratch memory, once per call
+        Long s = scratch.get(a);
+        if (s == null) {
+          s = driver.malloc(4L * a.length);
+          scratch.put(a, s);
+          toDevice(a, 0, s, a.length);
+          stagedBytes += 4L * a.length;
+        }
+        base = s;
+      }
+      long address = base + 4L * b.offset();
+      if (written) {
+        writeBack.add(new Object[] {b, address});
+      }
+      return address;
+    }
+
+    /** After the launch: written SHARED or foreign slices back to the host; scratch freed. */
+    void done() {
+      for (Object[] w : writeBack) {
+        FloatBuf b = (FloatBuf) w[0];
+        toHost(b.array(), b.offset(), (Long) w[1], b.length());
+        stagedBytes += 4L * b.length();
+      }
+      for (long s : scratch.values()) {
+        driver.free(s);
+      }
+    }
+  }
+
+  Call call() {
+    return new Call();
+  }
+
+  private Entry find(float[] a) {
+    List<Entry> l = byHash.get(System.identityHashCode(a));
+    if (l != null) {
+      for (Entry e : l) {
+        if (e.get() == a) {
+          return e;
+        }
+      }
+    }
+    return null;
+  }
+
+  private void freeCollected() {
+    for (java.lang.ref.Reference<? extends float[]> r; (r = collected.poll()) != null; ) {
+      Entry e = (Entry) r;
+      List<Entry> l = byHash.get(e.hash);
+      if (l != null && l.remove(e) && l.isEmpty()) {
+        byHash.remove(e.hash);
+      }
+      driver.free(e.address);
+      deviceBytes -= e.bytes;
+    }
+  }
+
+  private FloatPointer pinned(long floats) {
+    if (floats > pinnedFloats) {
+      if (pinned != null) {
+        driver.freePinned(pinned);
+      }
+      pinnedFloats = Math.min(CHUNK, Math.max(floats, 1 << 16));
+      pinned = driver.pinned(pinnedFloats);
+    }
+    return pinned;
+  }
+
+  private void toDevice(float[] src, int srcOff, long dst, int n) {
+    for (int done = 0; done < n; ) {
+      int len = Math.min(CHUNK, n - done);
+      FloatPointer p = pinned(len);
+      p.position(0).put(src, srcOff + done, len);
+      driver.toDevice(dst + 4L * done, p, 4L * len);
+      done += len;
+    }
+  }
+
+  private void toHost(float[] dst, int dstOff, long src, int n) {
+    for (int done = 0; done < n; ) {
+      int len = Math.min(CHUNK, n - done);
+      FloatPointer p = pinned(len);
+      driver.toHost(p.position(0), src + 4L * done, 4L * len);
+      p.get(dst, dstOff + done, len);
+      done += len;
+    }
+  }
+}

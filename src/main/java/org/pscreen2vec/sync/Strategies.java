@@ -1,8 +1,16 @@
 package org.pscreen2vec.sync;
 
+import java.io.IOException;
+import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduces;
+import org.pscreen2vec.cost.AutoChoice;
+import org.pscreen2vec.cost.Calibration;
+import org.pscreen2vec.cost.Network;
 import org.pscreen2vec.nn.DenseGradients;
 import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.ops.cpu.CpuOps;
@@ -16,12 +24,20 @@ import org.pscreen2vec.run.RunContext;
 
 /**
  * Builds the synchronization strategy of a worker, or runs a parameter server, by name: none,
- * ring, naive, star, mpj, ps, hybrid. An unknown name, or a rank layout the strategy cannot use,
- * fails at once with a message listing what would work.
+ * ring, naive, star, mpj, ps, hybrid, auto. An unknown name, or a rank layout the strategy cannot
+ * use, fails at once with a message listing what would work.
+ *
+ * <p>{@code auto} picks, per parameter block, allreduce or the servers with the cost model
+ * ({@link AutoChoice}): without servers it is ring; with servers ps or hybrid. The network is the
+ * calibration in {@code PSCREEN2VEC_CALIBRATION} (a file from 'project --calibrate'), else the
+ * emulated link the launcher set up, else 10 GbE; the rows a worker touches per step are
+ * {@code PSCREEN2VEC_TOUCHED_ROWS} (a run's measured {@code touched_rows}), else 1600 per table
+ * (the median measured for Screen2Vec in the local study). Rank 0 logs the choice and why.
  */
 public final class Strategies {
   public static final List<String> NAMES = List.of("none", "ring", "naive", "star", "mpj", "ps",
-      "hybrid");
+      "hybrid", "auto");
+  private static final Logger LOG = LogManager.getLogger(Strategies.class);
   /** Largest payload a server accepts in one message (floats): 256 MiB. */
   public static final long MAX_PAYLOAD_FLOATS = 1L << 26;
 
@@ -35,7 +51,7 @@ public final class Strategies {
       Supplier<SparseOptimizer> sparseOptimizer) {}
 
   public static boolean usesServers(String name) {
-    return name.equals("ps") || name.equals("hybrid");
+    return name.equals("ps") || name.equals("hybrid") || name.equals("auto");
   }
 
   /** Checks the name and the rank layout; the message says what to change. */
@@ -45,6 +61,9 @@ public final class Strategies {
           + String.join(", ", NAMES));
     }
     int servers = ctx.roles().servers();
+    if (name.equals("auto")) {
+      return; // ring without servers, ps or hybrid with them
+    }
     if (usesServers(name) && servers == 0) {
       throw new IllegalArgumentException("strategy '" + name + "' needs parameter-server ranks: "
           + "add --servers S (and S more ranks to -np)");
@@ -67,6 +86,9 @@ public final class Strategies {
   public static GradientSync worker(String name, RunContext ctx, PsSetup ps, int segmentFloats,
       DenseGradients params, List<EmbeddingTable> tables) {
     validate(name, ctx);
+    if (name.equals("auto")) {
+      name = auto(ctx, segmentFloats, params, tables);
+    }
     if (name.equals("none")) {
       return new NoSync();
     }
@@ -79,6 +101,67 @@ public final class Strategies {
             false, params, tables)
         : null;
     return new PsSync(ctx.world(), ctx.roles(), ctx.rank() == 0, denseSync, params, tables);
+  }
+
+  /** The strategy auto stands for on this job (the same on every worker), logged on rank 0. */
+  static String auto(RunContext ctx, int segmentFloats, DenseGradients params,
+      List<EmbeddingTable> tables) {
+    Network net = autoNetwork();
+    double touched = autoTouchedRows();
+    List<AutoChoice.Table> ts = new ArrayList<>();
+    for (EmbeddingTable t : tables) {
+      double rowBytes = 4.0 * t.dim() + 4; // values and the row id
+      ts.add(new AutoChoice.Table(t.name(), 4.0 * t.rows() * t.dim(),
+          Math.min(touched, t.rows()) * rowBytes));
+    }
+    AutoChoice.Decision d = AutoChoice.choose(4.0 * params.length(), ts, ctx.roles().workers(),
+        ctx.roles().servers(), net, 4.0 * segmentFloats);
+    if (ctx.rank() == 0) {
+      LOG.info("strategy auto -> {} on {} worker(s), {} server(s), network {}, {} touched rows "
+          + "per table and step{}", d.strategy(), ctx.roles().workers(), ctx.roles().servers(),
+          net.describe(), (long) touched, System.getenv("PSCREEN2VEC_TOUCHED_ROWS") == null
+              ? " (assumed: set PSCREEN2VEC_TOUCHED_ROWS from a run's touched_rows)" : "");
+      d.reasons().forEach(r -> LOG.info("strategy auto: {}", r));
+    }
+    return d.strategy();
+  }
+
+  private static Network autoNetwork() {
+    String cal = System.getenv("PSCREEN2VEC_CALIBRATION");
+    if (cal != null && !cal.isBlank()) {
+      try {
+        return Calibration.read(Paths.get(cal));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("PSCREEN2VEC_CALIBRATION=" + cal + ": cannot read it ("
+            + e.getMessage() + ")");
+      }
+    }
+    String emu = System.getProperty("pscreen2vec.emulate", "");
+    if (!emu.isEmpty()) { // bits per second, latency in us (set by bin/pscreen2vec -emulate)
+      String[] f = emu.split(",");
+      double bps = Double.parseDouble(f[0]);
+      double lat = f.length > 1 ? Double.parseDouble(f[1]) * 1e-6 : 0;
+      return new Network("emulated " + emu, Math.max(lat, 50e-6), 8 / (bps * 1448.0 / 1538.0),
+          Double.POSITIVE_INFINITY, "the emulated link (-emulate)");
+    }
+    return Network.named("10gbe");
+  }
+
+  private static double autoTouchedRows() {
+    String v = System.getenv("PSCREEN2VEC_TOUCHED_ROWS");
+    if (v == null || v.isBlank()) {
+      return 1600;
+    }
+    try {
+      double d = Double.parseDouble(v.trim());
+      if (d >= 0 && d < 1e12) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new IllegalArgumentException("PSCREEN2VEC_TOUCHED_ROWS must be a row count >= 0, got '"
+        + v + "'");
   }
 
   /** Runs this rank as a parameter server until every worker is done; returns its state. */

@@ -1,0 +1,215 @@
+package org.pscreen2vec.app;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.pscreen2vec.cost.Calibration;
+import org.pscreen2vec.cost.Network;
+import org.pscreen2vec.cost.SyncCost;
+import org.pscreen2vec.cost.Workload;
+import org.pscreen2vec.data.BadInputException;
+import org.pscreen2vec.results.CsvTable;
+import org.pscreen2vec.run.RunContext;
+import org.pscreen2vec.study.ProjectionPlots;
+
+/**
+ * Projects step time, speed-up and efficiency of every strategy to many workers with the cost
+ * model, on named networks or a calibration; calibrates a network from bench-collectives output;
+ * checks the collectives' model against measured rows.
+ */
+public final class ProjectCommand implements Subcommand {
+  @Override
+  public String name() {
+    return "project";
+  }
+
+  @Override
+  public String summary() {
+    return "cost model: project strategies to 512 workers on a network; calibrate; validate";
+  }
+
+  @Override
+  public boolean spmd() {
+    return false;
+  }
+
+  static final Opt<String> WORKLOAD = Opt.text("workload", "NAME", "screen2vec", "screen2vec",
+      "built-in workload: " + String.join(", ", Workload.names()));
+  static final Opt<String> NETWORK = Opt.text("network", "LIST", "1gbe,10gbe", "1gbe,10gbe",
+      "comma-separated named networks: " + String.join(", ", Network.names()));
+  static final Opt<String> CALIBRATION = Opt.text("calibration", "FILE", null, "none",
+      "a network calibration file (from --calibrate) instead of --network");
+  static final Opt<Integer> MAX_WORKERS = Opt.integer("max-workers", "P", 512, 2, 1 << 16,
+      "largest worker count projected (1, 2, 4, ... up to P)");
+  static final Opt<Double> COMPUTE_MS = Opt.number("compute-ms", "MS", -1, -1, 1e9,
+      "compute per step and worker instead of the workload's measured one (-1: measured)");
+  static final Opt<Long> SEGMENT = Opt.count("segment-bytes", "B", 16L << 20, 0, 1L << 34,
+      "pipeline segment of ring/naive/star (one alpha per segment and step)");
+  static final Opt<String> OUT = Opt.text("out", "DIR", null, "plots/projection",
+      "where the table (.md), points (.csv) and plot (.png) go");
+  static final Opt<String> CALIBRATE = Opt.text("calibrate", "CSV", null, "off",
+      "fit alpha, beta (p2p rows) and the switch rate (ring rows) from a collectives.csv and "
+          + "write them to --calibration FILE");
+  static final Opt<String> VALIDATE = Opt.text("validate", "CSV", null, "off",
+      "compare every allreduce row of a collectives.csv (>= 1 MiB) with the model of "
+          + "--calibration FILE");
+
+  @Override
+  public Options options() {
+    return Opt.options(WORKLOAD, NETWORK, CALIBRATION, MAX_WORKERS, COMPUTE_MS, SEGMENT, OUT,
+        CALIBRATE, VALIDATE);
+  }
+
+  @Override
+  public String helpFooter() {
+    return """
+        Examples:
+          bin/pscreen2vec project --workload screen2vec --network 1gbe,10gbe,100gbe,hdr
+          bin/pscreen2vec project --calibrate results/collectives/<job>/collectives.csv \\
+              --calibration results/calibration-1gbit.properties
+          bin/pscreen2vec project --validate results/collectives/<job>/collectives.csv \\
+              --calibration results/calibration-1gbit.properties
+          bin/pscreen2vec project --workload fashion-mlp --calibration results/cal.properties
+        Named networks (docs/NETWORK.md has the figures and where they come from):
+          1gbe 50 us, 0.118 GB/s; 10gbe 20 us, 1.18 GB/s; 25gbe 10 us, 2.94 GB/s;
+          100gbe 3 us (RoCE), 11.8 GB/s; hdr (InfiniBand HDR 4x) 1 us, 23.8 GB/s.
+        The model: alpha-beta per link, one rank per node, full-duplex ports; ring
+        2(p-1)a + 2(p-1)/p n b; naive (p-1)(a + n b); star 2(p-1) n b at rank 0; mpj
+        2 ceil(log2 p)(a + n b); ps push + pull of dense + touched rows over S servers;
+        hybrid ring(dense) + ps(rows). Compute from the workload's measured step.
+        """;
+  }
+
+  @Override
+  public int run(CommandLine cl, RunContext ctx) throws Exception {
+    String cal = CALIBRATION.get(cl);
+    if (CALIBRATE.get(cl) != null) {
+      if (cal == null) {
+        throw new UsageException("--calibrate needs --calibration FILE: where to write it");
+      }
+      return calibrate(Paths.get(CALIBRATE.get(cl)), Paths.get(cal), SEGMENT.get(cl), cl);
+    }
+    if (VALIDATE.get(cl) != null) {
+      if (cal == null) {
+        throw new UsageException("--validate needs --calibration FILE: the model to check");
+      }
+      return validate(Paths.get(VALIDATE.get(cl)), readCalibration(Paths.get(cal)),
+          SEGMENT.get(cl));
+    }
+    List<Network> nets = new ArrayList<>();
+    if (cal != null) {
+      nets.add(readCalibration(Paths.get(cal)));
+    } else {
+      for (String n : NETWORK.get(cl).split(",")) {
+        try {
+          nets.add(Network.named(n.trim()));
+        } catch (IllegalArgumentException e) {
+          throw new UsageException("--network: " + e.getMessage());
+        }
+      }
+    }
+    Workload w;
+    try {
+      w = Workload.named(WORKLOAD.get(cl));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--workload: " + e.getMessage());
+    }
+    if (COMPUTE_MS.get(cl) >= 0) {
+      w = w.withCompute(COMPUTE_MS.get(cl) / 1e3);
+    }
+    Path out = Paths.get(OUT.get(cl, Paths.get(System.getProperty("pscreen2vec.home", "."),
+        "plots", "projection").toString()));
+    String stem = w.name() + "-" + String.join("-", nets.stream().map(Network::name).toList());
+    String md = ProjectionPlots.write(w, nets, MAX_WORKERS.get(cl), SEGMENT.get(cl), out, stem);
+    System.out.print(md);
+    System.out.println("project: " + out.resolve(stem + ".png") + ", .md, .csv");
+    return ExitCode.OK;
+  }
+
+  private static Network readCalibration(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException("--calibration " + file + ": no such file (write one with "
+          + "'bin/pscreen2vec project --calibrate <collectives.csv> --calibration " + file + "')");
+    }
+    try {
+      return Calibration.read(file);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(file, e.getMessage().replace(file + ": ", ""));
+    }
+  }
+
+  private record Row(String algorithm, int ranks, double bytes, double seconds) {}
+
+  private static List<Row> rows(Path csv) throws IOException {
+    if (!Files.isRegularFile(csv)) {
+      throw new UsageException(csv + ": no such file (a collectives.csv from bench-collectives)");
+    }
+    CsvTable t = CsvTable.read(csv, "algorithm", "ranks", "bytes", "time_ms_median");
+    List<Row> out = new ArrayList<>();
+    for (String[] r : t.rows()) {
+      out.add(new Row(t.get(r, "algorithm"), (int) t.number(r, "ranks"), t.number(r, "bytes"),
+          t.number(r, "time_ms_median") / 1e3));
+    }
+    return out;
+  }
+
+  private static int calibrate(Path csv, Path file, double segmentBytes, CommandLine cl)
+      throws IOException {
+    List<Row> rows = rows(csv);
+    List<Calibration.Sample> p2p = new ArrayList<>();
+    List<Calibration.RingSample> rings = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.algorithm().equals("p2p")) {
+        p2p.add(new Calibration.Sample(r.bytes(), r.seconds()));
+      } else if (r.algorithm().equals("ring")) {
+        rings.add(new Calibration.RingSample(r.ranks(), r.bytes(), r.seconds()));
+      }
+    }
+    double[] ab;
+    try {
+      ab = Calibration.fitAlphaBeta(p2p);
+    } catch (IllegalArgumentException e) {
+      System.err.println("project: " + csv + ": " + e.getMessage()
+          + " (run bench-collectives over several sizes, with its p2p row)");
+      return ExitCode.BAD_INPUT;
+    }
+    double sw = Calibration.switchRate(ab[0], ab[1], rings, segmentBytes);
+    String emulate = System.getenv().getOrDefault("PSCREEN2VEC_EMULATE", "");
+    String provenance = String.format(Locale.ROOT, "fitted %s from %s (%d p2p rows, %d ring "
+        + "rows) by 'bin/pscreen2vec project --calibrate' on host %s%s", Instant.now(), csv,
+        p2p.size(), rings.size(), InetAddress.getLocalHost().getHostName(),
+        emulate.isEmpty() ? "" : ", PSCREEN2VEC_EMULATE=" + emulate);
+    String name = file.getFileName().toString().replaceFirst("\\.properties$", "");
+    Network net = new Network(name, ab[0], ab[1], sw, provenance);
+    Calibration.write(file, net, provenance);
+    System.out.println("project: calibrated " + net.describe() + " -> " + file);
+    return ExitCode.OK;
+  }
+
+  private static int validate(Path csv, Network net, double segmentBytes) throws IOException {
+    System.out.printf(Locale.ROOT, "Model (%s) vs %s%n%n| algorithm | ranks | bytes | measured"
+        + " ms | predicted ms | error |%n|---|---:|---:|---:|---:|---:|%n", net.describe(), csv);
+    double worst = 0;
+    for (Row r : rows(csv)) {
+      if (r.algorithm().equals("p2p") || r.bytes() < (1 << 20)) {
+        continue;
+      }
+      double pred = SyncCost.seconds(SyncCost.allreduce(r.algorithm(), r.ranks(), r.bytes(),
+          segmentBytes), net);
+      double err = (pred - r.seconds()) / r.seconds();
+      worst = Math.max(worst, Math.abs(err));
+      System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %+.1f%% |%n",
+          r.algorithm(), r.ranks(), r.bytes(), r.seconds() * 1e3, pred * 1e3, 100 * err);
+    }
+    System.out.printf(Locale.ROOT, "%nlargest error %.1f%%%n", 100 * worst);
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,59 @@
+package org.pscreen2vec.cost;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code --strategy auto}: for each parameter block (the dense buffer, each embedding table) the
+ * cheaper of an allreduce (ring) and the parameter servers by the cost model, from the block's
+ * bytes and, for a table, the rows a worker touches per step; then the strategy that realizes
+ * the choices: ring (everything by allreduce; the only choice without servers), hybrid (dense by
+ * ring, tables by servers) or ps (everything by servers). With servers in the job they are used.
+ */
+public final class AutoChoice {
+  private AutoChoice() {}
+
+  /** One table: its name, bytes as a dense block, bytes of the rows one worker touches. */
+  public record Table(String name, double bytes, double touchedBytes) {}
+
+  /** The strategy and, per block, why. */
+  public record Decision(String strategy, List<String> reasons) {}
+
+  public static Decision choose(double denseBytes, List<Table> tables, int workers, int servers,
+      Network net, double segmentBytes) {
+    List<String> why = new ArrayList<>();
+    double denseRing = SyncCost.seconds(SyncCost.ring(workers, denseBytes, segmentBytes), net);
+    double denseSrv = servers == 0 ? Double.POSITIVE_INFINITY
+        : SyncCost.seconds(SyncCost.servers(workers, servers, denseBytes), net);
+    boolean denseOnServers = denseSrv < denseRing;
+    why.add(String.format(Locale.ROOT, "dense block %.1f MB: ring %.2f ms, %s -> %s", denseBytes
+        / 1e6, denseRing * 1e3, servers == 0 ? "no servers" : String.format(Locale.ROOT,
+        "%d server(s) %.2f ms", servers, denseSrv * 1e3), denseOnServers ? "servers" : "ring"));
+    boolean anyTableOnServers = false;
+    for (Table t : tables) {
+      double ring = SyncCost.seconds(SyncCost.ring(workers, t.bytes(), segmentBytes), net);
+      double srv = servers == 0 ? Double.POSITIVE_INFINITY
+          : SyncCost.seconds(SyncCost.servers(workers, servers, t.touchedBytes()), net);
+      boolean onServers = srv < ring;
+      anyTableOnServers |= onServers;
+      why.add(String.format(Locale.ROOT, "table %s %.1f MB, %.2f MB touched per worker and step:"
+          + " ring %.2f ms, %s -> %s", t.name(), t.bytes() / 1e6, t.touchedBytes() / 1e6,
+          ring * 1e3, servers == 0 ? "no servers" : String.format(Locale.ROOT, "servers %.2f ms",
+          srv * 1e3), onServers ? "servers" : "ring"));
+    }
+    String strategy;
+    if (servers == 0) {
+      strategy = "ring";
+    } else if (denseOnServers) {
+      strategy = "ps";
+    } else if (anyTableOnServers) {
+      strategy = "hybrid";
+    } else {
+      strategy = "hybrid";
+      why.add("every block is cheaper by ring, but the job has server ranks: hybrid (dense by "
+          + "ring, tables by the servers) uses them least; drop --servers to get ring");
+    }
+    return new Decision(strategy, why);
+  }
+}

@@ -1,0 +1,140 @@
+package org.pscreen2vec.cost;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import org.pscreen2vec.run.AtomicFiles;
+
+/**
+ * A network measured by the project itself: alpha and beta fitted (least squares, time = alpha +
+ * bytes * beta) to the point-to-point rows of a {@code bench-collectives} run, and the switch's
+ * aggregate rate from its ring rows where the ports alone do not explain the ring's time (an
+ * emulated network's "switch" is the host's CPU). Written as a properties file with its
+ * provenance: command, date, host, source file, the rows used.
+ */
+public final class Calibration {
+  private Calibration() {}
+
+  /** A timed message: bytes, seconds. */
+  public record Sample(double bytes, double seconds) {}
+
+  /** A ring allreduce row: ranks, bytes, seconds. */
+  public record RingSample(int ranks, double bytes, double seconds) {}
+
+  /** Least-squares alpha and beta; alpha is clamped at 0 (a negative intercept means noise). */
+  public static double[] fitAlphaBeta(List<Sample> samples) {
+    if (samples.size() < 2) {
+      throw new IllegalArgumentException("need point-to-point times at 2 or more sizes to fit "
+          + "alpha and beta, got " + samples.size());
+    }
+    double n = samples.size();
+    double sx = 0;
+    double sy = 0;
+    double sxx = 0;
+    double sxy = 0;
+    for (Sample s : samples) {
+      sx += s.bytes();
+      sy += s.seconds();
+      sxx += s.bytes() * s.bytes();
+      sxy += s.bytes() * s.seconds();
+    }
+    double den = n * sxx - sx * sx;
+    if (den <= 0) {
+      throw new IllegalArgumentException("point-to-point rows all have the same size: cannot fit");
+    }
+    double beta = (n * sxy - sx * sy) / den;
+    double alpha = (sy - beta * sx) / n;
+    if (!(beta > 0)) {
+      throw new IllegalArgumentException("the point-to-point times do not grow with size "
+          + "(beta " + beta + "): too noisy to calibrate from");
+    }
+    if (alpha < 0) {
+      // refit through the origin
+      beta = sxy / sxx;
+      alpha = 0;
+    }
+    return new double[] {alpha, beta};
+  }
+
+  /**
+   * The switch's aggregate rate from ring rows on 3 or more ranks: where the ring took longer
+   * than its busiest port explains by more than 5%, the bytes all ports moved over the time
+   * they took. Infinity when the ports explain every row.
+   */
+  public static double switchRate(double alpha, double beta, List<RingSample> rings,
+      double segmentBytes) {
+    Network ports = new Network("ports", alpha, beta, Double.POSITIVE_INFINITY, "");
+    double rate = Double.POSITIVE_INFINITY;
+    for (RingSample r : rings) {
+      if (r.ranks() < 3) {
+        continue;
+      }
+      List<SyncCost.Phase> phases = SyncCost.ring(r.ranks(), r.bytes(), segmentBytes);
+      double predicted = SyncCost.seconds(phases, ports);
+      if (r.seconds() > 1.05 * predicted) {
+        double latency = 0;
+        double total = 0;
+        for (SyncCost.Phase ph : phases) {
+          latency += ph.messages() * alpha;
+          total += ph.totalBytes();
+        }
+        rate = Math.min(rate, total / Math.max(1e-9, r.seconds() - latency));
+      }
+    }
+    return rate;
+  }
+
+  /** Writes the network with its provenance (atomically). */
+  public static void write(Path file, Network net, String provenance) throws IOException {
+    String text = String.format(Locale.ROOT, """
+        # P-Screen2Vec network calibration (read by 'bin/pscreen2vec project --calibration')
+        # %s
+        name=%s
+        alpha_s=%.9g
+        beta_s_per_byte=%.9g
+        bandwidth_GBps=%.6f
+        switch_Bps=%s
+        provenance=%s
+        """, provenance.replace("\n", " "), net.name(), net.alphaSeconds(),
+        net.betaSecondsPerByte(), net.bandwidth() / 1e9,
+        Double.isInfinite(net.switchBytesPerSecond()) ? "inf"
+            : String.format(Locale.ROOT, "%.6g", net.switchBytesPerSecond()),
+        provenance.replace("\n", " "));
+    AtomicFiles.writeString(file, text);
+  }
+
+  /** Reads a file {@link #write} wrote; the message names the file and the key. */
+  public static Network read(Path file) throws IOException {
+    Properties p = new Properties();
+    p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+    double alpha = number(p, file, "alpha_s");
+    double beta = number(p, file, "beta_s_per_byte");
+    String sw = p.getProperty("switch_Bps", "inf").trim();
+    double switchRate = sw.equals("inf") ? Double.POSITIVE_INFINITY : number(p, file, "switch_Bps");
+    try {
+      return new Network(p.getProperty("name", file.getFileName().toString()), alpha, beta,
+          switchRate, "calibration " + file + ": " + p.getProperty("provenance", "?"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage());
+    }
+  }
+
+  private static double number(Properties p, Path file, String key) {
+    String v = p.getProperty(key);
+    if (v == null) {
+      throw new IllegalArgumentException(file + ": key '" + key + "' is missing (write the file "
+          + "with 'bin/pscreen2vec project --calibrate')");
+    }
+    try {
+      return Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(file + ": key '" + key + "' is not a number: '" + v
+          + "'");
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package org.pscreen2vec.cost;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One link of a network in the alpha-beta (Hockney) model: a message of n bytes between two
+ * nodes takes {@code alpha + n * beta} seconds; every node has one full-duplex port of that link.
+ *
+ * <p>The named networks carry the line rate (IEEE 802.3 for Ethernet, the InfiniBand Trade
+ * Association's HDR 4x rate) times a goodput factor for TCP/IP framing over a 1500-byte MTU
+ * (1448 payload bytes per 1538 on the wire: 0.94; for HDR with RDMA 0.95), and a one-way
+ * latency of the order MPI ping-pong benchmarks (OSU micro-benchmarks) show: TCP over 1 GbE about
+ * 50 us, 10 GbE 20 us, 25 GbE 10 us, RoCE on 100 GbE 3 us, HDR InfiniBand about 1 us (NVIDIA
+ * quotes below 0.6 us adapter-to-adapter for ConnectX-6). They are orders of magnitude to project
+ * with, not measurements; a calibration measured on your own network replaces them.
+ *
+ * <p>{@code switchBytesPerSecond} is what all ports together can carry at once: unlimited
+ * (full bisection) for the named networks; for an emulated network on one host it is the host's
+ * CPU forwarding every byte through veth, bridge and tc, measured by a calibration.
+ */
+public record Network(String name, double alphaSeconds, double betaSecondsPerByte,
+    double switchBytesPerSecond, String source) {
+  public Network {
+    if (!(switchBytesPerSecond > 0)) {
+      throw new IllegalArgumentException("network '" + name + "': the switch's aggregate rate "
+          + "must be > 0 (Infinity: full bisection), got " + switchBytesPerSecond);
+    }
+    if (!(alphaSeconds >= 0) || !(betaSecondsPerByte > 0) || Double.isInfinite(alphaSeconds)
+        || Double.isInfinite(betaSecondsPerByte)) {
+      throw new IllegalArgumentException("network '" + name + "': alpha must be >= 0 and beta > 0"
+          + " (finite), got alpha " + alphaSeconds + " s, beta " + betaSecondsPerByte + " s/B");
+    }
+  }
+
+  private static final double ETHERNET_GOODPUT = 1448.0 / 1538.0;
+  private static final Map<String, Network> NAMED = new LinkedHashMap<>();
+
+  static {
+    named("1gbe", 1e9, ETHERNET_GOODPUT, 50e-6, "1 Gbit/s Ethernet, TCP");
+    named("10gbe", 10e9, ETHERNET_GOODPUT, 20e-6, "10 Gbit/s Ethernet, TCP");
+    named("25gbe", 25e9, ETHERNET_GOODPUT, 10e-6, "25 Gbit/s Ethernet, TCP");
+    named("100gbe", 100e9, ETHERNET_GOODPUT, 3e-6, "100 Gbit/s Ethernet, RoCE");
+    named("hdr", 200e9, 0.95, 1e-6, "InfiniBand HDR 4x (200 Gbit/s), RDMA");
+  }
+
+  private static void named(String name, double bitsPerSecond, double goodput, double alpha,
+      String what) {
+    NAMED.put(name, new Network(name, alpha, 8 / (bitsPerSecond * goodput),
+        Double.POSITIVE_INFINITY, String.format(
+        Locale.ROOT, "%s: line rate %.0f Gbit/s x goodput %.2f, alpha %.0f us (published orders "
+            + "of magnitude, see docs/NETWORK.md)", what, bitsPerSecond / 1e9, goodput,
+        alpha * 1e6)));
+  }
+
+  /** The names {@link #named} knows: 1gbe, 10gbe, 25gbe, 100gbe, hdr. */
+  public static List<String> names() {
+    return List.copyOf(NAMED.keySet());
+  }
+
+  public static Network named(String name) {
+    Network n = NAMED.get(name.toLowerCase(Locale.ROOT));
+    if (n == null) {
+      throw new IllegalArgumentException("unknown network '" + name + "'; named networks: "
+          + String.join(", ", NAMED.keySet()) + " (or a calibration file)");
+    }
+    return n;
+  }
+
+  /** Bytes per second one link carries. */
+  public double bandwidth() {
+    return 1 / betaSecondsPerByte;
+  }
+
+  /** Time of one message of {@code bytes} over one link. */
+  public double message(double bytes) {
+    return alphaSeconds + bytes * betaSecondsPerByte;
+  }
+
+  public String describe() {
+    return String.format(Locale.ROOT, "%s (alpha %.1f us, %.3f GB/s per link%s)", name,
+        alphaSeconds * 1e6, bandwidth() / 1e9, Double.isInfinite(switchBytesPerSecond) ? ""
+            : String.format(Locale.ROOT, ", %.3f GB/s through the switch", switchBytesPerSecond
+                / 1e9));
+  }
+}

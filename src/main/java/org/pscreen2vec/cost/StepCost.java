@@ -1,0 +1,76 @@
+package org.pscreen2vec.cost;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Predicted sync and step time of a strategy for a workload on p workers (and S servers), from
+ * {@link SyncCost}. Step = compute + sync; the optimizer is part of the measured compute.
+ */
+public final class StepCost {
+  /** Strategies the model covers, in the order tables and plots show them. */
+  public static final List<String> STRATEGIES = List.of("ring", "naive", "star", "mpj", "ps",
+      "hybrid");
+
+  private StepCost() {}
+
+  /** Servers a projection gives ps and hybrid on p workers: one per 4 workers, at least 1. */
+  public static int defaultServers(int p) {
+    return Math.max(1, p / 4);
+  }
+
+  public static double syncSeconds(String strategy, Workload w, int p, int servers,
+      Network net, double segmentBytes) {
+    if (p < 2 && !strategy.equals("ps") && !strategy.equals("hybrid")) {
+      return 0;
+    }
+    return switch (strategy) {
+      case "none" -> 0;
+      case "ring", "naive", "star", "mpj" ->
+          SyncCost.seconds(SyncCost.allreduce(strategy, p, w.allreduceBytes(), segmentBytes), net);
+      case "ps" -> SyncCost.seconds(SyncCost.servers(p, servers,
+          w.denseBytes() + w.rowBytesPerWorker(p)), net);
+      case "hybrid" -> SyncCost.seconds(SyncCost.ring(p, w.denseBytes(), segmentBytes), net)
+          + SyncCost.seconds(SyncCost.servers(p, servers, w.rowBytesPerWorker(p)), net);
+      default -> throw new IllegalArgumentException("no cost model for strategy '" + strategy
+          + "'; known: " + String.join(", ", STRATEGIES));
+    };
+  }
+
+  public static double stepSeconds(String strategy, Workload w, int p, int servers, Network net,
+      double segmentBytes) {
+    return w.computeSeconds(p) + syncSeconds(strategy, w, p, servers, net, segmentBytes);
+  }
+
+  /** One projected point. Speed-up is job throughput over one worker's (no sync). */
+  public record Point(String strategy, int workers, int servers, double stepSeconds,
+      double syncSeconds, double speedup, double efficiency) {}
+
+  public static List<Point> project(Workload w, Network net, List<Integer> workers,
+      double segmentBytes) {
+    List<Point> out = new ArrayList<>();
+    double one = w.computeSeconds(1);
+    for (String s : STRATEGIES) {
+      for (int p : workers) {
+        int servers = s.equals("ps") || s.equals("hybrid") ? defaultServers(p) : 0;
+        double sync = syncSeconds(s, w, p, servers, net, segmentBytes);
+        double step = w.computeSeconds(p) + sync;
+        // throughput: p workers x batch per worker / step (global batch: one batch / step)
+        double speedup = w.globalBatch() ? one / step : p * one / step;
+        out.add(new Point(s, p, servers, step, sync, speedup, speedup / p));
+      }
+    }
+    return out;
+  }
+
+  /** The fastest strategy at p workers among the points. */
+  public static Point best(List<Point> points, int p) {
+    Point best = null;
+    for (Point pt : points) {
+      if (pt.workers() == p && (best == null || pt.stepSeconds() < best.stepSeconds())) {
+        best = pt;
+      }
+    }
+    return best;
+  }
+}

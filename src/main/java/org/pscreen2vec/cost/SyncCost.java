@@ -1,0 +1,132 @@
+package org.pscreen2vec.cost;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Alpha-beta time of each synchronization algorithm, as the project implements it, on p ranks
+ * with one rank per node. An algorithm is a sequence of phases; in a phase some messages run at
+ * once, and the phase takes {@code messages * alpha + max(portBytes * beta, totalBytes / switch)}:
+ * the busiest port (one direction; ports are full duplex) or the switch, whichever binds.
+ *
+ * <ul>
+ *   <li>ring: reduce-scatter + all-gather, 2(p-1) steps of n/p per port:
+ *       2(p-1) alpha + 2(p-1)/p n beta (per segment of the pipeline one alpha more).
+ *   <li>naive (basic, all-to-all, pairwise rounds): p-1 rounds of n per port: (p-1)(alpha + n beta).
+ *   <li>star: rank 0's port takes (p-1) n in, then sends (p-1) n out: 2 (p-1) n beta.
+ *   <li>mpj (MPJ Express's Allreduce: binomial reduce to rank 0, binomial broadcast):
+ *       2 ceil(log2 p) (alpha + n beta).
+ *   <li>ps (S servers): push then pull; a worker's port carries d + r, a server's p (d + r) / S,
+ *       with d the dense bytes and r the bytes of the rows a worker touched (ids and values).
+ *   <li>hybrid: ring over the dense bytes, then ps over the rows only.
+ * </ul>
+ */
+public final class SyncCost {
+  private SyncCost() {}
+
+  /** Messages running at once, the busiest port's bytes (one direction), all bytes moved. */
+  public record Phase(double messages, double portBytes, double totalBytes) {
+    double seconds(Network net) {
+      double wire = Math.max(portBytes * net.betaSecondsPerByte(),
+          totalBytes / net.switchBytesPerSecond());
+      return messages * net.alphaSeconds() + wire;
+    }
+  }
+
+  public static double seconds(List<Phase> phases, Network net) {
+    double t = 0;
+    for (Phase ph : phases) {
+      t += ph.seconds(net);
+    }
+    return t;
+  }
+
+  /** Segments a pipelined buffer of {@code bytes} has with segments of {@code segmentBytes}. */
+  private static double segments(double bytes, double segmentBytes) {
+    return segmentBytes <= 0 ? 1 : Math.max(1, Math.ceil(bytes / segmentBytes));
+  }
+
+  public static List<Phase> ring(int p, double n, double segmentBytes) {
+    List<Phase> out = new ArrayList<>();
+    if (p < 2 || n <= 0) {
+      return out;
+    }
+    double chunk = n / p;
+    for (int s = 0; s < 2 * (p - 1); s++) {
+      out.add(new Phase(segments(chunk, segmentBytes), chunk, p * chunk));
+    }
+    return out;
+  }
+
+  public static List<Phase> naive(int p, double n, double segmentBytes) {
+    List<Phase> out = new ArrayList<>();
+    if (p < 2 || n <= 0) {
+      return out;
+    }
+    for (int k = 1; k < p; k++) {
+      out.add(new Phase(segments(n, segmentBytes), n, (double) p * n));
+    }
+    return out;
+  }
+
+  public static List<Phase> star(int p, double n, double segmentBytes) {
+    List<Phase> out = new ArrayList<>();
+    if (p < 2 || n <= 0) {
+      return out;
+    }
+    double segs = segments(n, segmentBytes);
+    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n)); // gather at rank 0
+    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n)); // results back from rank 0
+    return out;
+  }
+
+  public static List<Phase> mpjTree(int p, double n) {
+    List<Phase> out = new ArrayList<>();
+    if (p < 2 || n <= 0) {
+      return out;
+    }
+    List<Phase> reduce = new ArrayList<>();
+    for (int half = 1; half < p; half *= 2) {
+      int pairs = 0;
+      for (int r = 0; r < p; r++) {
+        if (r % (2 * half) == half) {
+          pairs++;
+        }
+      }
+      reduce.add(new Phase(1, n, pairs * n));
+    }
+    out.addAll(reduce);
+    for (int i = reduce.size() - 1; i >= 0; i--) {
+      out.add(reduce.get(i)); // the broadcast mirrors the reduction
+    }
+    return out;
+  }
+
+  /**
+   * Push then pull through S servers: {@code perWorkerBytes} (dense bytes plus touched rows) go
+   * from each of p workers to the servers (spread evenly), and the same amount comes back.
+   */
+  public static List<Phase> servers(int p, int s, double perWorkerBytes) {
+    List<Phase> out = new ArrayList<>();
+    if (p < 1 || s < 1 || perWorkerBytes <= 0) {
+      return out;
+    }
+    double port = Math.max(perWorkerBytes, p * perWorkerBytes / s);
+    double messages = s; // a worker sends one message to each server (and gets one back)
+    out.add(new Phase(messages, port, p * perWorkerBytes));
+    out.add(new Phase(messages, port, p * perWorkerBytes));
+    return out;
+  }
+
+  /** The allreduce algorithm by name (ring, naive, star, mpj). */
+  public static List<Phase> allreduce(String algorithm, int p, double n, double segmentBytes) {
+    return switch (algorithm) {
+      case "ring" -> ring(p, n, segmentBytes);
+      case "naive" -> naive(p, n, segmentBytes);
+      case "star" -> star(p, n, segmentBytes);
+      case "mpj" -> mpjTree(p, n);
+      default -> throw new IllegalArgumentException("no cost model for allreduce '" + algorithm
+          + "'; known: ring, naive, star, mpj");
+    };
+  }
+}

@@ -1,0 +1,71 @@
+package org.pscreen2vec.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fit recovers alpha and beta from exact times; the file round-trips; bad files are named. */
+class CalibrationTest {
+  @Test
+  void fitRecoversAlphaAndBeta() {
+    List<Calibration.Sample> s = new ArrayList<>();
+    for (double b = 1 << 20; b <= 64 << 20; b *= 4) {
+      s.add(new Calibration.Sample(b, 2e-4 + b * 8.5e-9));
+    }
+    double[] ab = Calibration.fitAlphaBeta(s);
+    assertEquals(2e-4, ab[0], 1e-9);
+    assertEquals(8.5e-9, ab[1], 1e-15);
+    assertThrows(IllegalArgumentException.class,
+        () -> Calibration.fitAlphaBeta(List.of(new Calibration.Sample(1, 1))));
+  }
+
+  @Test
+  void switchRateOnlyWhereThePortsDoNotExplainTheRing() {
+    double beta = 1e-8;
+    double n = 64e6;
+    double ports = SyncCost.seconds(SyncCost.ring(4, n, 0),
+        new Network("p", 0, beta, Double.POSITIVE_INFINITY, ""));
+    assertTrue(Double.isInfinite(Calibration.switchRate(0, beta,
+        List.of(new Calibration.RingSample(4, n, ports)), 0)));
+    // twice as slow: the switch moved 2(p-1) n bytes in that time
+    double rate = Calibration.switchRate(0, beta,
+        List.of(new Calibration.RingSample(4, n, 2 * ports)), 0);
+    assertEquals(6 * n / (2 * ports), rate, 1e-6 * rate);
+  }
+
+  @Test
+  void fileRoundTripsAndBadKeysAreNamed(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("cal.properties");
+    Network n = new Network("cal", 3e-5, 9e-9, 3e8, "");
+    Calibration.write(f, n, "test provenance, host x");
+    Network back = Calibration.read(f);
+    assertEquals(n.alphaSeconds(), back.alphaSeconds(), 1e-15);
+    assertEquals(n.betaSecondsPerByte(), back.betaSecondsPerByte(), 1e-20);
+    assertEquals(3e8, back.switchBytesPerSecond(), 1);
+    assertTrue(Files.readString(f).contains("provenance=test provenance"));
+    Files.writeString(f, "alpha_s=x\nbeta_s_per_byte=1e-9\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Calibration.read(f));
+    assertTrue(e.getMessage().contains("alpha_s"), e.getMessage());
+  }
+
+  @Test
+  void autoPicksServersForASparseTableAndRingWithoutServers() {
+    Network net = Network.named("1gbe");
+    List<AutoChoice.Table> t = List.of(new AutoChoice.Table("text", 64e6, 1600 * 260));
+    assertEquals("ring", AutoChoice.choose(1e7, t, 4, 0, net, 16 << 20).strategy());
+    assertEquals("hybrid", AutoChoice.choose(1e7, t, 4, 1, net, 16 << 20).strategy());
+    // a table touched whole is cheaper by ring on 2 workers than through one server
+    List<AutoChoice.Table> dense = List.of(new AutoChoice.Table("t", 64e6, 64e6 * 1.02));
+    AutoChoice.Decision d = AutoChoice.choose(1e7, dense, 2, 1, net, 16 << 20);
+    assertEquals("hybrid", d.strategy());
+    assertTrue(d.reasons().stream().anyMatch(r -> r.contains("uses them least")), d.toString());
+  }
+}

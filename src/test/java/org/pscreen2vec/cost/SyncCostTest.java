@@ -1,0 +1,92 @@
+package org.pscreen2vec.cost;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The alpha-beta formulas against hand-computed values (exact up to 1e-12 relative). */
+class SyncCostTest {
+  private static final double ALPHA = 1e-4;
+  private static final double BETA = 1e-8; // 100 MB/s
+  private static final Network NET = new Network("t", ALPHA, BETA, Double.POSITIVE_INFINITY, "");
+
+  private static void near(double expected, double actual) {
+    assertEquals(expected, actual, 1e-12 * Math.max(1, Math.abs(expected)));
+  }
+
+  @Test
+  void ringIsTwoPMinusOneStepsOfNOverP() {
+    double n = 64 << 20;
+    for (int p : new int[] {2, 3, 4, 7}) {
+      // one segment per step: 2(p-1) alpha + 2(p-1)/p n beta
+      near(2 * (p - 1) * ALPHA + 2.0 * (p - 1) / p * n * BETA,
+          SyncCost.seconds(SyncCost.ring(p, n, 0), NET));
+    }
+    // 4 ranks, 64 MiB, 4 MiB segments: chunk 16 MiB = 4 segments, so 4 alphas per step
+    near(6 * 4 * ALPHA + 1.5 * n * BETA, SyncCost.seconds(SyncCost.ring(4, n, 4 << 20), NET));
+  }
+
+  @Test
+  void naiveStarAndTree() {
+    double n = 1e6;
+    near(3 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    near(2 * (ALPHA + 3 * n * BETA), SyncCost.seconds(SyncCost.star(4, n, 0), NET));
+    // binomial tree on 4 ranks: 2 levels up, 2 down; on 5 ranks 3 levels each way
+    near(4 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.mpjTree(4, n), NET));
+    near(6 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.mpjTree(5, n), NET));
+    near(0, SyncCost.seconds(SyncCost.ring(1, n, 0), NET));
+  }
+
+  @Test
+  void serversLoadTheBusierEndAndTheSwitchCanBind() {
+    double d = 1e6;
+    // 4 workers, 1 server: the server's port carries 4 d each way
+    near(2 * (ALPHA + 4 * d * BETA), SyncCost.seconds(SyncCost.servers(4, 1, d), NET));
+    // 4 workers, 4 servers: a worker's own port (d) binds; 4 messages per worker
+    near(2 * (4 * ALPHA + d * BETA), SyncCost.seconds(SyncCost.servers(4, 4, d), NET));
+    // a switch of 200 MB/s: a ring step on 4 ranks moves n in all -> n / 2e8 > n/4 * 1e-8
+    Network slowSwitch = new Network("s", 0, BETA, 2e8, "");
+    double n = 4e6;
+    near(6 * (n / 2e8), SyncCost.seconds(SyncCost.ring(4, n, 0), slowSwitch));
+  }
+
+  @Test
+  void hybridIsRingOfDensePlusServersOfRows() {
+    Workload w = new Workload("w", 1e6, 64e6, 260, 1000, 0.1, false, "test");
+    double expected = SyncCost.seconds(SyncCost.ring(4, 1e6, 0), NET)
+        + SyncCost.seconds(SyncCost.servers(4, 1, 1000 * 260), NET);
+    near(expected, StepCost.syncSeconds("hybrid", w, 4, 1, NET, 0));
+    near(0.1 + SyncCost.seconds(SyncCost.ring(4, 65e6, 0), NET),
+        StepCost.stepSeconds("ring", w, 4, 0, NET, 0));
+    assertThrows(IllegalArgumentException.class,
+        () -> StepCost.syncSeconds("bogus", w, 4, 0, NET, 0));
+  }
+
+  @Test
+  void projectionNamesABestStrategyAndSpeedUpIsThroughput() {
+    Workload w = Workload.named("fashion-mlp");
+    List<StepCost.Point> pts = StepCost.project(w, Network.named("10gbe"), List.of(1, 2, 512),
+        16 << 20);
+    StepCost.Point one = StepCost.best(pts, 1);
+    near(1.0, one.speedup());
+    for (StepCost.Point p : pts) {
+      assertTrue(p.efficiency() <= 1 + 1e-12, p.toString());
+      near(p.speedup() / p.workers(), p.efficiency());
+    }
+  }
+
+  @Test
+  void namedNetworksAreOrderedByBandwidth() {
+    double last = 0;
+    for (String n : Network.names()) {
+      double bw = Network.named(n).bandwidth();
+      assertTrue(bw > last, n);
+      last = bw;
+    }
+    near(1e9 / 8 * 1448 / 1538, Network.named("1gbe").bandwidth());
+    assertThrows(IllegalArgumentException.class, () -> Network.named("5gbe"));
+  }
+}

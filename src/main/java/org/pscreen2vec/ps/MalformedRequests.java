@@ -46,6 +46,17 @@ public final class MalformedRequests {
         Wire.MAGIC), new int[] {0, 0}, new float[2 * dim], "appears twice");
     expect(failures, client, "dense shard of the wrong size", raw(client, Op.PUSH_DENSE, -1, 0,
         me, 3, 0, Wire.MAGIC), null, new float[3], "does not match this server's shard");
+    float[] nan = new float[dim];
+    nan[dim - 1] = Float.NaN;
+    expect(failures, client, "non-finite pushed value", raw(client, Op.PUSH_ROWS, 0, 0, me, 1,
+        dim, Wire.MAGIC), new int[] {0}, nan, "sent NaN at element " + (dim - 1));
+    expect(failures, client, "payload shorter than its header", raw(client, Op.PUSH_ROWS, 0, 0,
+        me, 1, dim, Wire.MAGIC), new int[] {0}, new float[dim - 1],
+        "sent " + (dim - 1) + " values but its header says " + dim);
+    int held = new Partition(servers, 0).localRows(0, table.rows());
+    expect(failures, client, "INIT once training has begun", raw(client, Op.INIT_ROWS, 0, 0, me,
+        held, dim, Wire.MAGIC), null, new float[held * dim],
+        me == 0 ? "already has its initial values" : "only worker 0 sends initial values");
     // a valid request still works after all of that
     try {
       client.pullRows(0, new int[] {0}, 1, values, 0).await();

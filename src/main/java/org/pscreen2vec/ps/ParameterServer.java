@@ -37,6 +37,10 @@ public final class ParameterServer {
   private final long maxPayloadFloats;
   private final ArrayDeque<Slot>[] unanswered; // (workers) requests not replied to, in order
   private final boolean[] done;
+  private final boolean[] doneReceived; // (workers) a DONE arrived (answered or not)
+  // Payloads of rejected requests being received only to keep each worker's stream in step;
+  // never awaited, so a worker that declares a payload and never sends it stalls nobody.
+  private final ArrayList<Request> draining = new ArrayList<>();
   private int remaining; // workers that have not been answered DONE
   private final long[] lastHeard; // (workers) nanoTime of each worker's last request
   private final boolean[] desynced;
@@ -76,6 +80,7 @@ public final class ParameterServer {
       unanswered[i] = new ArrayDeque<>();
     }
     this.done = new boolean[w];
+    this.doneReceived = new boolean[w];
     this.lastHeard = new long[w];
     Arrays.fill(lastHeard, System.nanoTime());
     this.desynced = new boolean[w];
@@ -118,6 +123,7 @@ public final class ParameterServer {
       load.bytesIn += Wire.HEADER_INTS * 4L;
       dispatch(w, header.clone());
       inFlight.removeIf(Request::test);
+      draining.removeIf(ParameterServer::drainedOrGone);
       idleStart = System.nanoTime();
       load.busyNanos += idleStart - t0;
     }
@@ -176,6 +182,13 @@ public final class ParameterServer {
         ? "an earlier request declared a payload too large to drain; "
             + "requests from this worker are no longer accepted (DONE still is)"
         : validator.header(h, w);
+    if (bad == null && doneReceived[w]) {
+      bad = "worker " + w + " already sent DONE; nothing more is accepted from it";
+    } else if (bad == null && (h[Wire.H_OP] == Op.INIT_DENSE.code()
+        || h[Wire.H_OP] == Op.INIT_ROWS.code()) && state.initialised(h[Wire.H_TABLE])) {
+      bad = "the range of table " + h[Wire.H_TABLE] + " already has its initial values; INIT "
+          + "is accepted once, before training";
+    }
     if (bad != null) {
       long declared = validator.payloadElements(h);
       if (worker && !desynced[w] && declared >= 0 && declared <= maxPayloadFloats) {
@@ -190,23 +203,32 @@ public final class ParameterServer {
     int count = h[Wire.H_COUNT];
     int[] ids = null;
     float[] values = null;
+    String badPayload = null;
     if (op.carriesIds()) {
       ids = new int[count];
-      world.recv(ids, 0, count, w, Wire.TAG_PAYLOAD);
-      load.bytesIn += count * 4L;
+      int got = world.recv(ids, 0, count, w, Wire.TAG_PAYLOAD);
+      load.bytesIn += got * 4L;
+      badPayload = got == count ? null : "sent " + got + " row ids but its header says " + count;
     }
     if (op.carriesValues()) {
       int n = (int) validator.valueFloats(h);
       values = new float[n];
-      world.recv(values, 0, n, w, Wire.TAG_PAYLOAD);
-      load.bytesIn += n * 4L;
-    }
-    if (ids != null) {
-      String badId = validator.ids(h, ids);
-      if (badId != null) {
-        reject(w, h, badId);
-        return;
+      int got = world.recv(values, 0, n, w, Wire.TAG_PAYLOAD);
+      load.bytesIn += got * 4L;
+      if (badPayload == null) {
+        badPayload = got != n ? "sent " + got + " values but its header says " + n
+            : RequestValidator.finite(values, w);
       }
+    }
+    if (badPayload == null && ids != null) {
+      badPayload = validator.ids(h, ids);
+    }
+    if (badPayload != null) {
+      reject(w, h, badPayload);
+      return;
+    }
+    if (op == Op.DONE) {
+      doneReceived[w] = true;
     }
     Slot slot = new Slot(h, null);
     unanswered[w].add(slot);
@@ -247,16 +269,29 @@ public final class ParameterServer {
     }
   }
 
-  /** Receives and drops the payload of a rejected request so the worker's stream stays in step. */
+  /**
+   * Posts receives that drop the payload of a rejected request, so the worker's stream stays in
+   * step (receives from one source match in the order they are posted). Not waited for: a worker
+   * that declared a payload and never sends it delays nobody else.
+   */
   private void drain(int w, int[] h) {
     Op op = Op.of(h[Wire.H_OP]);
     int count = h[Wire.H_COUNT];
-    if (op != null && op.carriesIds()) {
-      world.recv(new int[Math.max(0, count)], 0, Math.max(0, count), w, Wire.TAG_PAYLOAD);
+    if (op != null && op.carriesIds() && count >= 0) { // the id list is sent even when empty
+      draining.add(world.irecv(new int[count], 0, count, w, Wire.TAG_PAYLOAD));
     }
     long v = validator.valueFloats(h);
     if (v > 0) {
-      world.recv(new float[(int) v], 0, (int) v, w, Wire.TAG_PAYLOAD);
+      draining.add(world.irecv(new float[(int) v], 0, (int) v, w, Wire.TAG_PAYLOAD));
+    }
+  }
+
+  /** A drain is over when its payload came or its sender left (nothing will come then). */
+  private static boolean drainedOrGone(Request r) {
+    try {
+      return r.test();
+    } catch (PeerLostException e) {
+      return true;
     }
   }
 

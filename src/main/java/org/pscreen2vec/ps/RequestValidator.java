@@ -18,6 +18,9 @@ final class RequestValidator {
   private final int[] marks; // (largest local table) duplicate-id detection, stamped with markEpoch
   private int markEpoch;
 
+  /** Largest samples one push may stand for (a step's batch); weighs it in a BSP round's mean. */
+  static final int MAX_SAMPLES = 1 << 24;
+
   RequestValidator(int workers, int server, Partition part, List<TableSpec> tables) {
     this.workers = workers;
     this.server = server;
@@ -80,10 +83,14 @@ final class RequestValidator {
     if (h[Wire.H_STEP] < 0) {
       return "negative step " + h[Wire.H_STEP];
     }
-    if (h[Wire.H_SAMPLES] < 0) {
-      return "negative sample count " + h[Wire.H_SAMPLES];
+    if (h[Wire.H_SAMPLES] < 0 || h[Wire.H_SAMPLES] > MAX_SAMPLES) {
+      return "sample count " + h[Wire.H_SAMPLES] + " outside 0.." + MAX_SAMPLES
+          + " (it weighs this worker's gradient in the round's mean)";
     }
     Op op = Op.of(h[Wire.H_OP]);
+    if ((op == Op.INIT_DENSE || op == Op.INIT_ROWS) && source != 0) {
+      return op + " from worker " + source + ": only worker 0 sends initial values";
+    }
     int count = h[Wire.H_COUNT];
     if (op != null && op.dense()) {
       if (h[Wire.H_TABLE] != -1) {
@@ -137,6 +144,20 @@ final class RequestValidator {
       return count;
     }
     return count < 0 || h[Wire.H_WIDTH] < 0 ? -1 : count * h[Wire.H_WIDTH];
+  }
+
+  /**
+   * Pushed and initial values must be finite: one worker's NaN would poison every worker's
+   * parameters at the next pull. Null when all are, else the error naming the first bad one.
+   */
+  static String finite(float[] values, int worker) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        return "worker " + worker + " sent " + values[i] + " at element " + i + " of "
+            + values.length + " (a diverged or corrupted gradient); the request is refused";
+      }
+    }
+    return null;
   }
 
   /** Row ids must belong to this server, be in range and (for pushes and pulls) distinct. */

@@ -86,6 +86,11 @@ public final class ServerState {
     return dense.values();
   }
 
+  /** True once the range of {@code table} (-1: the dense shard) has its initial values. */
+  boolean initialised(int table) {
+    return (table < 0 ? dense : tables[table]).initialised();
+  }
+
   /** Which workers a synchronous round is still waiting for ("" when none). */
   public String waitingFor() {
     if (consistency.mode() != Consistency.Mode.BSP) {

@@ -206,9 +206,54 @@ class ParameterServerInProcessTest {
       return failures;
     });
     assertEquals(List.of(), got.get(0));
-    assertEquals(13, ((ParameterServer.ServerLoad) got.get(2)).rejected(),
+    assertEquals(16, ((ParameterServer.ServerLoad) got.get(2)).rejected(),
         "every malformed request to server 0 was rejected");
     assertEquals(0, ((ParameterServer.ServerLoad) got.get(3)).rejected());
+  }
+
+  /**
+   * Worker 1 sends a header that is rejected and never sends the payload it declared. The server
+   * must not wait for that payload (it used to, for a whole deadline, stalling every worker):
+   * worker 0 trains on at full speed, and each worker gets its answer.
+   */
+  @Test
+  void aHeaderWhosePayloadNeverComesStallsNobody() {
+    Roles roles = new Roles(3, 1);
+    long deadline = 20_000_000_000L;
+    List<InProcessCommunicator> world = InProcessCommunicator.world(3, deadline);
+    long t0 = System.nanoTime();
+    List<String> got = InProcessRanks.call(world, c -> {
+      if (c.rank() == 2) {
+        return "rejected " + server(c, roles, "asp").serve().rejected();
+      }
+      PsClient client = new PsClient(c, roles, DENSE, List.of(TABLE));
+      String out = "trained";
+      if (c.rank() == 0) {
+        client.setup().await();
+        client.initDense(initialDense()).await();
+        client.initRows(0, initialTable()).await();
+        for (int step = 0; step < 20; step++) {
+          client.pushDense(denseGrad(0, step), 1, step).await();
+          client.pullDense(new float[DENSE], step + 1).await();
+        }
+      } else {
+        int[] bogus = Wire.header(Op.PUSH_ROWS, 0, 0, 1, 100, TABLE.dim() + 1, client.nextSeq(), 1);
+        try {
+          client.sendRaw(0, bogus, null, null).await(); // declares 100 rows, sends none
+          out = "accepted";
+        } catch (PsException e) {
+          out = e.getMessage();
+        }
+      }
+      client.done().await();
+      return out;
+    });
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertEquals("trained", got.get(0));
+    assertTrue(got.get(1).contains("row width " + (TABLE.dim() + 1)), got.get(1));
+    assertEquals("rejected 1", got.get(2));
+    assertTrue(seconds < deadline / 2e9, "took " + seconds + " s: the server waited for the "
+        + "undelivered payload instead of serving worker 0");
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.pscreen2vec.ps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,9 @@ class RequestValidatorTest {
   void validHeadersPass() {
     assertNull(v.header(h(Op.PUSH_DENSE, -1, 5, 0), 1));
     assertNull(v.header(h(Op.PULL_ROWS, 0, 4, 4), 1));
-    assertNull(v.header(h(Op.INIT_ROWS, 0, 4, 4), 1));
+    assertNull(v.header(h(Op.PUSH_ROWS, 0, 4, 4), 1));
+    int[] init = Wire.header(Op.INIT_ROWS, 0, 0, 0, 4, 4, 1, 0);
+    assertNull(v.header(init, 0));
     assertNull(v.header(h(Op.DONE, -1, 0, 0), 1));
   }
 
@@ -43,7 +46,12 @@ class RequestValidatorTest {
     assertEquals("negative step -3", v.header(step, 1));
     int[] samples = h(Op.PUSH_DENSE, -1, 5, 0);
     samples[Wire.H_SAMPLES] = -1;
-    assertEquals("negative sample count -1", v.header(samples, 1));
+    assertEquals("sample count -1 outside 0..16777216 (it weighs this worker's gradient in the "
+        + "round's mean)", v.header(samples, 1));
+    samples[Wire.H_SAMPLES] = Integer.MAX_VALUE; // one worker outweighing every other
+    assertTrue(v.header(samples, 1).startsWith("sample count 2147483647 outside"));
+    assertEquals("INIT_DENSE from worker 1: only worker 0 sends initial values",
+        v.header(h(Op.INIT_DENSE, -1, 5, 0), 1));
     int[] unknown = h(Op.DONE, -1, 0, 0);
     unknown[Wire.H_OP] = 99;
     assertEquals("unknown operation 99", v.header(unknown, 1));
@@ -58,7 +66,7 @@ class RequestValidatorTest {
     assertEquals("PULL_ROWS with -1 rows, but this server holds 4 rows of table 'E'",
         v.header(h(Op.PULL_ROWS, 0, -1, 4), 1));
     assertEquals("INIT_ROWS with 3 rows, but this server holds 4 rows of table 'E'",
-        v.header(h(Op.INIT_ROWS, 0, 3, 4), 1));
+        v.header(Wire.header(Op.INIT_ROWS, 0, 0, 0, 3, 4, 1, 0), 0));
     assertEquals("DONE carries no payload, but count is 2", v.header(h(Op.DONE, -1, 2, 0), 1));
   }
 

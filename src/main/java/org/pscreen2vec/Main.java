@@ -34,6 +34,7 @@ import org.pscreen2vec.comm.Hosts;
 import org.pscreen2vec.comm.Mpj;
 import org.pscreen2vec.comm.PeerLostException;
 import org.pscreen2vec.comm.Roles;
+import org.pscreen2vec.data.BadInputException;
 import org.pscreen2vec.run.LoggingSetup;
 import org.pscreen2vec.run.RankStatus;
 import org.pscreen2vec.run.RunContext;
@@ -113,9 +114,27 @@ public final class Main {
       System.err.println("Run 'bin/pscreen2vec " + cmd.name() + " --help' for its options.");
       return ExitCode.USAGE;
     } catch (Exception | Error e) {
-      log.error("{} failed: {}", cmd.name(), describe(e), e);
-      return ExitCode.FAILED;
+      int code = statusOf(e);
+      if (code == ExitCode.FAILED) {
+        log.error("{} failed: {}", cmd.name(), describe(e), e);
+      } else {
+        System.err.println("pscreen2vec " + cmd.name() + ": " + describe(e));
+        log.debug("where {} failed", cmd.name(), e);
+      }
+      return code;
     }
+  }
+
+  /**
+   * The exit status a failure means: a file that is missing or malformed 4, a peer that stopped
+   * answering 3, anything else (a bug or an environment failure) 1. Bad command lines and
+   * configurations are caught where they are parsed (status 2).
+   */
+  static int statusOf(Throwable t) {
+    return t instanceof PeerLostException ? ExitCode.PEER_LOST
+        : t instanceof BadInputException ? ExitCode.BAD_INPUT
+        : t instanceof UsageException ? ExitCode.USAGE
+        : ExitCode.FAILED;
   }
 
   /**
@@ -143,16 +162,20 @@ public final class Main {
       message = out.message;
       exitOnFailure = out.exitOnFailure;
     } catch (Throwable t) {
-      code = t instanceof PeerLostException ? ExitCode.PEER_LOST
-          : t instanceof org.pscreen2vec.data.BadInputException ? ExitCode.BAD_INPUT
-          : ExitCode.FAILED;
+      code = statusOf(t);
       message = describe(t);
       Logger log = LogManager.getLogger(Main.class);
-      if (t instanceof PeerLostException) {
-        log.error("rank {} failed: {}", rank, message); // the message says it all
-        log.debug("where rank {} was waiting", rank, t);
+      if (code == ExitCode.FAILED) {
+        log.error("rank {} failed: {}", rank, message, t); // a bug: the trace is the report
       } else {
-        log.error("rank {} failed: {}", rank, message, t);
+        // The message says it all (it names the file, key or peer). Under bin/pscreen2vec the
+        // launcher prints it once for the job from the status file; the trace goes only to the
+        // rank's log file, and to the console at --log-level DEBUG.
+        if (System.getProperty("pscreen2vec.statusDir") == null) {
+          log.error("rank {} failed: {}", rank, message);
+        }
+        LogManager.getLogger(LoggingSetup.FILE_ONLY).error("rank {} failed: {}", rank, message, t);
+        log.debug("where rank {} failed", rank, t);
       }
     }
     RankStatus.write(rank, code, message);

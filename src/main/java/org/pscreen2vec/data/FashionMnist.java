@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -69,12 +70,15 @@ public final class FashionMnist {
         throw new BadInputException(imagesFile, count + " images but " + labelsFile + " has "
             + labels.length + " labels");
       }
+      if (count == 0) {
+        throw new BadInputException(imagesFile, "holds no images (its header says 0)");
+      }
       long size = (long) count * rows * cols;
       if (size > Integer.MAX_VALUE - 8) {
         throw new BadInputException(imagesFile, "too many pixels: " + size);
       }
-      byte[] raw = new byte[(int) size];
-      readFully(in, raw, imagesFile, "pixels");
+      expectLength(imagesFile, 16 + size);
+      byte[] raw = readFully(in, (int) size, imagesFile, "pixels");
       expectEnd(in, imagesFile);
       float[] pixels = new float[raw.length]; // (count, rows * cols)
       for (int i = 0; i < raw.length; i++) {
@@ -99,8 +103,11 @@ public final class FashionMnist {
       if (count < 0 || count > Integer.MAX_VALUE - 8) {
         throw new BadInputException(file, "bad label count " + count);
       }
-      byte[] raw = new byte[count];
-      readFully(in, raw, file, "labels");
+      if (count == 0) {
+        throw new BadInputException(file, "holds no labels (its header says 0)");
+      }
+      expectLength(file, 8 + (long) count);
+      byte[] raw = readFully(in, count, file, "labels");
       expectEnd(in, file);
       int[] labels = new int[count];
       for (int i = 0; i < count; i++) {
@@ -127,6 +134,11 @@ public final class FashionMnist {
     if (Files.isRegularFile(plain)) {
       return plain;
     }
+    for (Path p : new Path[] {gz, plain}) {
+      if (Files.exists(p)) {
+        return p; // not a regular file: open() says so
+      }
+    }
     throw new BadInputException(gz, "missing (neither " + name + ".gz nor " + name
         + " is in " + dir + ")");
   }
@@ -134,7 +146,9 @@ public final class FashionMnist {
   /** Opens a file, unzipping it when it starts with the gzip magic bytes. */
   private static DataInputStream open(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new BadInputException(file, "missing");
+      throw new BadInputException(file, Files.exists(file)
+          ? "is not a regular file (a folder, FIFO or device cannot be read as IDX data)"
+          : "missing (run 'make data', or set FASHION_MNIST_DIR to a folder with the 4 IDX files)");
     }
     InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     in.mark(2);
@@ -152,16 +166,49 @@ public final class FashionMnist {
     return new DataInputStream(in);
   }
 
-  private static void readFully(DataInputStream in, byte[] dst, Path file, String what)
+  /**
+   * Reads {@code n} bytes, allocating as the data arrives (never more than twice what the file
+   * really holds), so a header that lies about its size cannot make the reader allocate gigabytes
+   * before the first byte: a short file ends as "truncated" instead.
+   */
+  private static byte[] readFully(DataInputStream in, int n, Path file, String what)
       throws IOException {
+    byte[] dst = new byte[Math.min(n, 1 << 20)];
     int off = 0;
-    while (off < dst.length) {
-      int n = in.read(dst, off, dst.length - off);
-      if (n < 0) {
-        throw new BadInputException(file, "truncated: " + off + " of " + dst.length
-            + " bytes of " + what);
+    while (off < n) {
+      if (off == dst.length) {
+        dst = Arrays.copyOf(dst, (int) Math.min(n, 2L * dst.length));
       }
-      off += n;
+      int got = in.read(dst, off, dst.length - off);
+      if (got < 0) {
+        throw new BadInputException(file, "truncated: " + off + " of " + n + " bytes of " + what
+            + " (the header promises more than the file holds; fetch the file again)");
+      }
+      off += got;
+    }
+    return dst;
+  }
+
+  /**
+   * An uncompressed file must be exactly header + items long; checked before reading so a header
+   * claiming billions of items is refused at once. (A gzipped file's length says nothing exact;
+   * {@link #readFully} bounds its allocation instead.)
+   */
+  private static void expectLength(Path file, long expected) throws IOException {
+    if (isGzip(file)) {
+      return;
+    }
+    long actual = Files.size(file);
+    if (actual != expected) {
+      throw new BadInputException(file, "is " + actual + " bytes but its header promises "
+          + expected + (actual < expected ? " (truncated; fetch the file again)"
+              : " (extra data after the last item)"));
+    }
+  }
+
+  private static boolean isGzip(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return in.read() == 0x1f && in.read() == 0x8b;
     }
   }
 

@@ -151,6 +151,13 @@ public final class RicoReader {
     LOG.info("read {}: {} traces, {} screens kept, {} skipped{}", root, stats.traces(),
         stats.screensKept(), stats.screensSkipped(),
         stats.skipped().isEmpty() ? "" : " " + stats.skipped());
+    if (keep && a.traces.isEmpty() && a.combined.isEmpty()) {
+      throw new BadInputException(root, "holds no usable screen: " + stats.traces()
+          + " trace folder(s), " + files.size() + " view hierarchy file(s)"
+          + (stats.skipped().isEmpty() ? "" : ", all skipped " + stats.skipped())
+          + "; point data= at a RICO folder (filtered_traces/<package>/trace_<k>/"
+          + "view_hierarchies/*.json) or use data=synthetic");
+    }
     return new RicoData(List.copyOf(a.traces), List.copyOf(a.combined), descriptions, stats);
   }
 
@@ -252,6 +259,10 @@ public final class RicoReader {
   /** Parses a file; {@code full} builds the whole screen, else only its components (scan). */
   private Parsed parse(Path file, String packageFallback, boolean full) {
     ViewHierarchy h;
+    if (!Files.isRegularFile(file)) { // a FIFO would block the reader forever, a device too
+      return Parsed.failed(SkipReason.UNREADABLE, "not a regular file (a FIFO, device or folder "
+          + "named *.json)", null);
+    }
     try (InputStream in = Files.newInputStream(file)) {
       h = ViewHierarchy.parse(in, BUFFER.get(), new ViewHierarchy.Limits(options.maxTextChars(),
           options.maxNodes(), 2 * options.maxNodes() + 64));

@@ -7,6 +7,7 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.builder.api.AppenderComponentBuilder;
 import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder;
 import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory;
+import org.apache.logging.log4j.core.config.builder.api.LoggerComponentBuilder;
 import org.apache.logging.log4j.core.config.builder.api.RootLoggerComponentBuilder;
 import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
 
@@ -16,6 +17,12 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
  * INFO or finer. In a multicore job each rank has its own class loader and so its own Log4j2.
  */
 public final class LoggingSetup {
+  /**
+   * A logger whose lines go only to the rank's log file (nowhere when there is none): the stack
+   * trace of a failure whose one-line message the console already shows.
+   */
+  public static final String FILE_ONLY = "pscreen2vec.file-only";
+
   private LoggingSetup() {}
 
   public static void configure(String prefix, Level consoleLevel, Path logFile) {
@@ -47,6 +54,12 @@ public final class LoggingSetup {
       rootLogger = b.newRootLogger(root).add(b.newAppenderRef("console"));
     }
     b.add(rootLogger);
+    LoggerComponentBuilder fileOnly = b.newLogger(FILE_ONLY,
+        logFile != null ? Level.ALL : Level.OFF).addAttribute("additivity", false);
+    if (logFile != null) {
+      fileOnly.add(b.newAppenderRef("file"));
+    }
+    b.add(fileOnly);
     // ND4J and its helpers are chatty at INFO; keep them to warnings unless asked for DEBUG.
     Level libs = consoleLevel.isLessSpecificThan(Level.DEBUG) ? consoleLevel : Level.WARN;
     b.add(b.newLogger("org.nd4j", libs));

@@ -3,6 +3,7 @@ package org.pscreen2vec.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,8 +11,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -84,13 +87,16 @@ class FashionMnistTest {
 
     byte[] ok = images(0x803, 2, 2, 2);
     write("train-images-idx3-ubyte", Arrays.copyOf(ok, ok.length - 1), false);
-    assertBad("truncated: 7 of 8 bytes of pixels", "train-images-idx3-ubyte");
+    assertBad("is 23 bytes but its header promises 24 (truncated", "train-images-idx3-ubyte");
+    Files.write(dir.resolve("train-images-idx3-ubyte.gz"), gzip(Arrays.copyOf(ok, ok.length - 1)));
+    assertBad("truncated: 7 of 8 bytes of pixels", "train-images-idx3-ubyte.gz");
+    Files.delete(dir.resolve("train-images-idx3-ubyte.gz"));
 
     write("train-images-idx3-ubyte", Arrays.copyOf(ok, 10), false);
     assertBad("header is incomplete", "train-images-idx3-ubyte");
 
     write("train-images-idx3-ubyte", Arrays.copyOf(ok, ok.length + 1), false);
-    assertBad("unexpected data after the last item", "train-images-idx3-ubyte");
+    assertBad("(extra data after the last item)", "train-images-idx3-ubyte");
 
     write("train-images-idx3-ubyte", images(0x803, 3, 2, 2), false);
     assertBad("3 images but", "train-images-idx3-ubyte");
@@ -103,6 +109,7 @@ class FashionMnistTest {
     assertBad("label 10 of item 1", "train-labels-idx1-ubyte");
 
     write("train-labels-idx1-ubyte", labels(0x801, 1, 2), false);
+    headersThatLieAboutTheirSizeAreRefusedBeforeAllocating(ok);
     byte[] gz = gzip(ok);
     Files.write(dir.resolve("train-images-idx3-ubyte.gz"), Arrays.copyOf(gz, gz.length - 12));
     assertBad("", "train-images-idx3-ubyte.gz"); // gzip cut short: truncated or corrupt
@@ -110,6 +117,47 @@ class FashionMnistTest {
     gz[gz.length / 2 + 1] ^= 0x33;
     Files.write(dir.resolve("train-images-idx3-ubyte.gz"), gz);
     assertBad("", "train-images-idx3-ubyte.gz");
+  }
+
+  /**
+   * A header claiming 2^31 labels or 127 x 4096 x 4096 pixels must not make the reader allocate
+   * gigabytes: plain files are measured first, gzipped ones are read as the data arrives. Runs in
+   * the test JVM's default heap, where such an allocation would fail with OutOfMemoryError.
+   */
+  private void headersThatLieAboutTheirSizeAreRefusedBeforeAllocating(byte[] images)
+      throws IOException {
+    byte[] lying = labels(0x801, 1, 2);
+    ByteBuffer.wrap(lying).putInt(4, Integer.MAX_VALUE - 16);
+    write("train-labels-idx1-ubyte", lying, false);
+    assertBad("header promises 2147483639", "train-labels-idx1-ubyte");
+    write("train-labels-idx1-ubyte", lying, true);
+    assertBad("truncated: 2 of 2147483631 bytes of labels", "train-labels-idx1-ubyte.gz");
+    Files.delete(dir.resolve("train-labels-idx1-ubyte.gz"));
+
+    byte[] labels127 = new byte[8 + 127];
+    ByteBuffer.wrap(labels127).putInt(0x801).putInt(127);
+    write("train-labels-idx1-ubyte", labels127, false);
+    byte[] huge = new byte[16 + 100]; // the header of 127 x 4096 x 4096 images, then 100 pixels
+    ByteBuffer.wrap(huge).putInt(0x803).putInt(127).putInt(4096).putInt(4096);
+    write("train-images-idx3-ubyte", huge, true);
+    assertBad("truncated: 100 of 2130706432 bytes of pixels", "train-images-idx3-ubyte.gz");
+    Files.delete(dir.resolve("train-images-idx3-ubyte.gz"));
+
+    write("train-labels-idx1-ubyte", labels(0x801), false);
+    write("train-images-idx3-ubyte", images(0x803, 0, 28, 28), false);
+    assertBad("holds no labels", "train-labels-idx1-ubyte");
+    write("train-images-idx3-ubyte", images, false);
+    write("train-labels-idx1-ubyte", labels(0x801, 1, 2), false);
+  }
+
+  @Test
+  void aFifoIsRefusedNotWaitedOn() throws Exception {
+    write("train-labels-idx1-ubyte", labels(0x801, 1, 2), false);
+    Path fifo = dir.resolve("train-images-idx3-ubyte");
+    Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assumeTrue(p.waitFor() == 0, "mkfifo is not available");
+    assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> assertBad("is not a regular file", "train-images-idx3-ubyte"));
   }
 
   @Test

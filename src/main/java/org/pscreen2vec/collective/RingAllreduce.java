@@ -2,6 +2,7 @@ package org.pscreen2vec.collective;
 
 import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.comm.Request;
+import org.pscreen2vec.run.Timeline;
 
 /**
  * Ring allreduce: reduce-scatter then all-gather around the ring, 2(p-1) steps, each rank sending
@@ -43,18 +44,22 @@ public final class RingAllreduce implements Allreduce {
       int r = comm.rank();
       int right = (r + 1) % p;
       int left = (r - 1 + p) % p;
+      Timeline.Span phase = Timeline.span("reduce-scatter").bytes(4L * count * (p - 1) / p);
       for (int s = 0; s < p - 1; s++) {
         int sendChunk = Math.floorMod(r - s, p);
         int recvChunk = Math.floorMod(r - s - 1, p);
         step(buf, offset, count, sendChunk, recvChunk, right, left, TAG + s, true,
             "ring reduce-scatter step " + (s + 1) + "/" + (p - 1));
       }
+      phase.close();
+      phase = Timeline.span("all-gather").bytes(4L * count * (p - 1) / p);
       for (int s = 0; s < p - 1; s++) {
         int sendChunk = Math.floorMod(r + 1 - s, p);
         int recvChunk = Math.floorMod(r - s, p);
         step(buf, offset, count, sendChunk, recvChunk, right, left, TAG + p + s, false,
             "ring all-gather step " + (s + 1) + "/" + (p - 1));
       }
+      phase.close();
     }
     Allreduce.finish(buf, offset, count, op, p);
   }

@@ -60,6 +60,11 @@ public final class Adam implements DenseOptimizer {
   }
 
   @Override
+  public void restoreSteps(long steps) {
+    t = steps;
+  }
+
+  @Override
   public void reset() {
     ops.fill(m, 0);
     ops.fill(v, 0);

@@ -22,6 +22,9 @@ public interface DenseOptimizer {
   /** Number of steps taken. */
   long steps();
 
+  /** Sets the step count, with {@link #state()} loaded from a checkpoint (resume). */
+  void restoreSteps(long steps);
+
   /** Forgets all state (moments, step count). */
   void reset();
 }

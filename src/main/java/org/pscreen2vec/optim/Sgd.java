@@ -50,6 +50,11 @@ public final class Sgd implements DenseOptimizer {
   }
 
   @Override
+  public void restoreSteps(long steps) {
+    t = steps;
+  }
+
+  @Override
   public void reset() {
     ops.fill(velocity, 0);
     t = 0;

@@ -74,6 +74,12 @@ abstract class KeyRange {
     return ready;
   }
 
+  /** Checkpoint restore: the range holds version v's values (loaded by the caller). */
+  void restore(int v) {
+    version = v;
+    initialised = true;
+  }
+
   void parkUntilInitialised(Parked p) {
     beforeInit.add(p);
   }

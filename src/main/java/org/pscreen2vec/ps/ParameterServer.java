@@ -153,6 +153,7 @@ public final class ParameterServer {
     validator = new RequestValidator(roles.workers(), server,
         new Partition(roles.servers(), p[0]), tables);
     state = factory.create(p[0], tables);
+    ServerCheckpoint.attach(state);
     send(0, h, Reply.OK);
     LOG.info("parameter server {}: {} dense floats in its shard, {} table(s), serving {} "
         + "workers", world.rank(), state.denseShard().length, tables.size(), roles.workers());

@@ -39,6 +39,8 @@ public final class ServerState {
   private final int[] clock; // (workers) steps each worker has pushed (SSP)
   private final TreeMap<Integer, List<KeyRange.Parked>> behindSlowest = new TreeMap<>(); // SSP
   private int maxStaleness;
+  final DenseOptimizer denseOptimizer; // the dense shard's (checkpoints)
+  ServerCheckpoint checkpoints; // null: none (set by ServerCheckpoint.attach)
 
   public ServerState(int server, Partition part, List<TableSpec> tables, int workers,
       Consistency consistency, Ops ops, Supplier<DenseOptimizer> denseOptimizer,
@@ -48,7 +50,8 @@ public final class ServerState {
     this.workers = workers;
     this.consistency = consistency;
     boolean bsp = consistency.mode() == Consistency.Mode.BSP;
-    this.dense = new DenseRange(part.shardLength(server), workers, bsp, denseOptimizer.get());
+    this.denseOptimizer = denseOptimizer.get();
+    this.dense = new DenseRange(part.shardLength(server), workers, bsp, this.denseOptimizer);
     this.tables = new RowRange[tables.size()];
     for (int t = 0; t < tables.size(); t++) {
       TableSpec s = tables.get(t);
@@ -135,8 +138,12 @@ public final class ServerState {
       k.parkUntilVersion(r.step(), new KeyRange.Parked(r, out)); // a round not yet begun
       return;
     } else {
+      int before = k.version();
       String twice = k.addToRound(r);
       out.respond(twice == null ? Reply.OK : Reply.error(twice));
+      if (checkpoints != null && k.version() != before) {
+        checkpoints.roundDone(this, k == dense ? -1 : r.table(), k.version());
+      }
       resume(k.takeReady());
     }
     if (slowest() > slowest) {
@@ -188,7 +195,28 @@ public final class ServerState {
     }
   }
 
-  private int slowest() {
+  // checkpoints (ServerCheckpoint): the ranges and the workers' clocks
+  DenseRange denseRange() {
+    return dense;
+  }
+
+  RowRange tableRange(int t) {
+    return tables[t];
+  }
+
+  int tableCount() {
+    return tables.length;
+  }
+
+  int[] clock() {
+    return clock;
+  }
+
+  Consistency consistency() {
+    return consistency;
+  }
+
+  int slowest() {
     int s = Integer.MAX_VALUE;
     for (int c : clock) {
       s = Math.min(s, c);

@@ -62,4 +62,27 @@ public final class Csv {
     rows.forEach(r -> sb.append(r).append('\n'));
     AtomicFiles.writeString(file, sb.toString());
   }
+
+  /**
+   * Keeps the header and the rows for which {@code keep} holds (cells split at commas), rewriting
+   * the file atomically; nothing happens when the file does not exist. A resumed run drops the
+   * rows written after the checkpoint it continues from.
+   */
+  public static synchronized void keepRows(Path file, java.util.function.Predicate<String[]> keep)
+      throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    if (lines.isEmpty()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder(lines.get(0)).append('\n');
+    for (String row : lines.subList(1, lines.size())) {
+      if (!row.isBlank() && keep.test(row.split(","))) {
+        sb.append(row).append('\n');
+      }
+    }
+    AtomicFiles.writeString(file, sb.toString());
+  }
 }

@@ -121,7 +121,13 @@ public final class RunContext {
    * sends this rank's log to {@code rank-<r>.log} in it from now on.
    */
   public Path openRunDir(String experiment) throws IOException {
-    Path dir = resultsRoot.resolve(experiment).resolve(jobId);
+    return useRunDir(resultsRoot.resolve(experiment).resolve(jobId));
+  }
+
+  /**
+   * Continues in an existing run folder (a resumed run): the rank logs append to the ones there.
+   */
+  public Path useRunDir(Path dir) throws IOException {
     Files.createDirectories(dir);
     runDir = dir;
     LoggingSetup.configure(logPrefix(), consoleLevel, dir.resolve("rank-" + rank + ".log"));

@@ -37,6 +37,23 @@ public final class RunRecord {
     return this;
   }
 
+  /** Run states in {@code run.json}'s {@code status}. */
+  public static final String RUNNING = "running";
+  public static final String DONE = "done";
+  public static final String FAILED = "failed";
+  public static final String PREEMPTED = "preempted";
+
+  /**
+   * Sets {@code status} (running, done, failed, preempted), its reason and when, and rewrites
+   * {@code run.json}: a run that is not {@code done} never looks complete.
+   */
+  public void status(Path dir, String status, String reason) throws IOException {
+    put("status", status);
+    put("status_reason", reason == null ? "" : reason);
+    put("status_utc", Instant.now().toString());
+    write(dir);
+  }
+
   public void write(Path dir) throws IOException {
     AtomicFiles.writeString(dir.resolve("run.json"), Json.object(fields) + "\n");
   }

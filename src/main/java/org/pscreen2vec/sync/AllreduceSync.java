@@ -7,6 +7,7 @@ import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.nn.DenseGradients;
 import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.SparseGradients;
+import org.pscreen2vec.run.Timeline;
 
 /**
  * Synchronous data parallelism by allreduce (ring, naive, star or MPJ's): the whole gradient —
@@ -23,6 +24,7 @@ public final class AllreduceSync implements GradientSync {
   private final Allreduce allreduce;
   private final Communicator comm;
   private final boolean includeSparse;
+  private final String spanName; // the timeline's name of the allreduce phase
   private float[] fused = new float[0];
   private long sent;
   private long received;
@@ -41,6 +43,7 @@ public final class AllreduceSync implements GradientSync {
     this.allreduce = allreduce;
     this.comm = comm;
     this.includeSparse = includeSparse;
+    this.spanName = "allreduce " + allreduce.name();
     broadcastFromFirst(params.params(), params.length());
     if (includeSparse) {
       for (EmbeddingTable t : tables) {
@@ -109,9 +112,12 @@ public final class AllreduceSync implements GradientSync {
     fused[fused.length - 1] = samples;
     long s0 = comm.bytesSent();
     long r0 = comm.bytesReceived();
-    allreduce.allreduce(fused, 0, fused.length, Allreduce.Op.SUM);
-    sent += comm.bytesSent() - s0;
-    received += comm.bytesReceived() - r0;
+    try (Timeline.Span sp = Timeline.span(spanName)) {
+      allreduce.allreduce(fused, 0, fused.length, Allreduce.Op.SUM);
+      sent += comm.bytesSent() - s0;
+      received += comm.bytesReceived() - r0;
+      sp.bytes(comm.bytesSent() - s0);
+    }
     float totalSamples = fused[fused.length - 1];
     float inv = totalSamples > 0 ? 1f / totalSamples : 0f;
     for (int i = 0; i < n; i++) {

@@ -10,6 +10,7 @@ import org.pscreen2vec.nn.RowRequest;
 import org.pscreen2vec.nn.SparseGradients;
 import org.pscreen2vec.ps.PsClient;
 import org.pscreen2vec.ps.TableSpec;
+import org.pscreen2vec.run.Timeline;
 
 /**
  * Everything through the parameter servers: each step a worker pushes its dense gradient and its
@@ -24,6 +25,7 @@ public final class PsSync implements GradientSync {
   private final float[][] tableValues; // per table (rows, dim): where fetched rows are written
   private final int[] tableRows;
   private int step;
+  private static long resumeStep = -1;
   private boolean closed;
   private List<float[]> lastLoads = List.of();
 
@@ -50,15 +52,27 @@ public final class PsSync implements GradientSync {
       tableRows[t] = e.rows();
     }
     client = new PsClient(world, roles, dense ? params.length() : 0, specs);
+    long resume = resumeStep;
     if (initializer) {
       client.setup().await();
-      if (dense) {
+      // resuming: the servers restore their own shards (ServerCheckpoint), so no initial values
+      if (dense && resume < 0) {
         client.initDense(params.params()).await();
       }
-      for (int t = 0; t < tableValues.length; t++) {
+      for (int t = 0; t < tableValues.length && resume < 0; t++) {
         client.initRows(t, tableValues[t]).await();
       }
     }
+    step = resume < 0 ? 0 : (int) resume;
+  }
+
+  /**
+   * Makes the next PsSync of this rank continue after {@code step} steps, the servers having
+   * restored their checkpoint of that step (-1: start fresh). Per rank (class loader), set by the
+   * train command before the strategy is built.
+   */
+  public static void resumeAt(long step) {
+    resumeStep = step;
   }
 
   @Override
@@ -68,9 +82,13 @@ public final class PsSync implements GradientSync {
 
   @Override
   public void fetch(RowRequest rows) {
-    for (int t = 0; t < tableValues.length; t++) {
-      int[] ids = rows.ids(t);
-      client.pullRows(t, ids, ids.length, tableValues[t], step).await();
+    long r0 = client.accounting().bytesReceived();
+    try (Timeline.Span sp = Timeline.span("pull rows")) {
+      for (int t = 0; t < tableValues.length; t++) {
+        int[] ids = rows.ids(t);
+        client.pullRows(t, ids, ids.length, tableValues[t], step).await();
+      }
+      sp.bytes(client.accounting().bytesReceived() - r0);
     }
   }
 
@@ -85,21 +103,31 @@ public final class PsSync implements GradientSync {
       int samples) {
     // every push to every server is in flight at once; then the dense part, then the replies
     PsClient.Handle[] rows = new PsClient.Handle[sparse.size()];
+    long s0 = client.accounting().bytesSent();
+    Timeline.Span phase = Timeline.span("push rows");
     for (int t = 0; t < sparse.size(); t++) {
       SparseGradients s = sparse.get(t);
       rows[t] = client.pushRows(t, s.ids(), s.rows(), s.count(), samples, step);
     }
+    phase.bytes(client.accounting().bytesSent() - s0).close();
     if (dense) {
       // the pull queues behind the push on every server and is answered when the round is done
+      long s1 = client.accounting().bytesSent();
+      phase = Timeline.span("push+pull dense");
       PsClient.Handle push = client.pushDense(d.grads(), samples, step);
       PsClient.Handle pull = client.pullDense(d.params(), step + 1);
-      push.await();
-      pull.await();
+      phase.bytes(client.accounting().bytesSent() - s1).close();
+      try (Timeline.Span w = Timeline.span("wait dense")) {
+        push.await();
+        pull.await();
+      }
     } else {
       denseSync.synchronize(d, sparse, samples);
     }
-    for (PsClient.Handle h : rows) {
-      h.await();
+    try (Timeline.Span w = Timeline.span("wait rows")) {
+      for (PsClient.Handle h : rows) {
+        h.await();
+      }
     }
     step++;
     return sparse;

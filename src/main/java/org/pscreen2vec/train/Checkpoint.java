@@ -1,95 +1,84 @@
 package org.pscreen2vec.train;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.pscreen2vec.data.BadInputException;
 import org.pscreen2vec.model.Model;
 import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.ops.Buf;
-import org.pscreen2vec.run.AtomicFiles;
+import org.pscreen2vec.run.CheckpointFile;
 
 /**
- * A model's parameters on disk: magic, the model name, the resolved configuration (one line),
- * the dense buffer, then each table (name, rows, dim, values). Big-endian floats. Written
- * atomically.
+ * A trained model's parameters on disk ({@code checkpoint.bin} at the end of a run; what
+ * {@code layout.checkpoint} reads): the model's name, the resolved configuration, the dense
+ * buffer and every table, in the checked format of {@link CheckpointFile} (kind "model").
+ * Training checkpoints, which also hold optimizer state and the position, are
+ * {@link TrainingCheckpoint}.
  */
 public final class Checkpoint {
-  private static final int MAGIC = 0x50533256; // "PS2V"
-  private static final int VERSION = 1;
-
   private Checkpoint() {}
 
   public static void save(Path file, Model model, TrainConfig config) throws IOException {
-    AtomicFiles.write(file, out -> {
-      DataOutputStream d = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
-      d.writeInt(MAGIC);
-      d.writeInt(VERSION);
-      d.writeUTF(model.name());
-      d.writeUTF(config.toString());
-      writeBuf(d, model.parameters().values());
-      d.writeInt(model.tables().size());
-      for (EmbeddingTable t : model.tables()) {
-        d.writeUTF(t.name());
-        d.writeInt(t.rows());
-        d.writeInt(t.dim());
-        writeBuf(d, t.values());
-      }
-      d.flush();
-    });
+    CheckpointFile.Writer w = new CheckpointFile.Writer("model");
+    w.field("model", model.name()).field("config", config.toString());
+    shapes(model).forEach(w::field);
+    modelArrays(model).forEach(w::array);
+    w.write(file);
   }
 
-  /** Loads into a model of the same name and shapes; the stored configuration is returned. */
+  /**
+   * Loads into a model of the same name and shapes; the stored configuration is returned. Any
+   * problem (missing, truncated, corrupted, another model or shape) is a {@link BadInputException}
+   * naming the file and the difference.
+   */
   public static String load(Path file, Model model) throws IOException {
-    try (DataInputStream d = new DataInputStream(new BufferedInputStream(
-        Files.newInputStream(file), 1 << 16))) {
-      if (d.readInt() != MAGIC || d.readInt() != VERSION) {
-        throw new IOException(file + " is not a pscreen2vec checkpoint (version " + VERSION + ")");
+    CheckpointFile.Contents c = CheckpointFile.open(file, "model");
+    String name = c.field("model");
+    if (!name.equals(model.name())) {
+      throw new BadInputException(file, "holds a " + name + " model, not " + model.name());
+    }
+    checkShapes(c, model);
+    c.read(modelArrays(model));
+    return c.field("config");
+  }
+
+  /** "shape.dense" and "shape.table.NAME" (rows x dim) fields of a model. */
+  static Map<String, String> shapes(Model model) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("shape.dense", String.valueOf(model.parameters().size()));
+    for (EmbeddingTable t : model.tables()) {
+      m.put("shape.table." + t.name(), t.rows() + "x" + t.dim());
+    }
+    return m;
+  }
+
+  /** The stored shapes must be the model's; the message names each difference. */
+  static void checkShapes(CheckpointFile.Contents c, Model model) throws BadInputException {
+    StringBuilder diff = new StringBuilder();
+    for (Map.Entry<String, String> e : shapes(model).entrySet()) {
+      String stored = c.fields().get(e.getKey());
+      if (!e.getValue().equals(stored)) {
+        diff.append(diff.length() > 0 ? "; " : "").append(e.getKey().substring(6)).append(' ')
+            .append(stored == null ? "absent" : stored).append(" in the file, ")
+            .append(e.getValue()).append(" in this model");
       }
-      String name = d.readUTF();
-      if (!name.equals(model.name())) {
-        throw new IOException(file + " holds a " + name + " model, not " + model.name());
-      }
-      String config = d.readUTF();
-      readBuf(d, model.parameters().values(), file, "dense parameters");
-      int tables = d.readInt();
-      if (tables != model.tables().size()) {
-        throw new IOException(file + " has " + tables + " tables, the model "
-            + model.tables().size());
-      }
-      for (EmbeddingTable t : model.tables()) {
-        String tn = d.readUTF();
-        int rows = d.readInt();
-        int dim = d.readInt();
-        if (!tn.equals(t.name()) || rows != t.rows() || dim != t.dim()) {
-          throw new IOException(file + ": table " + tn + " " + rows + "x" + dim
-              + " does not match " + t.name() + " " + t.rows() + "x" + t.dim());
-        }
-        readBuf(d, t.values(), file, "table " + tn);
-      }
-      return config;
+    }
+    if (diff.length() > 0) {
+      throw new BadInputException(c.file(), "holds a " + model.name() + " of another shape ("
+          + diff + "); the configuration's sizes (dim, text.buckets, layout.sizes, "
+          + "mlp.sizes, cnn.channels, ...) must be the ones it was written with");
     }
   }
 
-  private static void writeBuf(DataOutputStream d, Buf b) throws IOException {
-    d.writeInt(b.length());
-    for (int i = 0; i < b.length(); i++) {
-      d.writeFloat((float) b.get(i));
+  /** The model's buffers by checkpoint name: "dense", then "table.NAME" for each table. */
+  static Map<String, Buf> modelArrays(Model model) {
+    Map<String, Buf> m = new LinkedHashMap<>();
+    m.put("dense", model.parameters().values());
+    for (EmbeddingTable t : model.tables()) {
+      m.put("table." + t.name(), t.values());
     }
-  }
-
-  private static void readBuf(DataInputStream d, Buf b, Path file, String what)
-      throws IOException {
-    int n = d.readInt();
-    if (n != b.length()) {
-      throw new IOException(file + ": " + what + " have " + n + " values, the model "
-          + b.length() + " (a different configuration?)");
-    }
-    for (int i = 0; i < n; i++) {
-      b.set(i, d.readFloat());
-    }
+    return m;
   }
 }

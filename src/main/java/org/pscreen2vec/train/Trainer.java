@@ -23,8 +23,14 @@ import org.pscreen2vec.optim.DenseOptimizer;
 import org.pscreen2vec.optim.Sgd;
 import org.pscreen2vec.optim.SparseAdam;
 import org.pscreen2vec.optim.SparseOptimizer;
+import org.pscreen2vec.comm.Communicator;
+import org.pscreen2vec.run.CheckpointFile;
+import org.pscreen2vec.run.CheckpointSchedule;
 import org.pscreen2vec.run.Csv;
+import org.pscreen2vec.run.Preemption;
+import org.pscreen2vec.run.Progress;
 import org.pscreen2vec.run.Stats;
+import org.pscreen2vec.run.Timeline;
 import org.pscreen2vec.sync.GradientSync;
 
 /**
@@ -39,6 +45,9 @@ public final class Trainer {
   static final String STEPS_HEADER = "epoch,step,samples,loss,compute_ms,sync_ms,optimizer_ms,"
       + "step_ms,bytes_sent,bytes_received,touched_rows";
 
+  /** Tests only: a pause after every step, so a job test can act between checkpoints. */
+  private static final long STEP_DELAY_MS = Long.getLong("pscreen2vec.debug.stepDelayMs", 0);
+
   private final TrainConfig config;
   private final Task<?> task;
   private final Ops ops;
@@ -49,6 +58,9 @@ public final class Trainer {
   private final boolean root; // rank 0: evaluates, logs, writes epochs.csv and the checkpoint
   private final DenseOptimizer dense;
   private final List<SparseOptimizer> sparse = new ArrayList<>();
+  private Options options; // null: a plain loop (tests, bench-step)
+  private StepAgreement agreement = new StepAgreement(null);
+  private boolean stopAgreed; // the workers agreed to stop after the current step
 
   /**
    * What a run achieved. {@code samplesPerSecond} is the job's (every worker's samples);
@@ -56,7 +68,7 @@ public final class Trainer {
    */
   public record Result(int steps, double lastEpochLoss, Map<String, Double> metrics,
       double samplesPerSecond, double medianStepMs, double medianSyncMs,
-      double syncBytesPerStep) {}
+      double syncBytesPerStep, boolean preempted) {}
 
   /**
    * @param sync    the strategy, already built around {@code task.model()}
@@ -95,11 +107,59 @@ public final class Trainer {
         ? new Adagrad(ops, config.sparseLr(), 1e-10) : new SparseAdam(ops, config.sparseLr());
   }
 
+  /**
+   * What a run needs beyond the loop itself: the rank layout and strategy (stored in and checked
+   * against checkpoints), the workers' communicator for the per-step agreement (null: decide
+   * alone, as ASP/SSP workers must), and the checkpoint folder to resume from (null: start).
+   */
+  public record Options(TrainingCheckpoint.Setup setup, Communicator agreeAmong,
+      Path resumeFrom) {}
+
+  /** Sets the options (before {@link #run}). */
+  public Trainer with(Options o) {
+    this.options = o;
+    this.agreement = o.agreeAmong() == null ? null : new StepAgreement(o.agreeAmong());
+    return this;
+  }
+
+  /** The loop's running state, saved in checkpoints. */
+  private TrainingCheckpoint.State state() {
+    TrainingCheckpoint.Setup setup = options != null ? options.setup()
+        : new TrainingCheckpoint.Setup(sync.name(), "-", workers, 0, task.trainSize());
+    return new TrainingCheckpoint.State(task.model(), config, dense, sparse, setup);
+  }
+
   public Result run() throws IOException {
     Model model = task.model();
     ParameterStore store = model.parameters();
-    int batch = config.batch();
+    int batch = config.workerBatch(workers); // global.batch split over the workers, or batch
     int stepsPerEpoch = Sharding.steps(task.trainSize(), batch, workers);
+    TrainingCheckpoint.Position pos = TrainingCheckpoint.Position.START;
+    if (options != null && options.resumeFrom() != null) {
+      Path file = options.resumeFrom().resolve(CheckpointFile.TRAIN_FILE);
+      pos = TrainingCheckpoint.load(file, state());
+      if (runDir != null) {
+        // rows written after the checkpoint (before the run died) are written again
+        long step = pos.step();
+        int epoch = pos.epoch();
+        Csv.keepRows(runDir.resolve("steps-rank" + rank + ".csv"),
+            cells -> Long.parseLong(cells[1]) <= step);
+        if (root) {
+          Csv.keepRows(runDir.resolve("epochs.csv"), cells -> Integer.parseInt(cells[0]) < epoch);
+        }
+      }
+      if (root) {
+        LOG.info("resuming from {}: step {}, epoch {} (step {} of {} in it)", file, pos.step(),
+            pos.epoch(), pos.stepInEpoch(), stepsPerEpoch);
+      }
+    }
+    int maxSteps = config.maxSteps();
+    long lastStep = (long) config.epochs() * stepsPerEpoch;
+    if (maxSteps > 0) {
+      lastStep = Math.min(lastStep, maxSteps);
+    }
+    CheckpointSchedule schedule = new CheckpointSchedule(config.getInt("checkpoint.every"),
+        stepsPerEpoch, lastStep);
     if (root) {
       long tableRows = model.tables().stream().mapToLong(t -> (long) t.rows() * t.dim()).sum();
       LOG.info("{}: {}", model.name(), task.describe());
@@ -108,25 +168,33 @@ public final class Trainer {
           store.size(), String.format(Locale.ROOT, "%.1f", store.size() * 4.0 / (1 << 20)),
           tableRows, batch * workers, workers, stepsPerEpoch, sync.name(), ops.name());
     }
+    Progress progress = root ? new Progress(lastStep, pos.step(), config.getInt("log.every"))
+        : null;
     Map<String, Double> metrics = Map.of();
     double lastLoss = Double.NaN;
-    long globalStep = 0;
-    int maxSteps = config.maxSteps();
+    long globalStep = pos.step();
     List<Double> allStepMs = new ArrayList<>();
     List<Double> allSyncMs = new ArrayList<>();
-    long trainNanos = 0;
-    long trainSamples = 0; // the job's: every worker's samples
+    long trainNanos = pos.trainNanos();
+    long trainSamples = pos.trainSamples(); // the job's: every worker's samples
     long evalSent = 0; // bytes of evaluation pulls, kept out of the training traffic
     long evalReceived = 0;
-    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+    boolean preempted = false;
+    for (int epoch = pos.epoch(); epoch < config.epochs() && !preempted; epoch++) {
+      if (maxSteps > 0 && globalStep >= maxSteps) {
+        break;
+      }
+      boolean resumed = epoch == pos.epoch();
       Sharding.Shard shard = Sharding.shard(task.trainSize(), batch, config.seed(), epoch, rank,
           workers);
       List<String> stepRows = new ArrayList<>();
-      double lossSum = 0;
-      long samples = 0;
+      double lossSum = resumed ? pos.epochLossSum() : 0;
+      long samples = resumed ? pos.epochSamples() : 0;
+      int steps = resumed ? pos.epochSteps() : 0;
+      long epochBefore = resumed ? pos.epochNanos() : 0;
       long epochStart = System.nanoTime();
-      int steps = 0;
-      for (int s = 0; s < shard.steps() && (maxSteps == 0 || globalStep < maxSteps); s++) {
+      int s = resumed ? pos.stepInEpoch() : 0;
+      for (; s < shard.steps() && (maxSteps == 0 || globalStep < maxSteps); s++) {
         int[] items = shard.batch(s);
         globalStep++;
         StepTimes st = step(items, globalStep);
@@ -144,28 +212,59 @@ public final class Trainer {
             epoch, globalStep, items.length, loss, computeMs, syncMs, optMs, stepMs,
             sync.bytesSent() - evalSent, sync.bytesReceived() - evalReceived,
             st.touchedRows()));
-        if (root && (globalStep % config.getInt("log.every") == 0 || s == 0)) {
-          LOG.info(String.format(Locale.ROOT, "epoch %d step %d loss %.4f (%.1f ms: compute "
-              + "%.1f, sync %.1f, optimizer %.1f)", epoch, globalStep, loss, stepMs, computeMs,
-              syncMs, optMs));
+        if (progress != null) {
+          progress.step(epoch, globalStep, loss, (long) items.length * workers,
+              String.format(Locale.ROOT, "%.1f ms: compute %.1f, sync %.1f, optimizer %.1f",
+                  stepMs, computeMs, syncMs, optMs));
+        }
+        if (STEP_DELAY_MS > 0) {
+          sleep(STEP_DELAY_MS);
+        }
+        if (stopAgreed) {
+          preempted = true;
+          s++;
+          break;
+        }
+        if (runDir != null && s + 1 < shard.steps() && schedule.at(globalStep)
+            && (maxSteps == 0 || globalStep < maxSteps)) {
+          long now = System.nanoTime();
+          flushSteps(stepRows);
+          saveCheckpoint(globalStep, new TrainingCheckpoint.Position(globalStep, epoch, s + 1,
+              lossSum, samples, steps, epochBefore + now - epochStart, trainNanos
+              + epochBefore + now - epochStart, trainSamples + Sharding.jobSamples(
+              task.trainSize(), batch, workers, steps)));
         }
       }
-      long epochNanos = System.nanoTime() - epochStart;
+      long epochNanos = epochBefore + System.nanoTime() - epochStart;
       long jobSamples = Sharding.jobSamples(task.trainSize(), batch, workers, steps);
+      lastLoss = samples > 0 ? lossSum / samples : Double.NaN;
+      if (preempted && s < shard.steps()) {
+        // stopped inside the epoch: save where it stands; the epoch row comes when it ends
+        if (runDir != null) {
+          flushSteps(stepRows);
+          saveCheckpoint(globalStep, new TrainingCheckpoint.Position(globalStep, epoch, s,
+              lossSum, samples, steps, epochNanos, trainNanos + epochNanos,
+              trainSamples + jobSamples));
+        }
+        break;
+      }
       trainNanos += epochNanos;
       trainSamples += jobSamples;
-      lastLoss = samples > 0 ? lossSum / samples : Double.NaN;
       long evalStart = System.nanoTime();
       if (root) {
         // every parameter current before evaluating (parameter servers: the whole tables); that
         // traffic is evaluation's, not counted as training bytes
         long sent = sync.bytesSent();
         long received = sync.bytesReceived();
-        sync.pullAll();
+        try (Timeline.Span sp = Timeline.span("pull-all")) {
+          sync.pullAll();
+        }
         evalSent += sync.bytesSent() - sent;
         evalReceived += sync.bytesReceived() - received;
       }
-      metrics = root ? task.evaluate() : Map.of();
+      try (Timeline.Span sp = Timeline.span("evaluate")) {
+        metrics = root ? task.evaluate() : Map.of();
+      }
       double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
       if (root) {
         LOG.info(String.format(Locale.ROOT, "epoch %d done: %d steps, train loss %.4f, "
@@ -173,22 +272,78 @@ public final class Trainer {
             jobSamples / (epochNanos / 1e9), format(metrics), evalSeconds));
       }
       if (runDir != null) {
-        Csv.append(runDir.resolve("steps-rank" + rank + ".csv"), STEPS_HEADER, stepRows);
+        flushSteps(stepRows);
         if (root) {
           writeEpoch(epoch, steps, jobSamples, lastLoss, epochNanos, metrics, evalSeconds);
         }
-      }
-      if (maxSteps > 0 && globalStep >= maxSteps) {
-        break;
+        saveCheckpoint(globalStep, new TrainingCheckpoint.Position(globalStep, epoch + 1, 0, 0,
+            0, 0, 0, trainNanos, trainSamples));
       }
     }
-    if (runDir != null && root) {
+    if (progress != null) {
+      progress.finish();
+    }
+    if (!preempted) {
+      verifyAgreement(globalStep);
+    }
+    if (runDir != null && root && !preempted) {
       Checkpoint.save(runDir.resolve("checkpoint.bin"), model, config);
     }
     return new Result((int) globalStep, lastLoss, metrics,
         trainSamples / Math.max(1e-9, trainNanos / 1e9), median(allStepMs), median(allSyncMs),
-        globalStep == 0 ? 0 : (sync.bytesSent() - evalSent + sync.bytesReceived() - evalReceived)
-            / (double) globalStep);
+        globalStep == pos.step() ? 0 : (sync.bytesSent() - evalSent + sync.bytesReceived()
+            - evalReceived) / (double) (globalStep - pos.step()), preempted);
+  }
+
+  /** Appends the buffered step rows of this rank to its steps CSV. */
+  private void flushSteps(List<String> rows) throws IOException {
+    if (runDir != null && !rows.isEmpty()) {
+      Csv.append(runDir.resolve("steps-rank" + rank + ".csv"), STEPS_HEADER, rows);
+      rows.clear();
+    }
+  }
+
+  /** Worker 0 writes the training checkpoint of this step (the servers write theirs). */
+  private void saveCheckpoint(long step, TrainingCheckpoint.Position p) throws IOException {
+    if (!root || runDir == null) {
+      return;
+    }
+    Path dir = CheckpointFile.stepDir(runDir, step);
+    long t0 = System.nanoTime();
+    try (Timeline.Span sp = Timeline.span("checkpoint")) {
+      TrainingCheckpoint.save(dir.resolve(CheckpointFile.TRAIN_FILE), state(), p);
+      TrainingCheckpoint.prune(runDir, options == null ? 0 : options.setup().servers());
+    }
+    LOG.info(String.format(Locale.ROOT, "checkpoint after step %d: %s (%.2f s)", step, dir,
+        (System.nanoTime() - t0) / 1e9));
+  }
+
+  /** The last parameter checksum comparison, after the final step. */
+  private void verifyAgreement(long step) {
+    if (agreement == null || workers == 1 || config.getInt("checksum.every") == 0
+        || step == 0) {
+      return;
+    }
+    long sum = Guards.checksum(task.model(), !sync.appliesSparseUpdate());
+    StepAgreement.Verdict v = agreement.agree(step + 1, false, Guards.NONE, true, sum);
+    mismatch(v, step);
+  }
+
+  private void mismatch(StepAgreement.Verdict v, long step) {
+    if (v.mismatchWorker() >= 0) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "the workers' parameters "
+          + "differ after step %d: worker %d's checksum is not worker 0's%s — the strategy "
+          + "lost their agreement (a bug or a corrupted message)", step, v.mismatchWorker(),
+          root ? String.format(" (%016x vs %016x)", v.otherSum(), v.rootSum()) : ""));
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static double median(List<Double> values) {
@@ -216,12 +371,20 @@ public final class Trainer {
   private <B extends Task.Batch> StepTimes step(Task<B> t, int[] items, long globalStep) {
     Model model = t.model();
     long tp = System.nanoTime();
-    B batch = t.batch(items);
+    B batch;
+    try (Timeline.Span sp = Timeline.span("data")) {
+      batch = t.batch(items);
+    }
     long tf = System.nanoTime();
-    sync.fetch(batch.rows());
+    try (Timeline.Span sp = Timeline.span("fetch-rows")) {
+      sync.fetch(batch.rows());
+    }
     long t0 = System.nanoTime();
-    model.zeroGrads();
-    double loss = t.step(batch);
+    double loss;
+    try (Timeline.Span sp = Timeline.span("forward+backward")) {
+      model.zeroGrads();
+      loss = t.step(batch);
+    }
     long t1 = System.nanoTime();
     List<SparseGradients> sg = new ArrayList<>();
     int touched = 0;
@@ -229,13 +392,56 @@ public final class Trainer {
       sg.add(table.sparseGradients());
       touched += table.touched();
     }
+    long ta0 = System.nanoTime();
+    try (Timeline.Span sp = Timeline.span("guards")) {
+      guard(model, loss, sg, globalStep);
+    }
+    long ta1 = System.nanoTime();
     List<SparseGradients> synced = sync.synchronize(model.parameters().denseGradients(), sg,
         items.length);
     long t2 = System.nanoTime();
-    applyOptimizers(model.parameters(), model.tables(), synced, globalStep);
+    try (Timeline.Span sp = Timeline.span("optimizer")) {
+      applyOptimizers(model.parameters(), model.tables(), synced, globalStep);
+    }
     long t3 = System.nanoTime();
-    // building the batch is compute (as it was inside the task's step); fetching rows is sync
-    return new StepTimes(loss, (t1 - t0) + (tf - tp), (t2 - t1) + (t0 - tf), t3 - t2, touched);
+    // building the batch is compute (as it was inside the task's step); fetching rows, the
+    // agreement and synchronizing are sync
+    return new StepTimes(loss, (t1 - t0) + (tf - tp) + (ta0 - t1),
+        (t2 - ta1) + (ta1 - ta0) + (t0 - tf), t3 - t2, touched);
+  }
+
+  /**
+   * The numerical guards and the workers' agreement before synchronizing: a non-finite loss or
+   * gradient on any worker fails every worker at this step (nothing poisoned is sent), a SIGTERM
+   * on any worker makes every worker stop after this step, and every {@code checksum.every} steps
+   * the parameters' checksums are compared.
+   */
+  private void guard(Model model, double loss, List<SparseGradients> sg, long globalStep) {
+    float[] g = model.parameters().gradArray();
+    if (globalStep == config.getInt("debug.nan.step") && rank == workers - 1) {
+      g[0] = Float.NaN; // test hook: one worker's gradient turns NaN
+    }
+    int code = Guards.check(loss, model, g, model.parameters().size(), sg);
+    int every = config.getInt("checksum.every");
+    boolean withSum = agreement != null && workers > 1 && every > 0 && globalStep > 1
+        && (globalStep - 1) % every == 0;
+    long sum = withSum ? Guards.checksum(model, !sync.appliesSparseUpdate()) : 0;
+    StepAgreement.Verdict v = agreement != null
+        ? agreement.agree(globalStep, Preemption.requested(), code, withSum, sum)
+        : new StepAgreement.Verdict(Preemption.requested(), code == Guards.NONE ? -1 : rank, code,
+            -1, 0, 0);
+    if (v.nanWorker() >= 0) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "step %d: %s is not finite "
+          + "(NaN or infinity) on worker %d; stopped before synchronizing (lower lr or "
+          + "sparse.lr, or check the input data)", globalStep, Guards.describe(v.nanCode(),
+          model), v.nanWorker()));
+    }
+    mismatch(v, globalStep - 1);
+    if (v.stop() && !stopAgreed && root) {
+      LOG.warn("stopping after step {}: {} (checkpointing, then exiting)", globalStep,
+          Preemption.requested() ? Preemption.reason() : "another worker was asked to stop");
+    }
+    stopAgreed = v.stop();
   }
 
   private void applyOptimizers(ParameterStore store, List<EmbeddingTable> tables,

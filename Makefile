@@ -9,6 +9,7 @@ MPJ_DIR := $(ROOT)/.deps/mpj
 MVN_ARGS := -Dmpj.home=$(MPJ_DIR)
 
 .PHONY: all tools mpj data deps build test run study clean help bench-collectives
+.PHONY: iproute2 bench-emulated validate-model projections
 
 all: build
 
@@ -19,6 +20,9 @@ help:
 	@echo "make build   compile and package target/pscreen2vec.jar (+ target/lib)"
 	@echo "make deps    only prepare MPJ Express (.deps/mpj) and Fashion-MNIST (.deps/data)"
 	@echo "make bench-collectives   allreduce sweep (2 and 4 ranks, multicore and niodev) + plot"
+	@echo "make bench-emulated   collectives on emulated 1 and 10 Gbit/s links, 2-4 ranks; calibrate; validate (root)"
+	@echo "make validate-model   bench-emulated with 3 repeats per cell: the model's error table (root, ~1 h)"
+	@echo "make projections      cost-model projections to 512 workers: plots/projection/*.png"
 	@echo "make clean   remove build output (keeps .deps and results)"
 
 # Java 17 and Maven: present on the CI image; installed with apt-get where we are root.
@@ -45,7 +49,7 @@ build: mpj
 	$(MVN) $(MVN_ARGS) -DskipTests package
 
 # Unit tests (surefire) and job tests (failsafe *IT: real MPJ jobs on multicore and niodev).
-test: deps
+test: deps iproute2
 	$(MVN) $(MVN_ARGS) verify
 
 # The main job: the local study (Screen2Vec and the Fashion-MNIST baselines, every strategy on 2
@@ -78,3 +82,35 @@ bench-collectives: build
 
 clean:
 	$(MVN) $(MVN_ARGS) -q clean || rm -rf target
+
+# ---- emulated network and cost model (docs/NETWORK.md) ----------------------------------------
+# iproute2 (ip, tc) for -emulate: installed with apt-get when root; otherwise EmulateIT skips
+# its emulated tests and says why.
+iproute2:
+	@if ! command -v ip >/dev/null || ! command -v tc >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "[make] installing iproute2 (ip, tc) for the emulated-network tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2; \
+	  else \
+	    echo "[make] note: no iproute2 and not root: the emulated-network tests will be skipped"; \
+	  fi; \
+	fi
+
+# Collectives on emulated links (1 and 10 Gbit/s, 2-4 ranks), a calibration per rate and the
+# model's error on every row: results/calibration-<rate>.properties and
+# results/emulated-<time>-validation-<rate>.md. Needs root. ~20 min on 2 cores.
+EMU_RATES ?= 1gbit 10gbit
+EMU_RANKS ?= 2 3 4
+EMU_REPEATS ?= 1
+bench-emulated: build iproute2
+	bin/bench-emulated "$(EMU_RATES)" "$(EMU_RANKS)" $(EMU_REPEATS)
+
+validate-model: build iproute2
+	bin/bench-emulated "$(EMU_RATES)" "$(EMU_RANKS)" 3
+
+# Projections of every strategy to 512 workers on four networks, for Screen2Vec and the
+# Fashion-MNIST baselines: plots/projection/<workload>-<networks>.png (+ .md, .csv).
+projections: build
+	@for w in screen2vec fashion-mlp fashion-cnn; do \
+	  bin/pscreen2vec project --workload $$w --network 1gbe,10gbe,100gbe,hdr || exit $$?; \
+	done

@@ -23,6 +23,19 @@ public final class CpuOps implements Ops {
   private static final Logger LOG = LogManager.getLogger(CpuOps.class);
   /** Products with fewer multiply-adds than this run in Java (ND4J's call overhead dominates). */
   static final long SMALL_GEMM = 32L * 32 * 32;
+  /**
+   * Products with fewer multiply-adds than this run on one BLAS thread even when the backend has
+   * more (issue 15): splitting a small product over threads costs more than it saves. Measured
+   * on the 2-core VM (docs/PERFORMANCE.md, "Thread defaults"): the Fashion MLP's products (at
+   * most 64 x 256 x 784 = 12.8 M multiply-adds) took 2.8-5x longer on 2 threads than on 1 (a
+   * loaded machine), its epoch 4.7 s at 2 threads against 2.85 s at 1 (issue 15); paper-size
+   * products (64 x 11200 x 2048 = 1.5 G) ran at 94-129 GFLOP/s on 2 threads on a quiet machine,
+   * beyond one core. Changing OpenBLAS's count costs 0.4-1.2 ms, so a model whose products
+   * straddle the limit pays that per crossing. {@code -Dpscreen2vec.parallelGemmMacs=N}
+   * overrides it (for measurements).
+   */
+  static final long PARALLEL_GEMM_MACS =
+      Long.getLong("pscreen2vec.parallelGemmMacs", 64L * 1024 * 1024);
 
   /**
    * Held while ND4J and OpenBLAS load their native libraries. Multicore MPJ ranks are threads of
@@ -32,7 +45,7 @@ public final class CpuOps implements Ops {
    * threads in futex waits on _rtld_global). A string literal is interned JVM-wide, so this one
    * object is shared by every rank's class loader, which a static Object would not be.
    */
-  private static final String NATIVE_LOAD_LOCK = "org.pscreen2vec.ops.cpu.native-load";
+  static final String NATIVE_LOAD_LOCK = "org.pscreen2vec.ops.cpu.native-load";
 
   private final GemmCounters counters = new GemmCounters();
   private final Nd4jGemm nd4j; // null: every product in Java
@@ -79,6 +92,7 @@ public final class CpuOps implements Ops {
   /**
    * Threads per rank when nothing is set: the host's cores divided by the ranks sharing this JVM
    * (multicore MPJ ranks are threads of one process and share its BLAS setting), at least 1.
+   * This is an allowance: products below {@link #PARALLEL_GEMM_MACS} multiply-adds use one.
    */
   public static int defaultThreads(int ranksOnHost) {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -148,7 +162,17 @@ public final class CpuOps implements Ops {
         scale(c.slice(0, m * n), beta);
       }
     } else if (nd4j != null && (long) m * n * k >= SMALL_GEMM) {
-      nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
+      if (threads == 1) {
+        nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
+      } else {
+        // OpenBLAS's thread count is process-wide: ranks sharing this JVM take turns. A product
+        // runs on the same number of threads every time (by its size), so results stay
+        // reproducible (1 and 2 threads differ in the last bits for some shapes).
+        synchronized (NATIVE_LOAD_LOCK) {
+          Nd4jGemm.useThreads((long) m * n * k >= PARALLEL_GEMM_MACS ? threads : 1);
+          nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
+        }
+      }
     } else {
       FloatKernels.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
     }

@@ -248,6 +248,12 @@ public final class Trainer {
         }
         break;
       }
+      // where a later run continues: the next epoch, or (max.steps ended this one early) here
+      TrainingCheckpoint.Position next = s >= shard.steps()
+          ? new TrainingCheckpoint.Position(globalStep, epoch + 1, 0, 0, 0, 0, 0,
+              trainNanos + epochNanos, trainSamples + jobSamples)
+          : new TrainingCheckpoint.Position(globalStep, epoch, s, lossSum, samples, steps,
+              epochNanos, trainNanos + epochNanos, trainSamples + jobSamples);
       trainNanos += epochNanos;
       trainSamples += jobSamples;
       long evalStart = System.nanoTime();
@@ -276,8 +282,7 @@ public final class Trainer {
         if (root) {
           writeEpoch(epoch, steps, jobSamples, lastLoss, epochNanos, metrics, evalSeconds);
         }
-        saveCheckpoint(globalStep, new TrainingCheckpoint.Position(globalStep, epoch + 1, 0, 0,
-            0, 0, 0, trainNanos, trainSamples));
+        saveCheckpoint(globalStep, next);
       }
     }
     if (progress != null) {

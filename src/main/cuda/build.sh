@@ -36,6 +36,7 @@ case "$mode" in
          -o "$tmp" "$here/kernels.cu" >"$log" 2>&1; then
       cat "$log"; echo "[cuda] nvcc failed on src/main/cuda/kernels.cu"; exit 1
     fi
+    chmod 644 "$tmp"
     mv "$tmp" "$out/kernels.fatbin"
     sed -n "s/.*Compiling entry function '\([A-Za-z0-9_]*\)' for 'sm_90'.*/\1/p" "$log" \
       | sort -u > "$out/kernels.txt"

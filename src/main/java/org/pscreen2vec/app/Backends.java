@@ -54,6 +54,13 @@ public final class Backends {
     }
   }
 
+  /** Waits for a GPU backend's queued kernels (a no-op on the CPU), so a timing ends there. */
+  public static void synchronize(Ops ops) {
+    if (ops instanceof CudaOps g) {
+      g.synchronize();
+    }
+  }
+
   /**
    * This rank's index among the ranks on its host: the launcher's or Slurm's local id where set
    * ({@code PSCREEN2VEC_LOCAL_RANK}, {@code SLURM_LOCALID}, {@code OMPI_COMM_WORLD_LOCAL_RANK}),

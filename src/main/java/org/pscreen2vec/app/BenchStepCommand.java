@@ -14,7 +14,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.GemmCounters;
-import org.pscreen2vec.ops.cpu.CpuOps;
+import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.run.Csv;
 import org.pscreen2vec.run.RunContext;
 import org.pscreen2vec.run.RunRecord;
@@ -64,7 +64,8 @@ public final class BenchStepCommand implements Subcommand {
 
   @Override
   public Options options() {
-    return Opt.options(MODELS, SIZES, STEPS, WARMUP, TrainCommand.THREADS, SET);
+    return Opt.options(MODELS, SIZES, STEPS, WARMUP, TrainCommand.THREADS, SET, Backends.BACKEND,
+        Backends.TF32);
   }
 
   @Override
@@ -103,7 +104,7 @@ public final class BenchStepCommand implements Subcommand {
     rec.put("models", String.join(",", models)).put("sizes", String.join(",", sizes))
         .put("steps", steps).put("warmup", warmup).put("blas_threads", threads);
     rec.write(dir);
-    CpuOps ops = new CpuOps(threads);
+    Ops ops = Backends.create(cl, 0, threads); // --backend cpu|cuda|auto
     List<String> rows = new ArrayList<>();
     for (String model : models) {
       for (String size : sizes) {
@@ -125,7 +126,7 @@ public final class BenchStepCommand implements Subcommand {
   }
 
   /** Times one model; returns its CSV row. */
-  static String bench(TrainConfig c, String size, CpuOps ops, int steps, int warmup, int threads)
+  static String bench(TrainConfig c, String size, Ops ops, int steps, int warmup, int threads)
       throws java.io.IOException {
     Task<?> task = Tasks.create(c, ops);
     Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null);
@@ -179,7 +180,7 @@ public final class BenchStepCommand implements Subcommand {
    * The recorded products again, standalone: each shape as often as it ran in the timed steps,
    * on random operands, back to back; their GFLOP/s.
    */
-  static double standaloneGflops(CpuOps ops, Map<GemmCounters.Shape, Integer> shapes) {
+  static double standaloneGflops(Ops ops, Map<GemmCounters.Shape, Integer> shapes) {
     double flops = 0;
     long nanos = 0;
     for (Map.Entry<GemmCounters.Shape, Integer> e : shapes.entrySet()) {
@@ -189,17 +190,19 @@ public final class BenchStepCommand implements Subcommand {
       Buf b = random(ops, sh.k() * sh.n());
       Buf c = ops.alloc(sh.m() * sh.n());
       ops.gemm(sh.transA(), sh.transB(), sh.m(), sh.n(), sh.k(), 1, a, b, 0, c); // warm-up
+      Backends.synchronize(ops); // a GPU's products are asynchronous: time until they are done
       long t0 = System.nanoTime();
       for (int i = 0; i < count; i++) {
         ops.gemm(sh.transA(), sh.transB(), sh.m(), sh.n(), sh.k(), 1, a, b, 0, c);
       }
+      Backends.synchronize(ops);
       nanos += System.nanoTime() - t0;
       flops += sh.flops() * count;
     }
     return flops / Math.max(1, nanos);
   }
 
-  private static Buf random(CpuOps ops, int n) {
+  private static Buf random(Ops ops, int n) {
     Buf b = ops.alloc(n);
     Random r = new Random(n);
     for (int i = 0; i < n; i++) {

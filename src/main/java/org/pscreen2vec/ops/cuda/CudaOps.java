@@ -63,12 +63,31 @@ public final class CudaOps implements Ops {
     return driver.deviceName() + " (" + driver.arch() + ", device " + driver.device() + ")";
   }
 
-  Driver driver() {
-    return driver;
+  /** Theoretical memory bandwidth (memory clock x bus width x 2), GB/s. */
+  public double peakMemoryGBs() {
+    return driver.peakMemoryGBs();
   }
 
-  Kernels kernels() {
-    return k;
+  /**
+   * Float32 peak of the CUDA cores, TFLOP/s: SMs x FP32 lanes per SM (64 on sm_80, 128 on sm_86
+   * and newer) x 2 (FMA) x the boost clock the driver reports. Not the tensor-core (TF32) peak.
+   */
+  public double peakFp32Tflops() {
+    int lanes = driver.arch().equals("sm_80") ? 64 : 128;
+    double clockGhz = driver.attribute(org.bytedeco.cuda.global.cudart.CU_DEVICE_ATTRIBUTE_CLOCK_RATE)
+        / 1e6;
+    return driver.multiprocessors() * lanes * 2.0 * clockGhz / 1e3;
+  }
+
+  /** Registers per thread of a kernel as the driver loaded it for this GPU. */
+  public int registers(String kernel) {
+    driver.makeCurrent();
+    return driver.registers(k.function(kernel));
+  }
+
+  /** Whether products use TF32 tensor cores. */
+  public boolean tf32() {
+    return blas.tf32();
   }
 
   /** Waits until every launched kernel is done. */
@@ -377,12 +396,19 @@ public final class CudaOps implements Ops {
     int bags = checkOffsets(offsets, slots.length);
     FloatBuf fd = need(dOut, (long) bags * dim, "dOut");
     FloatBuf fr = f(dRows);
+    // only positions inside a bag count: [offsets[0], offsets[bags])
+    int from = offsets[0];
     int[] bagOf = new int[slots.length];
     for (int b = 0; b < bags; b++) {
       java.util.Arrays.fill(bagOf, offsets[b], offsets[b + 1], b);
     }
-    Groups g = Groups.of(java.util.Arrays.copyOf(slots, offsets[bags]), rowsOf(fr, dim),
-        "bagMeanBackward: slot");
+    Groups inside = Groups.of(java.util.Arrays.copyOfRange(slots, from, offsets[bags]),
+        rowsOf(fr, dim), "bagMeanBackward: slot");
+    int[] order = inside.order().clone();
+    for (int q = 0; q < order.length; q++) {
+      order[q] += from; // back to positions of slots
+    }
+    Groups g = new Groups(order, inside.starts(), inside.keys());
     call(c -> k.bagMeanBackward(c.in(fd), dim, scratch.ints(offsets), scratch.ints(bagOf),
         scratch.ints(g.order()), scratch.ints(g.starts()), scratch.ints(g.keys()), g.count(),
         c.out(fr)));

@@ -179,8 +179,11 @@ final class DeviceArrays {
         toHost(b.array(), b.offset(), (Long) w[1], b.length());
         stagedBytes += 4L * b.length();
       }
-      for (long s : scratch.values()) {
-        driver.free(s);
+      if (!scratch.isEmpty()) {
+        driver.synchronize(); // a kernel may still read scratch that nothing was copied back from
+        for (long s : scratch.values()) {
+          driver.free(s);
+        }
       }
     }
   }

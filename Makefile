@@ -7,6 +7,8 @@ ROOT  := $(abspath .)
 MVN   ?= mvn -B -ntp
 MPJ_DIR := $(ROOT)/.deps/mpj
 MVN_ARGS := -Dmpj.home=$(MPJ_DIR)
+# nvcc for the CUDA kernels (cuda-check, the build): NVCC, else PATH, else /usr/local/cuda
+NVCC ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard /usr/local/cuda/bin/nvcc))
 
 .PHONY: all tools mpj data deps build test run study clean help bench-collectives
 .PHONY: iproute2 bench-emulated validate-model projections
@@ -23,6 +25,10 @@ help:
 	@echo "make bench-emulated   collectives on emulated 1 and 10 Gbit/s links, 2-4 ranks; calibrate; validate (root)"
 	@echo "make validate-model   bench-emulated with 3 repeats per cell: the model's error table (root, ~1 h)"
 	@echo "make projections      cost-model projections to 512 workers: plots/projection/*.png"
+	@echo "make cuda-check   compile every CUDA kernel; registers, spills, shared memory (in make test where nvcc exists)"
+	@echo "make gpu-test     GPU tests (tag gpu): CudaOps conformance, a training step per model GPU vs CPU"
+	@echo "make gpu-bundle   target/pscreen2vec-gpu.tar.gz: GPU tests + bench-kernels for a GPU node without registry"
+	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
 	@echo "make clean   remove build output (keeps .deps and results)"
 
 # Java 17 and Maven: present on the CI image; installed with apt-get where we are root.
@@ -49,7 +55,7 @@ build: mpj
 	$(MVN) $(MVN_ARGS) -DskipTests package
 
 # Unit tests (surefire) and job tests (failsafe *IT: real MPJ jobs on multicore and niodev).
-test: deps iproute2
+test: deps iproute2 $(if $(NVCC),cuda-check)
 	$(MVN) $(MVN_ARGS) verify
 
 # The main job: the local study (Screen2Vec and the Fashion-MNIST baselines, every strategy on 2
@@ -114,3 +120,29 @@ projections: build
 	@for w in screen2vec fashion-mlp fashion-cnn; do \
 	  bin/pscreen2vec project --workload $$w --network 1gbe,10gbe,100gbe,hdr || exit $$?; \
 	done
+
+# ---- CUDA backend (src/main/cuda, ops.cuda; docs/GPU.md) ----
+# NVCC (top of this file): without nvcc the build skips the kernels and `make test` skips cuda-check.
+GPU_BUNDLE ?= target/pscreen2vec-gpu.tar.gz
+.PHONY: cuda-check gpu-test gpu-bundle bench-kernels
+
+# Compiles every kernel (sm_80 + sm_90 SASS, compute_90 PTX) and prints registers, spills, shared
+# memory and stack per kernel; fails if one does not compile.
+cuda-check:
+	@NVCC=$(NVCC) src/main/cuda/build.sh check
+
+# The GPU tests (JUnit tag gpu): conformance suite on CudaOps, a training step per model on GPU vs
+# CPU. Without a GPU each reports "skipped: no GPU: <reason>".
+gpu-test: mpj
+	$(MVN) $(MVN_ARGS) -Dtest.excludedGroups=none -Dgroups=gpu -Dtest='Cuda*' \
+	  -Dsurefire.failIfNoSpecifiedTests=false test
+
+# A tarball (<= 64 MiB) that runs the GPU tests and bench-kernels on a GPU node with no registry:
+# tar xzf target/pscreen2vec-gpu.tar.gz && pscreen2vec-gpu/run.sh
+gpu-bundle: mpj data
+	$(MVN) $(MVN_ARGS) -DskipTests package test-compile
+	src/main/cuda/gpu-bundle.sh target $(GPU_BUNDLE)
+
+# Kernel bandwidth vs a device copy, GEMM TFLOP/s, screen2vec-paper step GPU vs CPU (needs a GPU).
+bench-kernels: build
+	bin/pscreen2vec bench-kernels $(BENCH_ARGS)

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.data.BadInputException;
 import org.pscreen2vec.data.FashionMnist;
 import org.pscreen2vec.data.ImageSet;
 import org.pscreen2vec.data.RicoData;
@@ -30,6 +31,29 @@ public final class Tasks {
 
   private Tasks() {}
 
+  /**
+   * Images must fit the model before it is built (else the failure comes from deep inside a
+   * matrix product): the MLP's first size is the pixel count, the CNN takes square images, and
+   * the test split has the training split's size.
+   */
+  private static void checkImageShapes(Path dir, ImageSet train, ImageSet test, TrainConfig c)
+      throws BadInputException {
+    String shape = train.rows() + " x " + train.cols();
+    if (test.rows() != train.rows() || test.cols() != train.cols()) {
+      throw new BadInputException(dir, "the test images are " + test.rows() + " x " + test.cols()
+          + " but the training images " + shape);
+    }
+    int pixels = train.rows() * train.cols();
+    if (c.model().equals("fashion-mlp") && c.ints("mlp.sizes")[0] != pixels) {
+      throw new BadInputException(dir, "the images are " + shape + " (" + pixels + " pixels) but "
+          + "mlp.sizes starts with " + c.ints("mlp.sizes")[0] + "; set mlp.sizes=" + pixels
+          + ",... or use 28 x 28 Fashion-MNIST files");
+    }
+    if (c.model().equals("fashion-cnn") && train.rows() != train.cols()) {
+      throw new BadInputException(dir, "the CNN takes square images, these are " + shape);
+    }
+  }
+
   public static Task<?> create(TrainConfig c, Ops ops) throws IOException {
     long seed = c.seed();
     switch (c.model()) {
@@ -37,6 +61,7 @@ public final class Tasks {
         Path dir = fashionDir(c.get("data"));
         ImageSet train = FashionMnist.load(dir, FashionMnist.Split.TRAIN);
         ImageSet test = FashionMnist.load(dir, FashionMnist.Split.TEST);
+        checkImageShapes(dir, train, test, c);
         int[] ch = c.ints("cnn.channels");
         var model = c.model().equals("fashion-mlp")
             ? new FashionMlp(ops, c.ints("mlp.sizes"), seed)

@@ -2,6 +2,7 @@ package org.pscreen2vec.train;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,6 +128,9 @@ public final class TrainConfig {
       Properties p = new Properties();
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         p.load(r);
+      } catch (CharacterCodingException e) {
+        throw new IllegalArgumentException("is not UTF-8 text; save it as UTF-8 (e.g. iconv -f "
+            + "latin1 -t utf-8)");
       }
       p.stringPropertyNames().forEach(key -> s.put(key, p.getProperty(key)));
     }

@@ -162,6 +162,7 @@ public final class BenchKernelsCommand implements Subcommand {
     private StepTimer() {}
 
     static double[] medianMs(TrainConfig c, Ops ops, int steps) throws java.io.IOException {
+      long staged0 = ops instanceof CudaOps g ? g.stagedBytes() : 0;
       Task<?> task = Tasks.create(c, ops);
       Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null);
       Random rnd = new Random(c.seed());
@@ -179,6 +180,13 @@ public final class BenchKernelsCommand implements Subcommand {
         if (i >= 2) {
           ms[i - 2] = (System.nanoTime() - t0) / 1e6;
         }
+      }
+      if (ops instanceof CudaOps g) {
+        // what Ops.hostArray's write-through costs: nn hands the trainer host arrays of the
+        // gradients and values every step (see docs/GPU.md)
+        LOG.info(String.format(Locale.ROOT, "%s on the GPU: %.1f MB host<->device per step for "
+            + "host-shared buffers, %.0f MB of device memory", c.model(),
+            (g.stagedBytes() - staged0) / 1e6 / (2 + steps), g.deviceBytes() / 1e6));
       }
       Stats s = Stats.of(ms);
       return new double[] {s.median(), s.min(), s.max()};

@@ -175,7 +175,15 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
           + sets + "): " + e.getMessage());
     }
     int batch = tc.batch();
-    if (scaling == Scaling.STRONG) {
+    int global = tc.getInt("global.batch");
+    if (global > 0) { // split over the workers whatever the scaling: check every worker count
+      for (int w : workers) {
+        if (global % w != 0) {
+          throw new IllegalArgumentException("workload '" + name + "' (" + config + "): "
+              + "global.batch=" + global + " cannot be split evenly over " + w + " workers");
+        }
+      }
+    } else if (scaling == Scaling.STRONG) {
       for (int w : workers) {
         if (batch % w != 0) {
           throw new IllegalArgumentException("workload '" + name + "': strong scaling keeps the "

@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.pscreen2vec.run.Csv;
+import org.pscreen2vec.train.LayoutCodes;
+import org.pscreen2vec.train.Tasks;
+import org.pscreen2vec.train.TrainConfig;
 
 /**
  * Runs a study's cells one after another, each repeat as its own job through the launcher, with a
@@ -41,8 +44,72 @@ public final class StudyRunner {
     this.totalCells = totalCells;
   }
 
+  /**
+   * Trains the layout autoencoder of every frozen-layout workload whose {@code layout.checkpoint}
+   * does not exist yet (with its {@code layout.ae.config}, on the workload's data, one worker) and
+   * puts the checkpoint there, as the original trained its autoencoder before Screen2Vec. Later
+   * studies and runs find it and reuse it.
+   */
+  void prerequisites(List<Cell> cells) throws IOException, InterruptedException {
+    Set<Path> done = new java.util.HashSet<>();
+    for (Cell c : cells) {
+      TrainConfig tc = TrainConfig.load(c.workload().config(), c.workload().overrides());
+      Path ckpt = tc.layoutMode().equals("frozen") ? LayoutCodes.checkpoint(tc) : null;
+      if (ckpt == null || Files.isRegularFile(ckpt) || !done.add(ckpt)) {
+        continue;
+      }
+      String ae = tc.get("layout.ae.config");
+      if (ae.isEmpty()) {
+        throw new IllegalArgumentException("workload '" + c.workload().name() + "': "
+            + "layout.checkpoint " + ckpt + " does not exist and no layout.ae.config says how "
+            + "to train it");
+      }
+      String jobId = study.name() + ".prerequisite." + ckpt.getFileName().toString()
+          .replaceAll("[^A-Za-z0-9_-]", "_");
+      Path results = dir.resolve("prerequisites");
+      Path log = StudyFiles.log(dir, jobId);
+      Files.createDirectories(log.getParent());
+      List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "-np", "1", "-dev",
+          "multicore", "train", "--config", Tasks.home().resolve(ae).toString(),
+          "--set", "data=" + tc.get("data"), "--set", "seed=" + tc.get("seed"),
+          "--set", "synthetic.screens=" + tc.get("synthetic.screens"),
+          "--set", "layout.sizes=" + tc.get("layout.sizes"),
+          "--results", results.toString(), "--experiment", "layout-ae"));
+      System.out.printf(Locale.ROOT, "[study %s] prerequisite: training the layout autoencoder "
+          + "for %s (%s; log %s)%n", study.name(), ckpt, ae, log);
+      Files.writeString(log, "==== " + Instant.now() + " " + String.join(" ", cmd) + "\n",
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      pb.environment().put("PSCREEN2VEC_JOB_ID", jobId);
+      Process p = pb.start();
+      current = p;
+      try {
+        if (!p.waitFor(study.timeoutSeconds(), TimeUnit.SECONDS)) {
+          stop(p);
+          throw new IOException("training the layout autoencoder for " + ckpt + " took longer "
+              + "than timeout.seconds; see " + log);
+        }
+        Path made = results.resolve("layout-ae").resolve(jobId).resolve("checkpoint.bin");
+        if (p.exitValue() != 0 || !Files.isRegularFile(made)) {
+          throw new IOException("training the layout autoencoder for " + ckpt + " failed (exit "
+              + "status " + p.exitValue() + "); see " + log);
+        }
+        Files.createDirectories(ckpt.toAbsolutePath().getParent());
+        Path tmp = ckpt.resolveSibling("." + ckpt.getFileName() + ".tmp-"
+            + ProcessHandle.current().pid());
+        Files.copy(made, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, ckpt, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        current = null;
+      }
+    }
+  }
+
   /** Runs (or skips) every repeat of these cells; true when none failed. */
   public boolean run(List<Cell> cells) throws IOException, InterruptedException {
+    prerequisites(cells);
     // repeat-major order (every cell's first repeat, then every cell's second ...), so that a
     // slow spell of a shared machine spreads over the cells instead of hitting one cell's repeats
     List<Integer> todo = new ArrayList<>(); // cell index * repeats + repeat - 1

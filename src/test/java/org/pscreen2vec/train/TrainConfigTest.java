@@ -48,10 +48,30 @@ class TrainConfigTest {
       for (Path p : list) {
         TrainConfig c = TrainConfig.load(p, List.of());
         assertTrue(p.getFileName().toString().startsWith(c.model() + "-"), p.toString());
-        if (p.toString().contains("paper") && !c.model().equals("layout-ae")) {
+        String name = p.getFileName().toString();
+        boolean paperSize = (name.contains("paper") || name.equals("screen2vec-joint.properties"))
+            && !name.contains("-local");
+        if (paperSize && !c.model().equals("layout-ae")) {
           assertEquals(768, c.getInt("dim"), p + " uses the paper's dim");
           assertEquals(16, c.getInt("nearest"));
           assertEquals(0.001, c.lr());
+        }
+        if (c.model().equals("screen2vec") && !name.startsWith("screen2vec-local")) {
+          // the faithful workloads: every paper setting (local versions: smaller sizes only)
+          assertEquals("true", c.get("screen.coords"), name);
+          assertEquals("outside", c.get("screen.description"), name);
+          assertEquals("full", c.get("windows"), name);
+          assertEquals("paper", c.get("eval"), name);
+          assertTrue(c.getInt("negatives") > 0 && c.getInt("global.batch") > 0, name);
+          assertEquals(name.contains("joint") ? "joint" : "frozen", c.layoutMode(), name);
+          if (paperSize) {
+            assertEquals(128, c.getInt("negatives"), name);
+            assertEquals(256, c.getInt("global.batch"), name);
+            assertEquals("2048,256,64", c.get("layout.sizes"), name);
+          }
+        }
+        if (name.equals("ui2vec-paper.properties")) {
+          assertEquals("concat", c.get("ui2vec.head"));
         }
       }
     }

@@ -114,8 +114,9 @@ final class ScreenBuilder {
    * (2, 100, 56) bitmap: each visible leaf fills rows floor(y1 * 100 / 2560) .. floor(y2 * 100 /
    * 2560) - 1 and the matching columns, in channel 0 when it has text, else channel 1.
    */
-  static float[] layout(ViewHierarchy h, int[] box) {
-    float[] px = new float[Screen.LAYOUT_SIZE];
+  /** The (2, 100, 56) layout bitmap as bits ({@link Screen#layoutBits}). */
+  static long[] layout(ViewHierarchy h, int[] box) {
+    long[] bits = new long[(Screen.LAYOUT_SIZE + 63) >>> 6];
     for (int n = 0; n < h.count; n++) {
       if (!h.visible(n) || !h.isLeaf(n) || !h.hasBounds(n)) {
         continue;
@@ -127,10 +128,12 @@ final class ScreenBuilder {
       int y2 = box[4 * n + 3] * Screen.LAYOUT_HEIGHT / SCREEN_HEIGHT;
       for (int y = y1; y < y2; y++) {
         int row = (c * Screen.LAYOUT_HEIGHT + y) * Screen.LAYOUT_WIDTH;
-        Arrays.fill(px, row + x1, row + x2, 1f);
+        for (int i = row + x1; i < row + x2; i++) {
+          bits[i >>> 6] |= 1L << (i & 63);
+        }
       }
     }
-    return px;
+    return bits;
   }
 
   /**

@@ -14,20 +14,30 @@ extern "C" __global__ void bias_act_fwd(const float* x, const float* bias, float
   }
 }
 
-// One thread per column: dx[r, c] = dy[r, c] * act'(y[r, c]) (skipped when dx is null; dx may
-// alias dy) and dBias[c] += sum over r of that (skipped when dBias is null). Threads of a warp
-// walk neighbouring columns, so every row read is coalesced. y may be null when act is none.
+// dx[r, c] = dy[r, c] * act'(y[r, c]) (skipped when dx is null; dx may alias dy) and
+// dBias[c] += sum over r of that (skipped when dBias is null); y may be null when act is none.
+// The (rows, cols) matrix is cut into column tiles of blockDim.x and row chunks of rowsPerChunk:
+// block b takes tile b % tiles and chunk b / tiles, each thread one column of the tile, so a
+// warp reads neighbouring columns (coalesced) and there are enough blocks when cols is small;
+// each thread sums its chunk in double and adds it to dBias once (atomicAdd: chunks of one column
+// meet there, in no fixed order).
 extern "C" __global__ void bias_act_bwd(const float* y, const float* dy, float* dx, float* dBias,
-                                        int rows, int cols, int act) {
-  GRID_STRIDE(c, cols) {
+                                        int rows, int cols, int act, int rowsPerChunk) {
+  int tiles = (cols + blockDim.x - 1) / blockDim.x;
+  long long chunks = ((long long)rows + rowsPerChunk - 1) / rowsPerChunk;
+  for (long long b = blockIdx.x; b < (long long)tiles * chunks; b += gridDim.x) {
+    int c = (int)(b % tiles) * blockDim.x + threadIdx.x;
+    long long r0 = (b / tiles) * rowsPerChunk;
+    long long r1 = min((long long)rows, r0 + rowsPerChunk);
+    if (c >= cols) continue;
     double sum = 0;
-    for (long long r = 0; r < rows; r++) {
+    for (long long r = r0; r < r1; r++) {
       long long i = r * cols + c;
       float g = dy[i] * (act == ACT_NONE ? 1.f : activate_grad(act, y[i]));
       if (dx) dx[i] = g;
       sum += g;
     }
-    if (dBias) dBias[c] += (float)sum;
+    if (dBias) atomicAdd(dBias + c, (float)sum);
   }
 }
 

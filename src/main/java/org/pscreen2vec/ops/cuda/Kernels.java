@@ -93,8 +93,9 @@ public final class Kernels {
   }
 
   void biasActBackward(long y, long dy, long dx, long dBias, int rows, int cols, int act) {
-    a.reset().ptr(y).ptr(dy).ptr(dx).ptr(dBias).i32(rows).i32(cols).i32(act);
-    go("bias_act_bwd", rows == 0 ? 0 : cols);
+    a.reset().ptr(y).ptr(dy).ptr(dx).ptr(dBias).i32(rows).i32(cols).i32(act)
+        .i32(Launch.rowsPerChunk(rows, cols));
+    goBlocks("bias_act_bwd", Launch.columnSumBlocks(rows, cols));
   }
 
   void copyColumns(long src, int srcCols, int srcCol, long dst, int dstCols, int dstCol,

@@ -33,6 +33,32 @@ public final class Launch {
   }
 
   /**
+   * Rows per chunk of the column-sum kernel (bias_act_bwd): enough (tile, chunk) blocks to fill
+   * the GPU (about {@link #MAX_BLOCKS}) when the columns are few, at least 32 rows per chunk so
+   * that each thread's atomic add is amortized, and one chunk when the rows are few.
+   */
+  public static int rowsPerChunk(int rows, int cols) {
+    if (rows <= 0 || cols <= 0) {
+      return 1;
+    }
+    long tiles = (cols + THREADS - 1) / THREADS;
+    long chunks = Math.max(1, MAX_BLOCKS / tiles);
+    long per = (rows + chunks - 1) / chunks;
+    return (int) Math.min(rows, Math.max(32, per));
+  }
+
+  /** Blocks of the column-sum kernel: tiles x chunks, capped (its loop covers the rest). */
+  public static int columnSumBlocks(int rows, int cols) {
+    if (rows <= 0 || cols <= 0) {
+      return 0;
+    }
+    long tiles = (cols + THREADS - 1) / THREADS;
+    int per = rowsPerChunk(rows, cols);
+    long chunks = (rows + (long) per - 1) / per;
+    return (int) Math.min(MAX_BLOCKS, tiles * chunks);
+  }
+
+  /**
    * Elements a grid of this many blocks covers in one sweep; a kernel's grid-stride loop visits
    * element i in iteration i / coverage, so every element is visited exactly once.
    */

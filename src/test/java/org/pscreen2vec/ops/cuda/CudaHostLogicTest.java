@@ -52,6 +52,36 @@ class CudaHostLogicTest {
   }
 
   @Test
+  void columnSumChunksCoverEveryRowOnce() {
+    int[][] shapes = {{1, 1}, {256, 10}, {65536, 1024}, {7, 5000}, {100_000, 3}, {33, 300_000}};
+    for (int[] s : shapes) {
+      int rows = s[0];
+      int cols = s[1];
+      int per = Launch.rowsPerChunk(rows, cols);
+      int blocks = Launch.columnSumBlocks(rows, cols);
+      long tiles = (cols + Launch.THREADS - 1) / Launch.THREADS;
+      long chunks = (rows + (long) per - 1) / per;
+      assertTrue(per >= 1 && per <= rows, "rows per chunk " + per);
+      assertTrue(blocks >= 1 && blocks <= Launch.MAX_BLOCKS, "blocks " + blocks);
+      // the kernel strides b over tiles * chunks: each (tile, chunk) is one b, visited once
+      long[] visits = new long[(int) Math.min(tiles * chunks, 1 << 20)];
+      for (long b0 = 0; b0 < blocks; b0++) {
+        for (long b = b0; b < tiles * chunks; b += blocks) {
+          if (b < visits.length) {
+            visits[(int) b]++;
+          }
+        }
+      }
+      for (long v : visits) {
+        assertEquals(1, v, rows + " x " + cols);
+      }
+      assertTrue(chunks * per >= rows && (chunks - 1) * per < rows, rows + " x " + cols);
+    }
+    assertEquals(0, Launch.columnSumBlocks(0, 5));
+    assertEquals(0, Launch.columnSumBlocks(5, 0));
+  }
+
+  @Test
   void groupsCombineRepeatsInPositionOrder() {
     Groups g = Groups.of(new int[] {5, 2, 5, 0, 2, 5}, 6, "id");
     assertArrayEquals(new int[] {0, 2, 5}, g.keys());

@@ -58,7 +58,7 @@ case "$mode" in
                                 smem = 0; if (match($0, /[0-9]+ bytes smem/)) smem = substr($0, RSTART, RLENGTH - 11);
                                 rows[++n] = sprintf("%-18s %-6s %5s %7s %7s %6s %6s", k, a, regs, st, ld, smem, stack);
                                 if (st + ld > 0) spills++ }
-      END { for (i = 1; i <= n; i++) print rows[i] | "sort -k2,2 -k1,1"; close("sort -k2,2 -k1,1");
+      END { for (i = 1; i <= n; i++) print rows[i] | "LC_ALL=C sort -b -k2,2 -k1,1"; close("LC_ALL=C sort -b -k2,2 -k1,1");
             printf "[cuda-check] %d kernel builds (kernels x architectures), %d with spills\n", n, spills + 0 }' "$log"
     ;;
   *) echo "usage: build.sh build OUT_DIR | check"; exit 2 ;;

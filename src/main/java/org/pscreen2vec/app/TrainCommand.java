@@ -12,6 +12,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.model.Model;
+import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ps.Consistency;
 import org.pscreen2vec.data.Sharding;
@@ -91,7 +92,7 @@ public final class TrainCommand implements Subcommand {
   @Override
   public Options options() {
     return Opt.options(CONFIG, MODEL, SET, STRATEGY, CONSISTENCY, SEGMENT, THREADS, EXPERIMENT,
-        RESUME, TIMELINE);
+        RESUME, TIMELINE, Backends.BACKEND, Backends.TF32);
   }
 
   @Override
@@ -181,7 +182,8 @@ public final class TrainCommand implements Subcommand {
     }
     Preemption.enter();
     try {
-      int code = ctx.isWorker() ? work(config, strategy, ps, segment, threads, ctx, dir, resumeDir)
+      int code = ctx.isWorker() ? work(config, strategy, ps, segment, threads, ctx, dir, resumeDir,
+          Backends.create(cl, ctx.rank(), threads))
           : serve(config, strategy, ps, ctx, dir, resumeDir);
       if (timeline) {
         writeTimeline(ctx, dir);
@@ -216,9 +218,9 @@ public final class TrainCommand implements Subcommand {
   }
 
   private static int work(TrainConfig config, String strategy, Strategies.PsSetup ps,
-      int segment, int threads, RunContext ctx, Path dir, Path resumeDir) throws Exception {
+      int segment, int threads, RunContext ctx, Path dir, Path resumeDir, Ops ops)
+      throws Exception {
     // the model first, then the strategy around it (as DDP wraps a finished model)
-    CpuOps ops = new CpuOps(threads);
     Task<?> task = Tasks.create(config, ops);
     Model model = task.model();
     int workers = ctx.roles().workers();

@@ -163,7 +163,10 @@ public final class Main {
       exitOnFailure = out.exitOnFailure;
     } catch (Throwable t) {
       code = statusOf(t);
-      message = describe(t);
+      message = t instanceof OutOfMemoryError
+          ? "out of Java heap (" + describe(t) + ", -Xmx " + Runtime.getRuntime().maxMemory()
+              / (1 << 20) + " MB); give the ranks more with -J-Xmx<size> or PSCREEN2VEC_JVM_OPTS"
+          : describe(t);
       Logger log = LogManager.getLogger(Main.class);
       if (code == ExitCode.FAILED) {
         log.error("rank {} failed: {}", rank, message, t); // a bug: the trace is the report

@@ -52,7 +52,7 @@ public final class CudaOps implements Ops {
     Driver d = Driver.open(localRank, fatbin);
     try {
       return new CudaOps(d, tf32);
-    } catch (CudaException | UnsatisfiedLinkError e) {
+    } catch (CudaException | LinkageError e) {
       throw new NoGpuException("the GPU opened but the backend could not start: "
           + e.getMessage(), e);
     }

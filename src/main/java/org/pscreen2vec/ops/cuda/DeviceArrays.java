@@ -40,20 +40,23 @@ final class DeviceArrays {
   private static final class Entry extends WeakReference<float[]> {
     final int hash;
     final long address;
-    final long bytes;
+    final long bytes; // the block's size (its bucket), at least 4 * length
     State state = State.HOST;
 
-    Entry(float[] a, ReferenceQueue<float[]> q, long address) {
+    Entry(float[] a, ReferenceQueue<float[]> q, long address, long bytes) {
       super(a, q);
       this.hash = System.identityHashCode(a);
       this.address = address;
-      this.bytes = 4L * a.length;
+      this.bytes = bytes;
     }
   }
 
   private final Driver driver;
   private final Map<Integer, List<Entry>> byHash = new HashMap<>();
   private final ReferenceQueue<float[]> collected = new ReferenceQueue<>();
+  /** Blocks of collected buffers by bucket size, reused before asking the driver for more. */
+  private final Map<Long, java.util.ArrayDeque<Long>> pool = new HashMap<>();
+  private long pooledBytes;
   private FloatPointer pinned;
   private long pinnedFloats;
   private long deviceBytes;
@@ -63,14 +66,67 @@ final class DeviceArrays {
     this.driver = driver;
   }
 
-  /** A new buffer of n zeros (state HOST: uploaded when a kernel first touches it). */
+  /**
+   * A new buffer of n zeros (state HOST: made valid on the device when a kernel first touches
+   * it). The device block comes from the pool of collected buffers when one of its bucket is
+   * there: layers allocate activations every step, and cuMemAlloc/cuMemFree per buffer would
+   * cost a driver call and a device synchronization each. Reusing a block is safe because all
+   * work runs in order on the default stream: kernels queued on the old buffer finish before any
+   * queued on the new one.
+   */
   FloatBuf alloc(int n) {
     freeCollected();
     float[] shadow = new float[n];
-    Entry e = new Entry(shadow, collected, driver.malloc(4L * n));
+    long bytes = bucket(4L * n);
+    Entry e = new Entry(shadow, collected, block(bytes), bytes);
     byHash.computeIfAbsent(e.hash, h -> new ArrayList<>(1)).add(e);
     deviceBytes += e.bytes;
     return new FloatBuf(shadow);
+  }
+
+  /**
+   * The block size a request of bytes gets: powers of two up to 4 MiB, then multiples of 2 MiB
+   * (so a reused block wastes at most half of a small one and 2 MiB of a large one).
+   */
+  static long bucket(long bytes) {
+    long b = Math.max(256, bytes);
+    if (b <= (4L << 20)) {
+      return Long.highestOneBit(b - 1) << 1;
+    }
+    long unit = 2L << 20;
+    return (b + unit - 1) / unit * unit;
+  }
+
+  private long block(long bytes) {
+    java.util.ArrayDeque<Long> free = pool.get(bytes);
+    if (free != null && !free.isEmpty()) {
+      pooledBytes -= bytes;
+      return free.pop();
+    }
+    try {
+      return driver.malloc(bytes);
+    } catch (CudaException outOfMemory) {
+      // give the pool back (and what the collector has found meanwhile), then try once more
+      System.gc();
+      freeCollected();
+      releasePool();
+      return driver.malloc(bytes);
+    }
+  }
+
+  private void releasePool() {
+    for (java.util.ArrayDeque<Long> free : pool.values()) {
+      for (long a : free) {
+        driver.free(a);
+      }
+    }
+    pool.clear();
+    pooledBytes = 0;
+  }
+
+  /** Device bytes kept for reuse. */
+  long pooledBytes() {
+    return pooledBytes;
   }
 
   /** Device bytes held by live buffers. */
@@ -145,7 +201,11 @@ final class DeviceArrays {
       Entry e = find(a);
       long base;
       if (e != null && e.state == State.HOST) {
-        toDevice(a, 0, e.address, a.length);
+        if (allZero(a)) {
+          driver.zero(e.address, a.length); // a fresh buffer: no copy across PCIe
+        } else {
+          toDevice(a, 0, e.address, a.length); // written on the host (initialization)
+        }
         e.state = State.DEVICE;
       }
       if (e != null && e.state == State.DEVICE) {
@@ -158,7 +218,7 @@ final class DeviceArrays {
       } else { // foreign heap array: the whole array in scratch memory, once per call
         Long s = scratch.get(a);
         if (s == null) {
-          s = driver.malloc(4L * a.length);
+          s = block(bucket(4L * a.length));
           scratch.put(a, s);
           toDevice(a, 0, s, a.length);
           stagedBytes += 4L * a.length;
@@ -179,17 +239,27 @@ final class DeviceArrays {
         toHost(b.array(), b.offset(), (Long) w[1], b.length());
         stagedBytes += 4L * b.length();
       }
-      if (!scratch.isEmpty()) {
-        driver.synchronize(); // a kernel may still read scratch that nothing was copied back from
-        for (long s : scratch.values()) {
-          driver.free(s);
-        }
+      // back to the pool; reuse is ordered after this call's kernels on the default stream
+      for (Map.Entry<float[], Long> s : scratch.entrySet()) {
+        long bytes = bucket(4L * s.getKey().length);
+        pool.computeIfAbsent(bytes, b -> new java.util.ArrayDeque<>()).push(s.getValue());
+        pooledBytes += bytes;
       }
     }
   }
 
   Call call() {
     return new Call();
+  }
+
+  /** Whether every element is +0.0 (a buffer nobody wrote since alloc; -0.0 counts as written). */
+  static boolean allZero(float[] a) {
+    for (float v : a) {
+      if (Float.floatToRawIntBits(v) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private Entry find(float[] a) {
@@ -211,7 +281,8 @@ final class DeviceArrays {
       if (l != null && l.remove(e) && l.isEmpty()) {
         byHash.remove(e.hash);
       }
-      driver.free(e.address);
+      pool.computeIfAbsent(e.bytes, b -> new java.util.ArrayDeque<>()).push(e.address);
+      pooledBytes += e.bytes;
       deviceBytes -= e.bytes;
     }
   }

@@ -60,8 +60,9 @@ public final class Driver {
     try {
       synchronized (NATIVE_LOAD_LOCK) {
         Loader.load(cudart.class);
+        Loader.load(org.bytedeco.cuda.global.cublas.class);
       }
-    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+    } catch (LinkageError e) {
       throw new NoGpuException("the CUDA driver or runtime libraries do not load (needs "
           + "libcuda.so.1 from an NVIDIA driver >= 580 and CUDA 13 libcudart/libcublas): "
           + e.getMessage(), e);
@@ -151,6 +152,13 @@ public final class Driver {
   public void toHost(Pointer dst, long src, long bytes) {
     if (bytes > 0) {
       check("cuMemcpyDtoH(" + bytes + " bytes)", lastKernel, cudart.cuMemcpyDtoH(dst, src, bytes));
+    }
+  }
+
+  /** n floats of zeros at dst, on the device (ordered with the kernels on the default stream). */
+  public void zero(long dst, long floats) {
+    if (floats > 0) {
+      check("cuMemsetD32(" + floats + " floats)", lastKernel, cudart.cuMemsetD32(dst, 0, floats));
     }
   }
 

@@ -82,6 +82,33 @@ class CudaHostLogicTest {
   }
 
   @Test
+  void poolBucketsFitTheRequestAndWasteLittle() {
+    assertEquals(256, DeviceArrays.bucket(0));
+    assertEquals(256, DeviceArrays.bucket(4));
+    assertEquals(256, DeviceArrays.bucket(256));
+    assertEquals(512, DeviceArrays.bucket(257));
+    assertEquals(4L << 20, DeviceArrays.bucket(4L << 20));
+    assertEquals(6L << 20, DeviceArrays.bucket((4L << 20) + 1));
+    for (long b = 1; b < (1L << 34); b = b * 3 + 7) {
+      long k = DeviceArrays.bucket(b);
+      assertTrue(k >= b, "bucket " + k + " holds " + b);
+      assertTrue(k < Math.max(512, 2 * b) || k - b < (2L << 20), "bucket " + k + " for " + b);
+      assertEquals(k, DeviceArrays.bucket(k), "a bucket is its own bucket");
+    }
+  }
+
+  @Test
+  void onlyUntouchedShadowsSkipTheUpload() {
+    assertTrue(DeviceArrays.allZero(new float[0]));
+    assertTrue(DeviceArrays.allZero(new float[1000]));
+    float[] a = new float[1000];
+    a[999] = 1e-30f;
+    assertTrue(!DeviceArrays.allZero(a));
+    a[999] = -0f; // written by initialization: must be uploaded, not memset
+    assertTrue(!DeviceArrays.allZero(a));
+  }
+
+  @Test
   void groupsCombineRepeatsInPositionOrder() {
     Groups g = Groups.of(new int[] {5, 2, 5, 0, 2, 5}, 6, "id");
     assertArrayEquals(new int[] {0, 2, 5}, g.keys());

@@ -11,9 +11,9 @@ import java.util.Properties;
 import org.pscreen2vec.run.AtomicFiles;
 
 /**
- * A network measured by the project itself: alpha and beta fitted (least squares, time = alpha +
- * bytes * beta) to the point-to-point rows of a {@code bench-collectives} run, and the switch's
- * aggregate rate from its ring rows where the ports alone do not explain the ring's time (an
+ * A network measured by the project itself: alpha and beta fitted to the point-to-point rows of a
+ * {@code bench-collectives} run (time = alpha + bytes * beta), and the switch's aggregate rate
+ * from its largest ring rows on 3+ ranks where the ports alone do not explain the ring's time (an
  * emulated network's "switch" is the host's CPU). Written as a properties file with its
  * provenance: command, date, host, source file, the rows used.
  */
@@ -26,8 +26,30 @@ public final class Calibration {
   /** A ring allreduce row: ranks, bytes, seconds. */
   public record RingSample(int ranks, double bytes, double seconds) {}
 
-  /** Least-squares alpha and beta; alpha is clamped at 0 (a negative intercept means noise). */
+  /**
+   * Alpha and beta from point-to-point times: beta is the least-squares slope over the messages
+   * of 1 MiB and more (where the time is the bytes'), alpha the median over the messages below
+   * 1 MiB of (time - bytes * beta), clamped at 0 (without small messages alpha is the intercept
+   * of the fit). A loaded host makes small-message times noisy; the median resists that.
+   */
   public static double[] fitAlphaBeta(List<Sample> samples) {
+    List<Sample> large = samples.stream().filter(s -> s.bytes() >= LARGE).toList();
+    List<Sample> small = samples.stream().filter(s -> s.bytes() < LARGE).toList();
+    double[] ls = leastSquares(large.size() >= 2 ? large : samples);
+    double beta = ls[1];
+    double alpha = ls[0];
+    if (!small.isEmpty() && large.size() >= 2) {
+      double[] rest = small.stream().mapToDouble(s -> s.seconds() - s.bytes() * beta).sorted()
+          .toArray();
+      alpha = rest.length % 2 == 1 ? rest[rest.length / 2]
+          : (rest[rest.length / 2 - 1] + rest[rest.length / 2]) / 2;
+    }
+    return new double[] {Math.max(0, alpha), beta};
+  }
+
+  private static final double LARGE = 1 << 20;
+
+  private static double[] leastSquares(List<Sample> samples) {
     if (samples.size() < 2) {
       throw new IllegalArgumentException("need point-to-point times at 2 or more sizes to fit "
           + "alpha and beta, got " + samples.size());
@@ -54,8 +76,7 @@ public final class Calibration {
           + "(beta " + beta + "): too noisy to calibrate from");
     }
     if (alpha < 0) {
-      // refit through the origin
-      beta = sxy / sxx;
+      beta = sxy / sxx; // through the origin
       alpha = 0;
     }
     return new double[] {alpha, beta};
@@ -69,10 +90,12 @@ public final class Calibration {
   public static double switchRate(double alpha, double beta, List<RingSample> rings,
       double segmentBytes) {
     Network ports = new Network("ports", alpha, beta, Double.POSITIVE_INFINITY, "");
+    double largest = rings.stream().filter(r -> r.ranks() >= 3).mapToDouble(RingSample::bytes)
+        .max().orElse(0);
     double rate = Double.POSITIVE_INFINITY;
     for (RingSample r : rings) {
-      if (r.ranks() < 3) {
-        continue;
+      if (r.ranks() < 3 || r.bytes() < largest) {
+        continue; // the largest messages only: there the bytes, not the latencies, set the time
       }
       List<SyncCost.Phase> phases = SyncCost.ring(r.ranks(), r.bytes(), segmentBytes);
       double predicted = SyncCost.seconds(phases, ports);

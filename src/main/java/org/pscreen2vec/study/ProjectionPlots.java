@@ -21,6 +21,11 @@ import org.pscreen2vec.run.AtomicFiles;
  * efficiency per strategy against workers (1..512), and the best strategy at each scale.
  */
 public final class ProjectionPlots {
+  /** One colour per strategy, the same in every panel (ring, naive, star, mpj, ps, hybrid). */
+  private static final java.awt.Color[] COLORS = {new java.awt.Color(0x1f77b4),
+      new java.awt.Color(0xff7f0e), new java.awt.Color(0x9467bd), new java.awt.Color(0x2ca02c),
+      new java.awt.Color(0xd62728), new java.awt.Color(0xe6ab02)};
+
   private ProjectionPlots() {}
 
   /** Worker counts 1, 2, 4, ... up to max (and max itself). */
@@ -102,7 +107,9 @@ public final class ProjectionPlots {
     c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
     List<Double> xs = workers.stream().map(Integer::doubleValue).toList();
     if (ideal) {
-      c.addSeries("ideal", xs, xs).setMarker(SeriesMarkers.NONE);
+      var s = c.addSeries("ideal", xs, xs);
+      s.setMarker(SeriesMarkers.NONE);
+      s.setLineColor(java.awt.Color.GRAY);
     }
     for (String s : StepCost.STRATEGIES) {
       List<Double> ys = new ArrayList<>();
@@ -110,7 +117,10 @@ public final class ProjectionPlots {
         double v = y.applyAsDouble(find(pts, s, p));
         ys.add(logY ? Math.max(v, 1e-6) : v);
       }
-      c.addSeries(s, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+      var series = c.addSeries(s, xs, ys);
+      series.setMarker(SeriesMarkers.CIRCLE);
+      series.setLineColor(COLORS[StepCost.STRATEGIES.indexOf(s) % COLORS.length]);
+      series.setMarkerColor(COLORS[StepCost.STRATEGIES.indexOf(s) % COLORS.length]);
     }
     return c;
   }

@@ -44,9 +44,11 @@ public final class StudyReport {
       return null;
     }
     Files.createDirectories(plots);
-    Map<String, String> files = StudyPlots.write(results, plots);
+    Map<String, String> files = new java.util.LinkedHashMap<>(StudyPlots.write(results, plots));
+    ProjectionSection.plots(results, plots, files);
     Path report = dir.resolve("REPORT.md");
-    AtomicFiles.writeString(report, render(results, dir.relativize(plots), files));
+    AtomicFiles.writeString(report, render(results, dir.relativize(plots), files)
+        + ProjectionSection.render(results));
     return new Written(results.runsComplete(), report, List.copyOf(files.keySet()));
   }
 

@@ -1,0 +1,138 @@
+package org.pscreen2vec.study;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.pscreen2vec.cost.Calibration;
+import org.pscreen2vec.cost.Network;
+import org.pscreen2vec.cost.StepCost;
+import org.pscreen2vec.cost.Workload;
+
+/**
+ * The report's cost-model part: per workload with a built-in cost profile, projection plots to
+ * 512 workers on 1 and 10 GbE (compute from this study's one-worker cell), and, where the study
+ * has a network calibration ({@code PSCREEN2VEC_CALIBRATION} or {@code calibration.properties} in
+ * the study folder), predicted against measured sync and step time of every niodev cell.
+ */
+final class ProjectionSection {
+  private static final double SEGMENT_BYTES = 16 << 20; // niodev's default segment, 4 Mi floats
+  private static final List<String> NETWORKS = List.of("1gbe", "10gbe");
+
+  private ProjectionSection() {}
+
+  /** The cost profile of a study workload with its measured compute; null when none is built in. */
+  static Workload profile(StudyResults r, StudyConfig.Workload w) {
+    Workload base;
+    try {
+      base = Workload.named(w.model());
+    } catch (IllegalArgumentException e) {
+      try {
+        base = Workload.named(w.name());
+      } catch (IllegalArgumentException e2) {
+        return null;
+      }
+    }
+    for (CellFigures c : r.cells()) {
+      if (c.cell().workload().name().equals(w.name()) && c.cell().isBaseline() && c.complete()) {
+        double ms = c.stats(RunFigures::computeMs).median();
+        if (ms > 0) {
+          return base.withCompute(ms / 1e3);
+        }
+      }
+    }
+    return base;
+  }
+
+  /** Writes the projection plots; adds them to {@code plots} (file name -> what it shows). */
+  static void plots(StudyResults r, Path dir, Map<String, String> plots) throws IOException {
+    List<Network> nets = NETWORKS.stream().map(Network::named).toList();
+    for (StudyConfig.Workload w : r.study().workloads()) {
+      Workload cw = profile(r, w);
+      if (cw != null) {
+        String stem = "projection-" + w.name();
+        ProjectionPlots.write(cw, nets, 512, SEGMENT_BYTES, dir, stem);
+        plots.put(stem + ".png", "cost-model projection of " + w.name() + " to 512 workers on "
+            + String.join(" and ", NETWORKS) + " (step time, speed-up, efficiency per strategy)");
+      }
+    }
+  }
+
+  static Network calibration(StudyResults r) throws IOException {
+    String env = System.getenv("PSCREEN2VEC_CALIBRATION");
+    Path f = env != null && !env.isBlank() ? Paths.get(env)
+        : r.dir().resolve("calibration.properties");
+    return Files.isRegularFile(f) ? Calibration.read(f) : null;
+  }
+
+  /** The section's markdown. */
+  static String render(StudyResults r) throws IOException {
+    StringBuilder md = new StringBuilder("\n## Cost model: projection and validation\n\n");
+    List<Network> nets = NETWORKS.stream().map(Network::named).toList();
+    for (StudyConfig.Workload w : r.study().workloads()) {
+      Workload cw = profile(r, w);
+      if (cw == null) {
+        md.append("- ").append(w.name()).append(": no cost profile built in; not projected.\n");
+        continue;
+      }
+      for (Network n : nets) {
+        List<Integer> ps = ProjectionPlots.workers(512);
+        List<StepCost.Point> pts = StepCost.project(cw, n, ps, SEGMENT_BYTES);
+        StringBuilder best = new StringBuilder();
+        for (int p : List.of(2, 8, 64, 512)) {
+          StepCost.Point b = StepCost.best(pts, p);
+          best.append(String.format(Locale.ROOT, "%s%d: %s (%.0f%%)", best.length() == 0 ? ""
+              : ", ", p, b.strategy(), 100 * b.efficiency()));
+        }
+        md.append(String.format(Locale.ROOT, "- %s on %s: best strategy (efficiency) at %s "
+            + "workers.%n", w.name(), n.name(), best));
+      }
+    }
+    Network cal = calibration(r);
+    md.append('\n');
+    if (cal == null) {
+      md.append("No network calibration for this study (set PSCREEN2VEC_CALIBRATION or put "
+          + "calibration.properties into the study folder; 'make bench-emulated' writes one), so "
+          + "no validation table.\n");
+      return md.toString();
+    }
+    md.append("Validation against ").append(cal.describe()).append(": predicted sync = model; "
+        + "predicted step = measured compute + optimizer + predicted sync.\n\n"
+        + "| workload | strategy | workers | servers | sync ms measured | predicted | error |"
+        + " step ms measured | predicted | error |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
+        + "---:|\n");
+    List<Double> errors = new ArrayList<>();
+    for (CellFigures c : r.cells()) {
+      Cell cell = c.cell();
+      if (!c.complete() || cell.isBaseline() || !cell.device().equals("niodev")
+          || cell.strategy().equals("auto")) {
+        continue;
+      }
+      Workload cw = profile(r, cell.workload());
+      if (cw == null) {
+        continue;
+      }
+      double sync = c.stats(RunFigures::syncMs).median();
+      double step = c.stepMs().median();
+      double other = c.stats(f -> f.computeMs() + f.optimizerMs()).median();
+      double pSync = 1e3 * StepCost.syncSeconds(cell.strategy(), cw, cell.workers(),
+          cell.servers(), cal, SEGMENT_BYTES);
+      double pStep = other + pSync;
+      double eSync = (pSync - sync) / sync;
+      errors.add(Math.abs(eSync));
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %+.0f%% | %.1f |"
+          + " %.1f | %+.0f%% |%n", cell.workload().name(), cell.strategy(), cell.workers(),
+          cell.servers(), sync, pSync, 100 * eSync, step, pStep, 100 * (pStep - step) / step));
+    }
+    if (!errors.isEmpty()) {
+      long within = errors.stream().filter(e -> e <= 0.15).count();
+      md.append(String.format(Locale.ROOT, "%n%d of %d cells have the predicted sync time within"
+          + " 15%% of the measured one.%n", within, errors.size()));
+    }
+    return md.toString();
+  }
+}

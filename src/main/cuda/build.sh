@@ -5,7 +5,9 @@
 #   build.sh build OUT_DIR   write OUT_DIR/kernels.fatbin and OUT_DIR/kernels.txt (the kernel
 #                            names ptxas compiled; Kernels.java checks its launchers against it)
 #   build.sh check           compile with ptxas -v; print registers, spills, shared memory and
-#                            stack per kernel and architecture; exit 1 if a kernel does not compile
+#                            stack per kernel and architecture; then compile the kernels as C++
+#                            and run them on the CPU against direct loops (emulate/); exit 1 if a
+#                            kernel does not compile or disagrees
 #
 # Without nvcc (NVCC, else PATH, else /usr/local/cuda/bin/nvcc) both say so and exit 0, so a
 # machine without CUDA still builds the rest (the CUDA backend then reports "no kernels").
@@ -60,6 +62,16 @@ case "$mode" in
                                 if (st + ld > 0) spills++ }
       END { for (i = 1; i <= n; i++) print rows[i] | "LC_ALL=C sort -b -k2,2 -k1,1"; close("LC_ALL=C sort -b -k2,2 -k1,1");
             printf "[cuda-check] %d kernel builds (kernels x architectures), %d with spills\n", n, spills + 0 }' "$log"
+    # the kernels' index arithmetic, run on the CPU against direct loops (emulate/emulate.cpp)
+    cxx="${CXX:-$(command -v g++ || command -v clang++ || true)}"
+    if [ -z "$cxx" ]; then
+      echo "[cuda-check] no C++ compiler: skipped the host emulation of the kernels"
+    else
+      tmp="$(mktemp)"
+      "$cxx" -std=c++17 -O1 -Wall -Werror -Wno-unknown-pragmas -o "$tmp" "$here/emulate/emulate.cpp" \
+        || { echo "[cuda-check] FAILED: the host emulation does not compile"; exit 1; }
+      "$tmp" || { echo "[cuda-check] FAILED: a kernel disagrees with its direct loop"; exit 1; }
+    fi
     ;;
   *) echo "usage: build.sh build OUT_DIR | check"; exit 2 ;;
 esac

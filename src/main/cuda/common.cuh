@@ -41,7 +41,7 @@ __device__ __forceinline__ double block_sum(double v, double* shared32) {
   if (lane == 0) shared32[warp] = v;
   __syncthreads();
   int warps = blockDim.x >> 5;
-  v = threadIdx.x < warps ? shared32[threadIdx.x] : 0.0;
+  v = (int)threadIdx.x < warps ? shared32[threadIdx.x] : 0.0;
   if (warp == 0) {
     for (int o = 16; o > 0; o >>= 1) v += __shfl_down_sync(0xffffffffu, v, o);
     if (lane == 0) shared32[0] = v;
@@ -58,7 +58,7 @@ __device__ __forceinline__ float block_max(float v, float* shared32) {
   if (lane == 0) shared32[warp] = v;
   __syncthreads();
   int warps = blockDim.x >> 5;
-  v = threadIdx.x < warps ? shared32[threadIdx.x] : -INFINITY;
+  v = (int)threadIdx.x < warps ? shared32[threadIdx.x] : -INFINITY;
   if (warp == 0) {
     for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_down_sync(0xffffffffu, v, o));
     if (lane == 0) shared32[0] = v;

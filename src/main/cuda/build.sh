@@ -68,7 +68,7 @@ case "$mode" in
       echo "[cuda-check] no C++ compiler: skipped the host emulation of the kernels"
     else
       tmp="$(mktemp)"
-      "$cxx" -std=c++17 -O1 -Wall -Werror -Wno-unknown-pragmas -o "$tmp" "$here/emulate/emulate.cpp" \
+      "$cxx" -std=c++20 -O1 -Wall -Werror -Wno-unknown-pragmas -pthread -o "$tmp" "$here/emulate/emulate.cpp" \
         || { echo "[cuda-check] FAILED: the host emulation does not compile"; exit 1; }
       "$tmp" || { echo "[cuda-check] FAILED: a kernel disagrees with its direct loop"; exit 1; }
     fi

@@ -65,6 +65,16 @@ static void elementwise() {
         }
         check(dx, w, 1e-6, "activation backward " + std::to_string(act));
       }
+      std::vector<float> f(n, NAN);
+      emu_launch(g[0], g[1], [&] { fill_f32(f.data(), n, -0.75f); });
+      check(f, std::vector<double>(n, -0.75), 0, "fill");
+      auto s0 = x;
+      emu_launch(g[0], g[1], [&] { scale_f32(s0.data(), n, 3.f); });
+      for (int i = 0; i < n; i++) w[i] = 3.0 * x[i];
+      check(s0, w, 1e-6, "scale");
+      emu_launch(g[0], g[1], [&] { mul_f32(x.data(), y.data(), f.data(), n, 0); });
+      for (int i = 0; i < n; i++) w[i] = (double)x[i] * y[i];
+      check(f, w, 1e-6, "mul");
       auto d0 = y;
       emu_launch(g[0], g[1], [&] { segment_sum_f32(x.data(), y.data(), n); });
       for (int i = 0; i < n; i++) w[i] = (double)d0[i] + x[i];
@@ -352,7 +362,70 @@ static void optimizers_and_lstm() {
   check(dcp, wdcp, 1e-5, "lstm dcPrev");
 }
 
+// The block reductions, with each block's threads running concurrently (shim.h).
+static void losses() {
+  int grids[][2] = {{0, 4}, {1, 1}, {1, 7}, {5, 3}, {9, 33}, {3, 300}, {4, 1025}};
+  for (auto& g : grids) {
+    int rows = g[0], cols = g[1];
+    for (int variant = 0; variant < 4; variant++) {
+      bool masked = variant & 1, alias = variant & 2;
+      auto logits = gauss((size_t)rows * cols, 20);
+      std::vector<int> targets(rows);
+      for (auto& t : targets) t = (int)(rng() % cols);
+      std::vector<uint8_t> allowed((size_t)rows * cols, 1);
+      if (masked) {
+        for (auto& a : allowed) a = rng() % 3 > 0;
+        for (int r = 0; r < rows; r++) allowed[(size_t)r * cols + targets[r]] = 1;
+      }
+      std::vector<double> wd((size_t)rows * cols), wl(rows);
+      for (int r = 0; r < rows; r++) {
+        double m = -INFINITY, s = 0;
+        for (int j = 0; j < cols; j++) if (allowed[r * cols + j]) m = std::max(m, (double)logits[r * cols + j]);
+        for (int j = 0; j < cols; j++) if (allowed[r * cols + j]) s += std::exp(logits[r * cols + j] - m);
+        wl[r] = std::log(s) + m - logits[r * cols + targets[r]];
+        for (int j = 0; j < cols; j++) {
+          double p = allowed[r * cols + j] ? std::exp(logits[r * cols + j] - m) / s : 0;
+          wd[r * cols + j] = 0.5 * (p - (j == targets[r] ? 1 : 0));
+        }
+      }
+      std::vector<float> d = alias ? logits : std::vector<float>((size_t)rows * cols, NAN);
+      float* dp = alias ? logits.data() : d.data();
+      std::vector<double> loss(rows, NAN);
+      // two blocks stride over the rows; 64 threads: two warps meet in the block reduction
+      emu_launch_threads(std::min(rows, 2), 64, [&] {
+        softmax_xent(logits.data(), masked ? allowed.data() : nullptr, targets.data(), rows,
+                     cols, 0.5f, dp, loss.data());
+      });
+      std::string what = "softmax_xent " + std::to_string(rows) + "x" + std::to_string(cols)
+          + (masked ? " masked" : "") + (alias ? " aliased" : "");
+      check(alias ? logits : d, wd, 1e-6, what + " dLogits");
+      std::vector<float> lf(loss.begin(), loss.end());
+      check(lf, wl, 1e-6, what + " loss");
+    }
+  }
+  for (int n : {0, 1, 7, 33, 1027, 5000}) {
+    auto p = gauss(n), t = gauss(n);
+    std::vector<float> d(n, NAN);
+    unsigned blocks = 3;
+    std::vector<double> partial(blocks, NAN);
+    emu_launch_threads(blocks, 64, [&] {
+      squared_error(p.data(), t.data(), d.data(), n, 0.1f, partial.data());
+    });
+    double total = 0, want = 0;
+    for (double x : partial) total += x;
+    std::vector<double> wd(n);
+    for (int i = 0; i < n; i++) {
+      double e = (double)p[i] - t[i];
+      want += e * e;
+      wd[i] = 0.2 * e;
+    }
+    check(d, wd, 1e-6, "squared_error dPred " + std::to_string(n));
+    check(std::vector<float>{(float)total}, {want}, 1e-6, "squared_error sum " + std::to_string(n));
+  }
+}
+
 int main() {
+  losses();
   elementwise();
   rows();
   embeddings();
@@ -362,7 +435,7 @@ int main() {
     std::printf("[cuda-emulate] %d check(s) FAILED\n", failures);
     return 1;
   }
-  std::printf("[cuda-emulate] every grid-stride kernel matched its direct loop on the CPU "
-              "(softmax_xent and squared_error need a GPU: block reductions)\n");
+  std::printf("[cuda-emulate] all 26 kernels matched their direct loops on the CPU (the block "
+              "reductions with concurrent threads per block)\n");
   return 0;
 }

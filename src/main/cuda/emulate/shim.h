@@ -1,15 +1,19 @@
-// Lets g++ compile the kernels of src/main/cuda as plain C++ and run them on the CPU, one
-// (block, thread) after another: emulate.cpp checks their index arithmetic (grid-stride loops,
-// im2col/col2im, pooling, grouped rows, column chunks) against direct loops. Sequential
-// emulation cannot show races or warp-level behaviour, so the two kernels with block reductions
-// (softmax_xent, squared_error) compile here but are checked only on a GPU (CudaOpsConformanceTest).
+// Lets g++ compile the kernels of src/main/cuda as plain C++ and run them on the CPU:
+// emu_launch runs a grid one (block, thread) after another (for kernels whose threads do not
+// cooperate: their index arithmetic is what is checked); emu_launch_threads runs each block's
+// threads as real threads with barriers for __syncthreads and per-warp exchanges for
+// __shfl_down_sync (for the block reductions). Neither can show races between blocks or timing.
 #pragma once
 #include <algorithm>
+#include <barrier>
 #include <cmath>
 #include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
 
 struct EmuDim { unsigned x = 0, y = 1, z = 1; };
-inline EmuDim blockIdx, threadIdx, blockDim, gridDim;
+inline thread_local EmuDim blockIdx, threadIdx, blockDim, gridDim;
 
 #define __global__
 #define __device__
@@ -18,8 +22,51 @@ inline EmuDim blockIdx, threadIdx, blockDim, gridDim;
 using std::min;
 
 inline float atomicAdd(float* a, float v) { float old = *a; *a += v; return old; }
-inline void __syncthreads() {}
-template <class T> T __shfl_down_sync(unsigned, T v, int) { return v; }  // never run
+
+// Cooperative emulation state of the block being run by emu_launch_threads (null otherwise).
+struct EmuBlock {
+  std::barrier<> block;
+  std::vector<std::unique_ptr<std::barrier<>>> warps;
+  std::vector<double> slots;
+  explicit EmuBlock(unsigned threads) : block(threads), slots(threads) {
+    for (unsigned w = 0; w < threads / 32; w++) warps.push_back(std::make_unique<std::barrier<>>(32));
+  }
+};
+inline EmuBlock* emu_block = nullptr;
+
+inline void __syncthreads() {
+  if (emu_block) emu_block->block.arrive_and_wait();
+}
+
+// Lane l gets lane l + o's value, or its own where l + o is past the warp (as on the GPU).
+template <class T> T __shfl_down_sync(unsigned, T v, int o) {
+  unsigned t = threadIdx.x, lane = t & 31;
+  std::barrier<>& w = *emu_block->warps[t / 32];
+  emu_block->slots[t] = (double)v;
+  w.arrive_and_wait();
+  T r = lane + o < 32 ? (T)emu_block->slots[t + o] : v;
+  w.arrive_and_wait();
+  return r;
+}
+
+// Runs f for every block, the block's threads (a multiple of 32) as concurrent threads.
+template <class F> void emu_launch_threads(unsigned blocks, unsigned threads, F f) {
+  for (unsigned b = 0; b < blocks; b++) {
+    EmuBlock state(threads);
+    emu_block = &state;
+    std::vector<std::thread> ts;
+    for (unsigned t = 0; t < threads; t++)
+      ts.emplace_back([&, b, t] {
+        gridDim.x = blocks;
+        blockDim.x = threads;
+        blockIdx.x = b;
+        threadIdx.x = t;
+        f();
+      });
+    for (auto& t : ts) t.join();
+    emu_block = nullptr;
+  }
+}
 
 // Runs f for every (block, thread) of a 1-D grid.
 template <class F> void emu_launch(unsigned blocks, unsigned threads, F f) {

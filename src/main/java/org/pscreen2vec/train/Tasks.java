@@ -144,24 +144,52 @@ public final class Tasks {
         : Paths.get(c.get("data"));
   }
 
+  /**
+   * Generates the synthetic set into {@code dir} once, however many ranks (threads of one JVM or
+   * processes) ask at the same time: one generates into a folder of its own (a unique temporary
+   * name next to {@code dir}) under a file lock and renames it into place; the others wait for
+   * the lock and then find it. A failed generation removes its temporary folder.
+   */
+  static void generateOnce(Path dir, long seed, int screens) throws IOException {
+    Path parent = Files.createDirectories(dir.toAbsolutePath().getParent());
+    Path lockFile = parent.resolve("." + dir.getFileName() + ".lock");
+    while (!Files.isDirectory(dir.resolve("filtered_traces"))) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+          java.nio.channels.FileLock lock = ch.lock()) {
+        if (Files.isDirectory(dir.resolve("filtered_traces"))) {
+          return; // made while we waited
+        }
+        Path tmp = Files.createTempDirectory(parent, dir.getFileName() + ".tmp-");
+        try {
+          LOG.info("generating synthetic RICO data ({} screens, seed {}) into {}", screens, seed,
+              dir);
+          SyntheticRico.generate(SyntheticRico.Config.of(seed, screens), tmp, null);
+          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+          if (Files.exists(tmp)) {
+            try (java.util.stream.Stream<Path> w = Files.walk(tmp)) {
+              w.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+          }
+        }
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        // another rank in this JVM holds the lock: wait for it
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for the synthetic data", ie);
+        }
+      }
+    }
+  }
+
   /** Reads the RICO-format data, generating the synthetic set once if asked for. */
   static RicoData rico(TrainConfig c, Path dir) throws IOException {
     if (c.get("data").equals("synthetic")) {
       int screens = c.getInt("synthetic.screens");
-      if (!Files.isDirectory(dir.resolve("filtered_traces"))) {
-        Path tmp = Files.createDirectories(dir.getParent())
-            .resolve(dir.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        LOG.info("generating synthetic RICO data ({} screens, seed {}) into {}", screens,
-            c.seed(), dir);
-        SyntheticRico.generate(SyntheticRico.Config.of(c.seed(), screens), tmp, null);
-        try {
-          Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-          if (!Files.isDirectory(dir.resolve("filtered_traces"))) {
-            throw e;
-          } // another process made it first: use theirs
-        }
-      }
+      generateOnce(dir, c.seed(), screens);
     }
     RicoReader.Options o = RicoReader.Options.defaults().withNearest(c.getInt("nearest"));
     RicoData d = new RicoReader(o).read(dir);

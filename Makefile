@@ -29,6 +29,8 @@ help:
 	@echo "make gpu-test     GPU tests (tag gpu): CudaOps conformance, a training step per model GPU vs CPU"
 	@echo "make gpu-bundle   target/pscreen2vec-gpu.tar.gz: GPU tests + bench-kernels for a GPU node without registry"
 	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
+	@echo "make bench-conv   Fashion CNN step and one epoch at 1 BLAS thread (PyTorch 1 thread: 10.8 s/epoch)"
+	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
 	@echo "make clean   remove build output (keeps .deps and results)"
 
 # Java 17 and Maven: present on the CI image; installed with apt-get where we are root.
@@ -146,3 +148,17 @@ gpu-bundle: mpj data
 # Kernel bandwidth vs a device copy, GEMM TFLOP/s, screen2vec-paper step GPU vs CPU (needs a GPU).
 bench-kernels: build
 	bin/pscreen2vec bench-kernels $(BENCH_ARGS)
+
+# ---- CPU kernels and thread defaults (docs/PERFORMANCE.md, "Convolution, threads and the wire") ----
+.PHONY: bench-conv bench-threads
+# The Fashion CNN at one BLAS thread, as PyTorch's reference figure was taken: bench-step (median
+# step, GEMM share) and one training epoch (epochs.csv of results/bench-conv/<job>/).
+bench-conv: build data
+	bin/pscreen2vec bench-step --models fashion-cnn --threads 1 --steps 200 --warmup 50
+	bin/pscreen2vec -np 1 train --config configs/fashion-cnn-local.properties --set epochs=1 \
+	  --threads 1 --experiment bench-conv
+
+# The MLP step at 1 and 2 BLAS threads: small products run on one thread whatever the allowance.
+bench-threads: build
+	for t in 1 2 1 2; do bin/pscreen2vec bench-step --models fashion-mlp --threads $$t \
+	  --steps 200 --warmup 50; done

@@ -134,12 +134,14 @@ public final class Harness {
   /** One row: warm-up, then timed iterations, every buffer checked; null when refused. */
   private Measurement time(Collective c, float[] buf, int n, int warmup, int iters) {
     double[] times = new double[iters];
+    long cpuNanos = 0; // this process's CPU time inside the timed calls
     int[] sources = c.sources(comm.rank());
     Verifier v = new Verifier();
     for (int it = -warmup; it < iters; it++) {
       Inputs inputs = Inputs.integers(it + warmup);
       c.init(buf, n, inputs, comm.rank());
       comm.barrier("bench " + c.name());
+      long c0 = processCpuNanos();
       long t0 = System.nanoTime();
       try {
         c.run(buf, n, Op.SUM);
@@ -150,9 +152,11 @@ public final class Harness {
         return null;
       }
       long t1 = System.nanoTime();
+      long c1 = processCpuNanos();
       v.values(buf, n, inputs, sources, Op.SUM, c.name() + " iteration " + it);
       if (it >= 0) {
         times[it] = (t1 - t0) / 1e6;
+        cpuNanos += c1 - c0;
       }
     }
     for (String f : v.failures()) {
@@ -160,8 +164,45 @@ public final class Harness {
     }
     double[] slowest = c.timedAtRankZero() ? times : slowestRank(times);
     long wrong = sumAtRoot(v.wrong());
+    double cpuMs = jobCpuAtRoot(cpuNanos / 1e6 / Math.max(1, iters));
     return new Measurement(c.name(), c.ranks(), c.bytes(n), Stats.of(slowest), c.busBwFactor(),
-        wrong);
+        wrong, cpuMs);
+  }
+
+  /**
+   * CPU time of this process (all its threads, MPJ's I/O threads included); -1 where the JVM
+   * cannot tell. On a shared host the wall time of a collective measures the other jobs as much
+   * as the collective; the CPU time it burns is a steadier figure of its cost.
+   */
+  static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  /**
+   * Rank 0 gets the job's CPU milliseconds per call: the sum over distinct processes of each
+   * one's CPU time (ranks that are threads of one JVM report the same process once).
+   */
+  private double jobCpuAtRoot(double myMs) {
+    int pid = (int) ProcessHandle.current().pid();
+    int[][] all = ToRoot.gather(comm, new int[] {pid, Float.floatToRawIntBits((float) myMs)},
+        TAG_TIMES + 2);
+    if (all == null) {
+      return myMs;
+    }
+    java.util.Map<Integer, Float> byProcess = new java.util.HashMap<>();
+    byProcess.put(pid, (float) myMs);
+    for (int q = 1; q < all.length; q++) {
+      byProcess.merge(all[q][0], Float.intBitsToFloat(all[q][1]), Math::max);
+    }
+    double sum = 0;
+    for (float ms : byProcess.values()) {
+      sum += ms;
+    }
+    return sum;
   }
 
   /** Rank 0 gets, per iteration, the slowest rank's time (other ranks: their own). */

@@ -59,4 +59,33 @@ class LauncherIT {
     assertEquals(2, bad.exitCode(), bad.toString());
     assertTrue(bad.stderr().contains("must be local or srun"), bad.toString());
   }
+
+  /** hybdev locally: one or two JVMs of rank threads, started by the launcher, no MPJ daemon. */
+  @Test
+  void hybdevRunsLocallyWithoutADaemon() {
+    for (String jvms : List.of("1", "2")) {
+      Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_HYBDEV_JVMS", jvms), "-np", "3", "-dev",
+          "hybdev", "selftest");
+      assertEquals(0, r.exitCode(), r.toString());
+      assertTrue(r.stdout().contains("selftest OK: 3 ranks"), r.toString());
+      assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "
+          + Launcher.leftovers(r.jobId()));
+    }
+  }
+
+  /** -time-limit ends a job that runs too long with status 3 and nothing left running. */
+  @Test
+  void timeLimitEndsTheJobWithStatusThree() {
+    Result r = Launcher.run(LIMIT, "-np", "2", "-dev", "niodev", "-time-limit", "4",
+        "bench-collectives", "--algorithms", "star", "--min-bytes", "67108864", "--max-bytes",
+        "67108864", "--iters", "10000");
+    assertEquals(3, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains("ran longer than its time limit (4 s"), r.toString());
+    assertTrue(r.seconds() < 40, "took " + r.seconds() + " s");
+    assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "
+        + Launcher.leftovers(r.jobId()));
+    Result bad = Launcher.run(LIMIT, "-np", "2", "-term-grace", "soon", "selftest");
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.stderr().contains("-term-grace"), bad.toString());
+  }
 }

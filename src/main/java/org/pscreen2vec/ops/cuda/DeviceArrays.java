@@ -51,7 +51,7 @@ final class DeviceArrays {
     }
   }
 
-  private final Driver driver;
+  private final DeviceMemory driver;
   private final Map<Integer, List<Entry>> byHash = new HashMap<>();
   private final ReferenceQueue<float[]> collected = new ReferenceQueue<>();
   /** Blocks of collected buffers by bucket size, reused before asking the driver for more. */
@@ -62,8 +62,16 @@ final class DeviceArrays {
   private long deviceBytes;
   private long stagedBytes;
 
-  DeviceArrays(Driver driver) {
+  private final int chunk;
+
+  DeviceArrays(DeviceMemory driver) {
+    this(driver, CHUNK);
+  }
+
+  /** With copies through the pinned buffer in pieces of at most chunk floats (tests: small). */
+  DeviceArrays(DeviceMemory driver, int chunk) {
     this.driver = driver;
+    this.chunk = chunk;
   }
 
   /**
@@ -292,7 +300,7 @@ final class DeviceArrays {
       if (pinned != null) {
         driver.freePinned(pinned);
       }
-      pinnedFloats = Math.min(CHUNK, Math.max(floats, 1 << 16));
+      pinnedFloats = Math.min(chunk, Math.max(floats, 1 << 16));
       pinned = driver.pinned(pinnedFloats);
     }
     return pinned;
@@ -300,7 +308,7 @@ final class DeviceArrays {
 
   private void toDevice(float[] src, int srcOff, long dst, int n) {
     for (int done = 0; done < n; ) {
-      int len = Math.min(CHUNK, n - done);
+      int len = Math.min(chunk, n - done);
       FloatPointer p = pinned(len);
       p.position(0).put(src, srcOff + done, len);
       driver.toDevice(dst + 4L * done, p, 4L * len);
@@ -310,7 +318,7 @@ final class DeviceArrays {
 
   private void toHost(float[] dst, int dstOff, long src, int n) {
     for (int done = 0; done < n; ) {
-      int len = Math.min(CHUNK, n - done);
+      int len = Math.min(chunk, n - done);
       FloatPointer p = pinned(len);
       driver.toHost(p.position(0), src + 4L * done, 4L * len);
       p.get(dst, dstOff + done, len);

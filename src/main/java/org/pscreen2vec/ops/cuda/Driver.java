@@ -17,7 +17,7 @@ import org.bytedeco.javacpp.PointerPointer;
  * primary context, the kernels' module, device memory, pinned host memory and copies. Device
  * memory is handled as raw addresses ({@code long}); element offsets are the callers' business.
  */
-public final class Driver {
+public final class Driver implements DeviceMemory {
   /**
    * The JVM-wide lock CpuOps holds while native libraries load (the same interned string):
    * multicore ranks loading JavaCPP libraries at once deadlocked glibc's loader (see CpuOps).
@@ -117,21 +117,25 @@ public final class Driver {
   }
 
   /** Waits for all work; an asynchronous kernel failure names the last kernel launched. */
+  @Override
   public void synchronize() {
     check("cuCtxSynchronize", lastKernel, cudart.cuCtxSynchronize());
   }
 
+  @Override
   public long malloc(long bytes) {
     long[] p = new long[1];
     check("cuMemAlloc(" + bytes + " bytes)", lastKernel, cudart.cuMemAlloc(p, Math.max(4, bytes)));
     return p[0];
   }
 
+  @Override
   public void free(long address) {
     check("cuMemFree", lastKernel, cudart.cuMemFree(address));
   }
 
   /** Pinned (page-locked) host memory of n floats, for transfers at full PCIe speed. */
+  @Override
   public FloatPointer pinned(long floats) {
     Pointer p = new Pointer();
     check("cuMemAllocHost(" + floats * 4 + " bytes)", cudart.cuMemAllocHost(p,
@@ -139,16 +143,19 @@ public final class Driver {
     return new FloatPointer(p).capacity(Math.max(1, floats));
   }
 
+  @Override
   public void freePinned(Pointer p) {
     check("cuMemFreeHost", cudart.cuMemFreeHost(p));
   }
 
+  @Override
   public void toDevice(long dst, Pointer src, long bytes) {
     if (bytes > 0) {
       check("cuMemcpyHtoD(" + bytes + " bytes)", lastKernel, cudart.cuMemcpyHtoD(dst, src, bytes));
     }
   }
 
+  @Override
   public void toHost(Pointer dst, long src, long bytes) {
     if (bytes > 0) {
       check("cuMemcpyDtoH(" + bytes + " bytes)", lastKernel, cudart.cuMemcpyDtoH(dst, src, bytes));
@@ -156,6 +163,7 @@ public final class Driver {
   }
 
   /** n floats of zeros at dst, on the device (ordered with the kernels on the default stream). */
+  @Override
   public void zero(long dst, long floats) {
     if (floats > 0) {
       check("cuMemsetD32(" + floats + " floats)", lastKernel, cudart.cuMemsetD32(dst, 0, floats));

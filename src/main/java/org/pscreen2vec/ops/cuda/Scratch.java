@@ -13,7 +13,7 @@ import org.bytedeco.javacpp.BytePointer;
 final class Scratch {
   private static final int ALIGN = 16;
 
-  private final Driver driver;
+  private final DeviceMemory driver;
   private final List<Long> retired = new ArrayList<>();
   private long arena;
   private long capacity;
@@ -21,7 +21,7 @@ final class Scratch {
   private BytePointer staging;
   private long stagingBytes;
 
-  Scratch(Driver driver) {
+  Scratch(DeviceMemory driver) {
     this.driver = driver;
   }
 

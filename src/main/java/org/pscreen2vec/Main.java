@@ -15,6 +15,7 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.app.BenchCollectivesCommand;
+import org.pscreen2vec.app.BenchKernelsCommand;
 import org.pscreen2vec.app.BenchStepCommand;
 import org.pscreen2vec.app.CheckCollectivesCommand;
 import org.pscreen2vec.app.CheckSyncCommand;
@@ -55,6 +56,7 @@ public final class Main {
       new CheckSyncCommand(),
       new TrainCommand(),
       new BenchStepCommand(),
+      new BenchKernelsCommand(),
       new StudyCommand(),
       new ReportCommand());
 

@@ -10,6 +10,7 @@ import org.pscreen2vec.model.layers.Linear;
 import org.pscreen2vec.model.layers.Lstm;
 import org.pscreen2vec.model.layers.MeanSquaredError;
 import org.pscreen2vec.model.layers.Mlp;
+import org.pscreen2vec.model.layers.Packing;
 import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
 import org.pscreen2vec.nn.DenseParam;
 import org.pscreen2vec.nn.EmbeddingTable;
@@ -134,9 +135,8 @@ public final class Screen2Vec implements Model {
   private final Lstm trace;
   private final ParameterStore store;
 
-  private record ScreenTape(ComponentEncoder.Tape comps, int[] padIdx, int maxComps,
-      ElmanRnn.Tape rnn, EmbeddingBag.Tape desc, Mlp.Tape enc, Mlp.Tape dec, Buf cat,
-      Buf embPadded) {}
+  private record ScreenTape(ComponentEncoder.Tape comps, int[] packIdx, ElmanRnn.Tape rnn,
+      EmbeddingBag.Tape desc, Mlp.Tape enc, Mlp.Tape dec, Buf cat, Buf embPadded) {}
 
   public Screen2Vec(Ops ops, Config config, long seed) {
     this.ops = ops;
@@ -214,22 +214,27 @@ public final class Screen2Vec implements Model {
     for (int i = 0; i < m; i++) {
       maxComps = Math.max(maxComps, s.compOffsets()[i + 1] - s.compOffsets()[i]);
     }
-    Buf compPadded = ops.alloc((c + 1) * in); // (C + 1, dim [+ 4]), last row zero (padding)
-    ops.copyColumns(comps.out(), dim, 0, compPadded, in, 0, c, dim);
+    Buf compIn = ops.alloc(c * in); // (C, dim [+ 4]): each component's RNN input
+    ops.copyColumns(comps.out(), dim, 0, compIn, in, 0, c, dim);
     if (config.coords()) {
-      ops.copyColumns(s.compBounds(), BOUNDS, 0, compPadded, in, dim, c, BOUNDS);
+      ops.copyColumns(s.compBounds(), BOUNDS, 0, compIn, in, dim, c, BOUNDS);
     }
-    int[] padIdx = new int[maxComps * m]; // (T, M) time-major row of compPadded
     int[] lengths = new int[m];
     for (int i = 0; i < m; i++) {
       lengths[i] = s.compOffsets()[i + 1] - s.compOffsets()[i];
-      for (int t = 0; t < maxComps; t++) {
-        padIdx[t * m + i] = t < lengths[i] ? s.compOffsets()[i] + t : c;
+    }
+    // The screens' component sequences packed (longest screen first, no padding): packed row
+    // (t, j) is component t of the j-th longest screen; every component appears exactly once.
+    Packing packing = Packing.of(maxComps, lengths);
+    int[] packIdx = new int[c];
+    for (int t = 0; t < maxComps; t++) {
+      for (int j = 0; j < packing.running(t); j++) {
+        packIdx[packing.offset(t) + j] = s.compOffsets()[packing.order(j)] + t;
       }
     }
-    Buf x = ops.alloc(maxComps * m * in); // (T, M, in)
-    ops.gatherRows(compPadded, in, padIdx, x);
-    ElmanRnn.Tape rnn = screenRnn.forward(x, maxComps, m, lengths);
+    Buf x = ops.alloc(c * in); // (C, in) packed
+    ops.gatherRows(compIn, in, packIdx, x);
+    ElmanRnn.Tape rnn = screenRnn.forward(x, packing);
     EmbeddingBag.Tape d = config.descInside() ? desc.forward(s.descTexts(), training) : null;
     Mlp.Tape enc = null;
     Mlp.Tape dec = null;
@@ -253,7 +258,7 @@ public final class Screen2Vec implements Model {
     }
     Buf embPadded = ops.alloc((m + 1) * dim); // (M + 1, dim), last row zero (padding)
     combine.forward(cat, m, embPadded.slice(0, m * dim));
-    return new ScreenTape(comps, padIdx, maxComps, rnn, d, enc, dec, cat, embPadded);
+    return new ScreenTape(comps, packIdx, rnn, d, enc, dec, cat, embPadded);
   }
 
   /** Backward of the screen encoder for dEmb(M, dim); returns the weighted layout loss. */
@@ -283,12 +288,12 @@ public final class Screen2Vec implements Model {
       }
       layoutEncoder.backward(t.enc(), dCode, false);
     }
-    Buf dx = screenRnn.backward(t.rnn(), dLast); // (T, M, in)
+    Buf dx = screenRnn.backward(t.rnn(), dLast); // (C, in) packed
     int c = t.comps().n();
-    Buf dCompPadded = ops.alloc((c + 1) * in);
-    ops.scatterAddRows(dx, in, t.padIdx(), dCompPadded);
+    Buf dCompIn = ops.alloc(c * in); // (C, in); each packed row goes to one component
+    ops.scatterAddRows(dx, in, t.packIdx(), dCompIn);
     Buf dComp = ops.alloc(c * dim); // the bounds are inputs: their gradient stops here
-    ops.copyColumns(dCompPadded, in, 0, dComp, dim, 0, c, dim);
+    ops.copyColumns(dCompIn, in, 0, dComp, dim, 0, c, dim);
     comp.backward(t.comps(), dComp);
     return layoutLoss;
   }

@@ -7,9 +7,15 @@ import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 
 /**
- * Elman RNN, h_t = tanh(x_t Wx + h_{t-1} Wh + b), over padded sequences: rows past their length
- * keep their state, so the final state is the state after each row's last real element (zero for
- * an empty sequence). Backpropagation through time in {@link #backward}.
+ * Elman RNN, h_t = tanh(x_t Wx + h_{t-1} Wh + b), over sequences of different lengths: the final
+ * state of a row is its state after its last real element (zero for an empty sequence).
+ * Backpropagation through time in {@link #backward}.
+ *
+ * <p>The work runs on {@link Packing packed} sequences: step t multiplies only the rows still
+ * running, and since those are a prefix of the rows running at t - 1, h_{t-1} of every running
+ * row is a prefix of step t - 1's output. The tape is therefore just the packed outputs, one row
+ * per real element; nothing is padded, selected or copied per step. {@link #forward(Buf, int, int,
+ * int[])} takes a padded time-major batch and packs it first.
  */
 public final class ElmanRnn {
   private final Ops ops;
@@ -19,17 +25,15 @@ public final class ElmanRnn {
   private final DenseParam wh; // (hidden, hidden)
   private final DenseParam b;  // (1, hidden)
 
-  /** Everything backward needs; {@link #last()} is the final state (batch, hidden). */
-  public record Tape(Buf x, int steps, int batch, boolean[][] keep, Buf[] hNew, Buf[] h,
-      Buf h0) {
-    public Buf last() {
-      return steps == 0 ? h0 : h[steps - 1];
-    }
-
-    Buf prev(int t) {
-      return t == 0 ? h0 : h[t - 1];
-    }
-  }
+  /**
+   * Everything backward needs; {@link #last()} is the final state (batch, hidden) in the batch's
+   * own row order.
+   *
+   * @param x          (total, in) packed input
+   * @param z          (total + 1, hidden) packed states, the last row zero (empty sequences)
+   * @param paddedRows for a padded input, the padded row of each packed row; else null
+   */
+  public record Tape(Buf x, Packing packing, Buf z, Buf last, int[] paddedRows) {}
 
   public ElmanRnn(Ops ops, ParameterStore.Builder store, String name, int in, int hidden) {
     this.ops = ops;
@@ -46,46 +50,78 @@ public final class ElmanRnn {
 
   /** x(steps, batch, in) time-major and padded; lengths(batch) in 0..steps. */
   public Tape forward(Buf x, int steps, int batch, int[] lengths) {
-    boolean[][] keep = Masks.keep(steps, lengths);
-    Buf h0 = ops.alloc(batch * hidden);
-    Buf[] hNew = new Buf[steps]; // (batch, hidden) tanh output at t
-    Buf[] h = new Buf[steps];    // (batch, hidden) state after t (masked rows carried)
-    for (int t = 0; t < steps; t++) {
-      Buf prev = t == 0 ? h0 : h[t - 1];
-      Buf z = ops.alloc(batch * hidden);
-      ops.gemm(false, false, batch, hidden, in, 1, x.slice(t * batch * in, batch * in),
-          wx.value(), 0, z);
-      ops.gemm(false, false, batch, hidden, hidden, 1, prev, wh.value(), 1, z);
-      ops.addRowVector(z, batch, hidden, b.value());
-      ops.tanh(z, z);
-      hNew[t] = z;
-      h[t] = ops.alloc(batch * hidden);
-      ops.selectRows(keep[t], z, prev, h[t], hidden);
-    }
-    return new Tape(x, steps, batch, keep, hNew, h, h0);
+    Packing p = Packing.of(steps, lengths);
+    int[] rows = p.paddedRows();
+    Buf packed = ops.alloc(p.total() * in); // (total, in)
+    ops.gatherRows(x, in, rows, packed);
+    Tape t = forward(packed, p);
+    return new Tape(t.x(), p, t.z(), t.last(), rows);
   }
 
-  /** Adds parameter gradients; returns dx(steps, batch, in) for dLast(batch, hidden). */
-  public Buf backward(Tape tape, Buf dLast) {
-    int batch = tape.batch();
-    Buf dx = ops.alloc(tape.steps() * batch * in);
-    Buf dh = ops.alloc(batch * hidden);
-    ops.copy(dLast, dh);
-    for (int t = tape.steps() - 1; t >= 0; t--) {
-      boolean[] keep = tape.keep()[t];
-      Buf dz = ops.alloc(batch * hidden);
-      ops.copy(dh, dz);
-      ops.zeroRows(keep, dz, hidden);          // only real rows went through the cell
-      ops.zeroRows(Masks.not(keep), dh, hidden); // padded rows pass their gradient straight back
-      ops.tanhBackward(tape.hNew()[t], dz, dz);
-      Buf xt = tape.x().slice(t * batch * in, batch * in);
-      ops.gemm(true, false, in, hidden, batch, 1, xt, dz, 1, wx.grad());
-      ops.gemm(true, false, hidden, hidden, batch, 1, tape.prev(t), dz, 1, wh.grad());
-      ops.sumRowsInto(dz, batch, hidden, b.grad());
-      ops.gemm(false, true, batch, in, hidden, 1, dz, wx.value(), 0,
-          dx.slice(t * batch * in, batch * in));
-      ops.gemm(false, true, batch, hidden, hidden, 1, dz, wh.value(), 1, dh);
+  /** x(total, in) packed by p. */
+  public Tape forward(Buf x, Packing p) {
+    int total = p.total();
+    Buf z = ops.alloc((total + 1) * hidden); // (total + 1, hidden)
+    for (int t = 0; t < p.steps(); t++) {
+      int rows = p.running(t);
+      Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
+      ops.gemm(false, false, rows, hidden, in, 1, x.slice(p.offset(t) * in, rows * in),
+          wx.value(), 0, zt);
+      if (t > 0) { // h_{t-1} of the running rows: the first rows of step t - 1
+        ops.gemm(false, false, rows, hidden, hidden, 1, z.slice(p.offset(t - 1) * hidden,
+            rows * hidden), wh.value(), 1, zt);
+      }
+      ops.addRowVector(zt, rows, hidden, b.value());
+      ops.tanh(zt, zt);
     }
-    return dx;
+    int[] lastRows = new int[p.batch()]; // packed row of each row's final state, or the zero row
+    for (int r = 0; r < lastRows.length; r++) {
+      lastRows[r] = p.length(r) == 0 ? total : p.row(r, p.length(r) - 1);
+    }
+    Buf last = ops.alloc(p.batch() * hidden);
+    ops.gatherRows(z, hidden, lastRows, last);
+    return new Tape(x, p, z, last, null);
+  }
+
+  /**
+   * Adds parameter gradients; returns dx for dLast(batch, hidden): (steps, batch, in) padded,
+   * zero at padding, when the tape came from a padded input, else (total, in) packed.
+   */
+  public Buf backward(Tape tape, Buf dLast) {
+    Packing p = tape.packing();
+    Buf x = tape.x();
+    Buf z = tape.z();
+    Buf dx = ops.alloc(p.total() * in);
+    int[] sorted = new int[p.batch()];
+    for (int j = 0; j < sorted.length; j++) {
+      sorted[j] = p.order(j);
+    }
+    // dh (batch, hidden) in sorted order: a row's gradient passes unchanged through the steps
+    // after its end and enters the cell at its last step.
+    Buf dh = ops.alloc(p.batch() * hidden);
+    ops.gatherRows(dLast, hidden, sorted, dh);
+    Buf dz = ops.alloc(p.steps() == 0 ? 0 : p.running(0) * hidden);
+    for (int t = p.steps() - 1; t >= 0; t--) {
+      int rows = p.running(t);
+      Buf dzt = dz.slice(0, rows * hidden);
+      Buf dht = dh.slice(0, rows * hidden);
+      ops.tanhBackward(z.slice(p.offset(t) * hidden, rows * hidden), dht, dzt);
+      Buf xt = x.slice(p.offset(t) * in, rows * in);
+      ops.gemm(true, false, in, hidden, rows, 1, xt, dzt, 1, wx.grad());
+      ops.sumRowsInto(dzt, rows, hidden, b.grad());
+      ops.gemm(false, true, rows, in, hidden, 1, dzt, wx.value(), 0,
+          dx.slice(p.offset(t) * in, rows * in));
+      if (t > 0) { // h0 is zero: neither Wh nor the initial state gets a gradient at t = 0
+        Buf hPrev = z.slice(p.offset(t - 1) * hidden, rows * hidden);
+        ops.gemm(true, false, hidden, hidden, rows, 1, hPrev, dzt, 1, wh.grad());
+        ops.gemm(false, true, rows, hidden, hidden, 1, dzt, wh.value(), 0, dht);
+      }
+    }
+    if (tape.paddedRows() == null) {
+      return dx;
+    }
+    Buf padded = ops.alloc(p.steps() * p.batch() * in);
+    ops.scatterAddRows(dx, in, tape.paddedRows(), padded);
+    return padded;
   }
 }

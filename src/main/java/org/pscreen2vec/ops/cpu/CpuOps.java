@@ -357,7 +357,7 @@ public final class CpuOps implements Ops {
   @Override
   public void adam(Buf p, Buf g, Buf m, Buf v, double lr, double b1, double b2, double eps,
       long t) {
-    FloatKernels.adam(f(p), f(g), f(m), f(v), lr, b1, b2, eps, t);
+    FusedKernels.adam(f(p), f(g), f(m), f(v), lr, b1, b2, eps, t, threads);
   }
 
   @Override

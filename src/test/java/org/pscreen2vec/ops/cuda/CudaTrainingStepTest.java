@@ -37,8 +37,14 @@ import org.pscreen2vec.train.Trainer;
 class CudaTrainingStepTest {
   /** Relative tolerance of a loss: float sums over a batch in two different orders. */
   static final double LOSS_TOL = 1e-3;
-  /** Absolute tolerance of a parameter after 3 Adam steps of lr 1e-3 (an update is ~lr). */
-  static final double PARAM_TOL = 1e-3;
+  /**
+   * Parameters after the steps: at least 99 % within 1e-4 of the CPU's, and none further than
+   * Adam can move one (lr per step, twice: a gradient near 0 may round to opposite signs on the
+   * two backends, and Adam moves either way by up to lr). A missing or wrong update moves most
+   * parameters by ~lr and fails the first bound; a wrong kernel fails the losses.
+   */
+  static final double PARAM_CLOSE = 1e-4;
+  static final double CLOSE_FRACTION = 0.99;
   static final int STEPS = 3;
 
   private CudaOps gpu;
@@ -98,16 +104,24 @@ class CudaTrainingStepTest {
     float[] hg = new float[pg.length()];
     cpu.download(pc, 0, hc, 0, hc.length);
     gpu.download(pg, 0, hg, 0, hg.length);
+    double lr = c.getDouble("lr");
+    double bound = 2 * lr * STEPS + 1e-5;
+    long close = 0;
     double worst = 0;
     int at = -1;
     for (int i = 0; i < hc.length; i++) {
       double d = Math.abs(hc[i] - hg[i]);
+      if (d <= PARAM_CLOSE) {
+        close++;
+      }
       if (!(d <= worst)) {
         worst = d;
         at = i;
       }
     }
-    assertTrue(worst <= PARAM_TOL, model + ": parameter " + at + " differs by " + worst
-        + " after " + STEPS + " steps");
+    assertTrue(close >= CLOSE_FRACTION * hc.length, model + ": only " + close + " of "
+        + hc.length + " parameters within " + PARAM_CLOSE + " after " + STEPS + " steps");
+    assertTrue(worst <= bound, model + ": parameter " + at + " differs by " + worst + " (bound "
+        + bound + ")");
   }
 }

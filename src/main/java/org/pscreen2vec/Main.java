@@ -24,6 +24,7 @@ import org.pscreen2vec.app.DataStatsCommand;
 import org.pscreen2vec.app.ExitCode;
 import org.pscreen2vec.app.GenDataCommand;
 import org.pscreen2vec.app.PlotCollectivesCommand;
+import org.pscreen2vec.app.ProjectCommand;
 import org.pscreen2vec.app.ReportCommand;
 import org.pscreen2vec.app.SelfTestCommand;
 import org.pscreen2vec.app.StudyCommand;
@@ -58,7 +59,8 @@ public final class Main {
       new BenchStepCommand(),
       new BenchKernelsCommand(),
       new StudyCommand(),
-      new ReportCommand());
+      new ReportCommand(),
+      new ProjectCommand());
 
   /** The subcommand called {@code name}, if there is one. */
   public static Optional<Subcommand> find(String name) {

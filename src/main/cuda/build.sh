@@ -9,13 +9,15 @@
 #                            and run them on the CPU against direct loops (emulate/); exit 1 if a
 #                            kernel does not compile or disagrees
 #
-# Without nvcc (NVCC, else PATH, else /usr/local/cuda/bin/nvcc) both say so and exit 0, so a
+# Without nvcc (NVCC, else PATH, else /usr/local/cuda/bin/nvcc; NVCC=none pretends there is none)
+# both say so and exit 0, so a
 # machine without CUDA still builds the rest (the CUDA backend then reports "no kernels").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 mode="${1:-check}"
 nvcc="${NVCC:-$(command -v nvcc || true)}"
-[ -z "$nvcc" ] && [ -x /usr/local/cuda/bin/nvcc ] && nvcc=/usr/local/cuda/bin/nvcc
+[ -z "${NVCC:-}" ] && [ -z "$nvcc" ] && [ -x /usr/local/cuda/bin/nvcc ] && nvcc=/usr/local/cuda/bin/nvcc
+[ -n "$nvcc" ] && [ ! -x "$nvcc" ] && ! command -v "$nvcc" >/dev/null && nvcc=""  # NVCC=none: as if absent
 if [ -z "$nvcc" ]; then
   echo "[cuda] nvcc not found: skipped compiling the CUDA kernels (set NVCC or install the CUDA toolkit)"
   exit 0

@@ -147,14 +147,17 @@ public final class BenchKernelsCommand implements Subcommand {
     }
     TrainConfig c = TrainConfig.load(file, List.of());
     double[] g = StepTimer.medianMs(c, gpu, steps);
-    double[] h = StepTimer.medianMs(c, new CpuOps(threads), steps);
+    // the CPU baseline is ND4J's where it loads; the GPU bundle has no ND4J, so there it is
+    // plain Java ("cpu-java"), a slower baseline: the row and the log name which one ran
+    CpuOps cpu = new CpuOps(threads);
+    double[] h = StepTimer.medianMs(c, cpu, steps);
     rows.add(String.format(Locale.ROOT, "step,%s-gpu,%d,,%.1f,%.1f,%.1f,,,,,", name,
         c.batch(), g[0] * 1e3, g[1] * 1e3, g[2] * 1e3));
-    rows.add(String.format(Locale.ROOT, "step,%s-cpu,%d,,%.1f,%.1f,%.1f,,,,,", name,
-        c.batch(), h[0] * 1e3, h[1] * 1e3, h[2] * 1e3));
-    LOG.info(String.format(Locale.ROOT, "%s step: GPU %.2f ms (min %.2f, max %.2f), CPU %.1f ms "
-        + "(%d threads; min %.1f, max %.1f): GPU %.1fx faster", name, g[0], g[1], g[2], h[0],
-        threads, h[1], h[2], h[0] / g[0]));
+    rows.add(String.format(Locale.ROOT, "step,%s-%s-t%d,%d,,%.1f,%.1f,%.1f,,,,,", name,
+        cpu.name(), threads, c.batch(), h[0] * 1e3, h[1] * 1e3, h[2] * 1e3));
+    LOG.info(String.format(Locale.ROOT, "%s step: GPU %.2f ms (min %.2f, max %.2f), CPU %s %.1f "
+        + "ms (%d threads; min %.1f, max %.1f): GPU %.1fx faster", name, g[0], g[1], g[2],
+        cpu.name(), h[0], threads, h[1], h[2], h[0] / g[0]));
   }
 
   /** Median, min and max milliseconds of a training step (no strategy), warm-up excluded. */

@@ -47,6 +47,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 cp="$(ls lib/*.jar | grep -v junit-platform-console | tr '\n' ':')"
 export FASHION_MNIST_DIR="$here/data/fashion-mnist"
+# the CUDA 13 runtime libraries where a toolkit put them (the presets carry only JNI glue)
+for d in /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64; do
+  [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
+done
 mkdir -p results
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee results/nvidia-smi.txt
 java -Dpscreen2vec.home="$here" -jar lib/junit-platform-console-standalone.jar execute \

@@ -5,6 +5,7 @@ import org.pscreen2vec.nn.Init;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.cpu.CpuOps;
 
 /**
  * Elman RNN, h_t = tanh(x_t Wx + h_{t-1} Wh + b), over sequences of different lengths: the final
@@ -24,6 +25,12 @@ public final class ElmanRnn {
   private final DenseParam wx; // (in, hidden)
   private final DenseParam wh; // (hidden, hidden)
   private final DenseParam b;  // (1, hidden)
+  /**
+   * The CPU backend's fused bias + tanh (and tanh backward + bias gradient): one pass over each
+   * step's states instead of two, bitwise the same result; null on other backends or with
+   * {@code -Dpscreen2vec.fused=false} (for comparison).
+   */
+  private final CpuOps fused;
 
   /**
    * Everything backward needs; {@link #last()} is the final state (batch, hidden) in the batch's
@@ -42,6 +49,8 @@ public final class ElmanRnn {
     this.wx = store.add(name + ".wx", in, hidden, Init.xavier());
     this.wh = store.add(name + ".wh", hidden, hidden, Init.xavier());
     this.b = store.add(name + ".b", 1, hidden, Init.zeros());
+    this.fused = ops instanceof CpuOps c
+        && Boolean.parseBoolean(System.getProperty("pscreen2vec.fused", "true")) ? c : null;
   }
 
   public int hidden() {
@@ -71,8 +80,12 @@ public final class ElmanRnn {
         ops.gemm(false, false, rows, hidden, hidden, 1, z.slice(p.offset(t - 1) * hidden,
             rows * hidden), wh.value(), 1, zt);
       }
-      ops.addRowVector(zt, rows, hidden, b.value());
-      ops.tanh(zt, zt);
+      if (fused != null) {
+        fused.biasTanh(zt, rows, hidden, b.value());
+      } else {
+        ops.addRowVector(zt, rows, hidden, b.value());
+        ops.tanh(zt, zt);
+      }
     }
     int[] lastRows = new int[p.batch()]; // packed row of each row's final state, or the zero row
     for (int r = 0; r < lastRows.length; r++) {
@@ -105,10 +118,15 @@ public final class ElmanRnn {
       int rows = p.running(t);
       Buf dzt = dz.slice(0, rows * hidden);
       Buf dht = dh.slice(0, rows * hidden);
-      ops.tanhBackward(z.slice(p.offset(t) * hidden, rows * hidden), dht, dzt);
+      Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
+      if (fused != null) {
+        fused.tanhBackwardSumRows(zt, dht, dzt, rows, hidden, b.grad());
+      } else {
+        ops.tanhBackward(zt, dht, dzt);
+        ops.sumRowsInto(dzt, rows, hidden, b.grad());
+      }
       Buf xt = x.slice(p.offset(t) * in, rows * in);
       ops.gemm(true, false, in, hidden, rows, 1, xt, dzt, 1, wx.grad());
-      ops.sumRowsInto(dzt, rows, hidden, b.grad());
       ops.gemm(false, true, rows, in, hidden, 1, dzt, wx.value(), 0,
           dx.slice(p.offset(t) * in, rows * in));
       if (t > 0) { // h0 is zero: neither Wh nor the initial state gets a gradient at t = 0

@@ -372,6 +372,20 @@ public final class CpuOps implements Ops {
     FloatKernels2.sparseAdagrad(f(table), dim, ids, f(rows), f(acc), (float) lr, (float) eps);
   }
 
+  // ---------------------------------------------------------------- fused (not in Ops; issue 15)
+
+  /** x(rows, cols)[r] = tanh(x[r] + v), bitwise {@link #addRowVector} then {@link #tanh}. */
+  public void biasTanh(Buf x, int rows, int cols, Buf v) {
+    FusedKernels.biasTanh(f(x).slice(0, rows * cols), rows, cols, f(v));
+  }
+
+  /** Bitwise {@link #tanhBackward} then {@link #sumRowsInto}(dx, rows, cols, out). */
+  public void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    FusedKernels.tanhBackwardSumRows(f(y), f(dy), f(dx), rows, cols, f(out));
+  }
+
   /** This backend's storage; a buffer of another backend is a programming error, named here. */
   private FloatBuf f(Buf b) {
     if (b instanceof FloatBuf fb) {

@@ -76,6 +76,48 @@ final class FusedKernels {
     }
   }
 
+  /**
+   * x(rows, cols)[r, :] = tanh(x[r, :] + v): {@link FloatKernels#addRowVector} then {@link
+   * FloatKernels2#tanh} in one pass over x, with the same float arithmetic (bitwise equal).
+   */
+  static void biasTanh(FloatBuf x, int rows, int cols, FloatBuf v) {
+    float[] xv = x.array();
+    float[] vv = v.array();
+    int vo = v.offset();
+    for (int r = 0; r < rows; r++) {
+      int base = x.offset() + r * cols;
+      for (int j = 0; j < cols; j++) {
+        float a = xv[base + j] + vv[vo + j];
+        xv[base + j] = (float) (1 - 2 / (Math.exp(2.0 * a) + 1));
+      }
+    }
+  }
+
+  /**
+   * dx(rows, cols) = dy * (1 - y^2) and out(cols) += sum over rows of dx: {@link
+   * FloatKernels2#tanhBackward} then {@link FloatKernels#sumRowsInto} in one pass, same order and
+   * arithmetic (bitwise equal). dx may alias dy.
+   */
+  static void tanhBackwardSumRows(FloatBuf y, FloatBuf dy, FloatBuf dx, int rows, int cols,
+      FloatBuf out) {
+    float[] yv = y.array();
+    float[] g = dy.array();
+    float[] d = dx.array();
+    float[] ov = out.array();
+    int oo = out.offset();
+    for (int r = 0; r < rows; r++) {
+      int yb = y.offset() + r * cols;
+      int gb = dy.offset() + r * cols;
+      int db = dx.offset() + r * cols;
+      for (int j = 0; j < cols; j++) {
+        float v = yv[yb + j];
+        float dz = g[gb + j] * (1 - v * v);
+        d[db + j] = dz;
+        ov[oo + j] += dz;
+      }
+    }
+  }
+
   private static void join(Future<?>[] pending) {
     RuntimeException failure = null;
     for (Future<?> f : pending) {

@@ -36,6 +36,14 @@ public final class CpuOps implements Ops {
    */
   static final long PARALLEL_GEMM_MACS =
       Long.getLong("pscreen2vec.parallelGemmMacs", 64L * 1024 * 1024);
+  /**
+   * Whether several ranks run as threads of this JVM (multicore or hybdev with more than one
+   * rank, as the launcher says): they share OpenBLAS's process-wide thread count, so switching
+   * it per product would serialize their products; they keep the allowance as it is.
+   */
+  static final boolean RANKS_SHARE_JVM =
+      !"niodev".equals(System.getProperty("pscreen2vec.device", "multicore"))
+          && Integer.getInteger("pscreen2vec.np", 1) > 1;
 
   /**
    * Held while ND4J and OpenBLAS load their native libraries. Multicore MPJ ranks are threads of
@@ -162,11 +170,11 @@ public final class CpuOps implements Ops {
         scale(c.slice(0, m * n), beta);
       }
     } else if (nd4j != null && (long) m * n * k >= SMALL_GEMM) {
-      if (threads == 1) {
+      if (threads == 1 || RANKS_SHARE_JVM) {
         nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
       } else {
-        // OpenBLAS's thread count is process-wide: ranks sharing this JVM take turns. A product
-        // runs on the same number of threads every time (by its size), so results stay
+        // One rank in this JVM (the lock only guards against another user of OpenBLAS here). A
+        // product runs on the same number of threads every time (by its size), so results stay
         // reproducible (1 and 2 threads differ in the last bits for some shapes).
         synchronized (NATIVE_LOAD_LOCK) {
           Nd4jGemm.useThreads((long) m * n * k >= PARALLEL_GEMM_MACS ? threads : 1);

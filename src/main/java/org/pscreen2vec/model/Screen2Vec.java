@@ -12,6 +12,7 @@ import org.pscreen2vec.model.layers.MeanSquaredError;
 import org.pscreen2vec.model.layers.Mlp;
 import org.pscreen2vec.model.layers.Packing;
 import org.pscreen2vec.model.layers.SoftmaxCrossEntropy;
+import org.pscreen2vec.model.layers.TokenBags;
 import org.pscreen2vec.nn.DenseParam;
 import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
@@ -135,7 +136,7 @@ public final class Screen2Vec implements Model {
   private final Lstm trace;
   private final ParameterStore store;
 
-  private record ScreenTape(ComponentEncoder.Tape comps, int[] packIdx, ElmanRnn.Tape rnn,
+  private record ScreenTape(ComponentEncoder.Tape comps, ElmanRnn.Tape rnn,
       EmbeddingBag.Tape desc, Mlp.Tape enc, Mlp.Tape dec, Buf cat, Buf embPadded) {}
 
   public Screen2Vec(Ops ops, Config config, long seed) {
@@ -208,32 +209,38 @@ public final class Screen2Vec implements Model {
     int dim = config.dim();
     int in = config.rnnIn();
     int m = s.size();
-    ComponentEncoder.Tape comps = comp.forward(s.compTexts(), s.compClasses(), training);
-    int c = comps.n();
+    int c = s.compClasses().length;
+    int[] lengths = new int[m];
     int maxComps = 0;
     for (int i = 0; i < m; i++) {
-      maxComps = Math.max(maxComps, s.compOffsets()[i + 1] - s.compOffsets()[i]);
-    }
-    Buf compIn = ops.alloc(c * in); // (C, dim [+ 4]): each component's RNN input
-    ops.copyColumns(comps.out(), dim, 0, compIn, in, 0, c, dim);
-    if (config.coords()) {
-      ops.copyColumns(s.compBounds(), BOUNDS, 0, compIn, in, dim, c, BOUNDS);
-    }
-    int[] lengths = new int[m];
-    for (int i = 0; i < m; i++) {
       lengths[i] = s.compOffsets()[i + 1] - s.compOffsets()[i];
+      maxComps = Math.max(maxComps, lengths[i]);
     }
     // The screens' component sequences packed (longest screen first, no padding): packed row
     // (t, j) is component t of the j-th longest screen; every component appears exactly once.
+    // The components are encoded in that order, so their embeddings are the RNN's input as they
+    // come out (no gather before the RNN, no scatter after it).
     Packing packing = Packing.of(maxComps, lengths);
-    int[] packIdx = new int[c];
+    int[] packIdx = new int[c]; // packed row -> component of the batch
     for (int t = 0; t < maxComps; t++) {
       for (int j = 0; j < packing.running(t); j++) {
         packIdx[packing.offset(t) + j] = s.compOffsets()[packing.order(j)] + t;
       }
     }
-    Buf x = ops.alloc(c * in); // (C, in) packed
-    ops.gatherRows(compIn, in, packIdx, x);
+    int[] classes = new int[c];
+    for (int r = 0; r < c; r++) {
+      classes[r] = s.compClasses()[packIdx[r]];
+    }
+    ComponentEncoder.Tape comps = comp.forward(permute(s.compTexts(), packIdx), classes,
+        training);
+    Buf x = comps.out(); // (C, dim [+ 4]) packed
+    if (config.coords()) {
+      x = ops.alloc(c * in);
+      ops.copyColumns(comps.out(), dim, 0, x, in, 0, c, dim);
+      Buf bounds = ops.alloc(c * BOUNDS); // (C, 4) packed
+      ops.gatherRows(s.compBounds(), BOUNDS, packIdx, bounds);
+      ops.copyColumns(bounds, BOUNDS, 0, x, in, dim, c, BOUNDS);
+    }
     ElmanRnn.Tape rnn = screenRnn.forward(x, packing);
     EmbeddingBag.Tape d = config.descInside() ? desc.forward(s.descTexts(), training) : null;
     Mlp.Tape enc = null;
@@ -258,7 +265,7 @@ public final class Screen2Vec implements Model {
     }
     Buf embPadded = ops.alloc((m + 1) * dim); // (M + 1, dim), last row zero (padding)
     combine.forward(cat, m, embPadded.slice(0, m * dim));
-    return new ScreenTape(comps, packIdx, rnn, d, enc, dec, cat, embPadded);
+    return new ScreenTape(comps, rnn, d, enc, dec, cat, embPadded);
   }
 
   /** Backward of the screen encoder for dEmb(M, dim); returns the weighted layout loss. */
@@ -288,14 +295,29 @@ public final class Screen2Vec implements Model {
       }
       layoutEncoder.backward(t.enc(), dCode, false);
     }
-    Buf dx = screenRnn.backward(t.rnn(), dLast); // (C, in) packed
+    Buf dx = screenRnn.backward(t.rnn(), dLast); // (C, in) packed, like the components
     int c = t.comps().n();
-    Buf dCompIn = ops.alloc(c * in); // (C, in); each packed row goes to one component
-    ops.scatterAddRows(dx, in, t.packIdx(), dCompIn);
-    Buf dComp = ops.alloc(c * dim); // the bounds are inputs: their gradient stops here
-    ops.copyColumns(dCompIn, in, 0, dComp, dim, 0, c, dim);
+    Buf dComp = dx;
+    if (config.coords()) { // the bounds are inputs: their gradient stops here
+      dComp = ops.alloc(c * dim);
+      ops.copyColumns(dx, in, 0, dComp, dim, 0, c, dim);
+    }
     comp.backward(t.comps(), dComp);
     return layoutLoss;
+  }
+
+  /** The bags in the order {@code order} (bag r of the result is bag order[r]). */
+  private static TokenBags permute(TokenBags bags, int[] order) {
+    int[] offsets = new int[order.length + 1];
+    for (int r = 0; r < order.length; r++) {
+      offsets[r + 1] = offsets[r] + bags.offsets()[order[r] + 1] - bags.offsets()[order[r]];
+    }
+    int[] ids = new int[offsets[order.length]];
+    for (int r = 0; r < order.length; r++) {
+      int from = bags.offsets()[order[r]];
+      System.arraycopy(bags.ids(), from, ids, offsets[r], offsets[r + 1] - offsets[r]);
+    }
+    return new TokenBags(ids, offsets);
   }
 
   private int[] contextRows(WindowBatch w) {

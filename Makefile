@@ -151,12 +151,13 @@ bench-kernels: build
 
 # ---- CPU kernels and thread defaults (docs/PERFORMANCE.md, "Convolution, threads and the wire") ----
 .PHONY: bench-conv bench-threads
-# The Fashion CNN at one BLAS thread, as PyTorch's reference figure was taken: bench-step (median
-# step, GEMM share) and one training epoch (epochs.csv of results/bench-conv/<job>/).
+# The Fashion CNN (8/16 channels, the layers of PyTorch's reference figure) at one BLAS thread:
+# bench-step (median step, GEMM share) and one training epoch (results/bench-conv/<job>/).
 bench-conv: build data
-	bin/pscreen2vec bench-step --models fashion-cnn --threads 1 --steps 200 --warmup 50
+	bin/pscreen2vec bench-step --models fashion-cnn --set cnn.channels=8,16 --threads 1 \
+	  --steps 200 --warmup 50
 	bin/pscreen2vec -np 1 train --config configs/fashion-cnn-local.properties --set epochs=1 \
-	  --threads 1 --experiment bench-conv
+	  --set cnn.channels=8,16 --threads 1 --experiment bench-conv
 
 # The MLP step at 1 and 2 BLAS threads: small products run on one thread whatever the allowance.
 bench-threads: build

@@ -200,10 +200,12 @@ class SlurmIT {
     String job = o.text.trim().split(";")[0];
     Path log = work.resolve("long-" + job + ".out");
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!readIfExists(log).contains("epoch 0 step 1 ") && System.nanoTime() < until) {
+    // the progress line: "epoch 0 step 1/400000 loss ..." (once a step has run)
+    java.util.regex.Pattern stepped = java.util.regex.Pattern.compile("epoch 0 step [1-9]");
+    while (!stepped.matcher(readIfExists(log)).find() && System.nanoTime() < until) {
       Thread.sleep(250);
     }
-    assertTrue(readIfExists(log).contains("epoch 0 step 1 "), "the job did not start training in"
+    assertTrue(stepped.matcher(readIfExists(log)).find(), "the job did not start training in"
         + " 2 min:\n" + readIfExists(log) + "\n" + sh(Duration.ofSeconds(20), "squeue").text);
     assertTrue(!ranksOf(job).isEmpty(), "no rank JVM of job " + job + " found while it runs");
     long t0 = System.nanoTime();

@@ -85,4 +85,53 @@ class PortExchangeTest {
     assertTrue(Files.exists(portFile));
     Assumptions.assumeTrue(other.isPresent(), "no non-loopback IPv4 address to try the bind on");
   }
+
+  /**
+   * Junk sent to a job's port exchange (random bytes, a connection closed at once, a hello for a
+   * rank the job does not have, a second hello for a rank that joined) is dropped, and the real
+   * ranks still get their answer.
+   */
+  @Test
+  void junkConnectionsAreDroppedAndTheRanksStillJoin(@TempDir Path dir) throws Exception {
+    Path portFile = dir.resolve("port");
+    PortExchange ex = new PortExchange(2, null);
+    CompletableFuture<Integer> served = CompletableFuture.supplyAsync(() -> {
+      try {
+        return ex.serve(InetAddress.getLoopbackAddress(), 0, portFile, 30_000);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    int port = awaitPort(portFile);
+    byte[] junk = new byte[4096];
+    new java.util.Random(3).nextBytes(junk);
+    junk[0] = 0; // a UTF length the bytes cover, so the junk is read and refused, not waited on
+    junk[1] = 100;
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.getOutputStream().write(junk);
+    }
+    new Socket(InetAddress.getLoopbackAddress(), port).close();
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.writeUTF(PortExchange.HELLO);
+      out.writeInt(30001);
+      out.writeInt(30002);
+      out.writeInt(7); // a rank this 2-rank job does not have
+      out.flush();
+      s.setSoTimeout(10_000);
+      assertEquals(-1, s.getInputStream().read(), "refused: closed without an answer");
+    }
+    CompletableFuture<String> r1 = CompletableFuture.supplyAsync(() -> {
+      try {
+        return hello(port, 1, 30001, 30002);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    String a0 = hello(port, 0, 30003, 30004);
+    assertEquals(a0, r1.get(20, TimeUnit.SECONDS));
+    assertEquals(0, served.get(20, TimeUnit.SECONDS));
+    assertEquals(PortExchange.ANSWER_HEAD + ";127.0.0.1@30004@30003@0@0;127.0.0.1@30002@30001@1@0",
+        a0);
+  }
 }

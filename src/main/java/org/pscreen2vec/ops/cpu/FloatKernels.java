@@ -146,29 +146,4 @@ final class FloatKernels {
       pv[po + i] -= lr * vi;
     }
   }
-
-  static void adam(FloatBuf p, FloatBuf g, FloatBuf m, FloatBuf v, double lr, double b1,
-      double b2, double eps, long t) {
-    float[] pv = p.array();
-    float[] gv = g.array();
-    float[] mv = m.array();
-    float[] vv = v.array();
-    int po = p.offset();
-    int go = g.offset();
-    int mo = m.offset();
-    int vo = v.offset();
-    // Bias correction folded into the step size and epsilon (Kingma & Ba, end of section 2).
-    float step = (float) (lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
-    float e = (float) (eps * Math.sqrt(1 - Math.pow(b2, t)));
-    float fb1 = (float) b1;
-    float fb2 = (float) b2;
-    for (int i = 0, n = p.length(); i < n; i++) {
-      float gi = gv[go + i];
-      float mi = fb1 * mv[mo + i] + (1 - fb1) * gi;
-      float vi = fb2 * vv[vo + i] + (1 - fb2) * gi * gi;
-      mv[mo + i] = mi;
-      vv[vo + i] = vi;
-      pv[po + i] -= step * mi / ((float) Math.sqrt(vi) + e);
-    }
-  }
 }

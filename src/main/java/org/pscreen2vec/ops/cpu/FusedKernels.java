@@ -55,7 +55,11 @@ final class FusedKernels {
     join(pending);
   }
 
-  /** Elements [from, to): the same float arithmetic as {@link FloatKernels#adam}. */
+  /**
+   * Elements [from, to) of Adam, with the bias correction folded into the step size and epsilon
+   * (Kingma & Ba, end of section 2); each element's update depends on nothing else, so any split
+   * of the range gives bitwise the same result.
+   */
   static void adamRange(FloatBuf p, FloatBuf g, FloatBuf m, FloatBuf v, float step, float e,
       float fb1, float fb2, int from, int to) {
     float[] pv = p.array();

@@ -61,7 +61,11 @@ class SelfTestIT {
     // the others either time out waiting for rank 1 or (niodev) see its connection close
     assertTrue(r.stderr().contains("waiting for rank 1") || r.stderr().contains("lost rank 1"),
         r.toString());
-    assertTrue(r.stderr().contains("rank(s) 1 did not report"), r.toString());
+    // rank 1 never reports; in multicore the first rank to fail ends the shared JVM, so another
+    // rank that timed out at the same moment may be listed with it ("rank(s) 0 1 did not ...")
+    assertTrue(java.util.regex.Pattern.compile(
+        "rank\\(s\\) ([0-9]+ )*1( [0-9]+)* did not report").matcher(r.stderr()).find(),
+        r.toString());
     // deadline 3 s + grace 5 s + start-up; far below the limit, never a hang.
     assertTrue(r.seconds() < 25, "took " + r.seconds() + " s");
     assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "

@@ -166,7 +166,7 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
       throw new IllegalArgumentException("workload '" + name + "': configuration file " + config
           + " does not exist");
     }
-    List<String> sets = f.containsKey("set") ? list(f, "set", "") : List.of();
+    List<String> sets = f.containsKey("set") ? overrides(f.get("set")) : List.of();
     TrainConfig tc;
     try {
       tc = TrainConfig.load(config, sets);
@@ -245,6 +245,15 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
       throw new IllegalArgumentException(what + " '" + s + "' may hold only letters, digits, "
           + "'_' and '-'");
     }
+  }
+
+  /**
+   * {@code KEY=VALUE, KEY=VALUE, ...}: a comma starts the next override only where a key and
+   * {@code =} follow it, so list values stay whole ({@code layout.sizes=64,16, epochs=1}).
+   */
+  static List<String> overrides(String text) {
+    return Arrays.stream(text.split(",(?=\\s*[A-Za-z][\\w.]*\\s*=)")).map(String::trim)
+        .filter(x -> !x.isEmpty()).toList();
   }
 
   private static List<String> list(Map<String, String> v, String key, String dflt) {

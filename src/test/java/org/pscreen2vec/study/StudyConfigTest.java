@@ -132,4 +132,12 @@ class StudyConfigTest {
     assertEquals("3 min 10 s", StudyRunner.duration(190));
     assertEquals("1 h 02 min", StudyRunner.duration(3720));
   }
+
+  @Test
+  void overridesKeepTheCommasOfListValues() {
+    assertEquals(List.of("epochs=1", "max.steps=60", "cnn.channels=8,16", "layout.sizes=64, 16",
+        "lr=0.01"), StudyConfig.overrides(
+            "epochs=1, max.steps=60, cnn.channels=8,16,layout.sizes=64, 16 , lr=0.01"));
+    assertEquals(List.of(), StudyConfig.overrides(" "));
+  }
 }

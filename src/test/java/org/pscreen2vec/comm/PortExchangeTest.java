@@ -48,17 +48,36 @@ class PortExchangeTest {
     return Integer.parseInt(Files.readString(file).trim());
   }
 
-  @Test
-  void twoRanksGetThePeerListAndOnlyLoopbackReachesIt(@TempDir Path dir) throws Exception {
-    Path portFile = dir.resolve("port");
+  /** A 2-rank exchange serving on 127.0.0.1 in the background; its port is in {@code portFile}. */
+  private static CompletableFuture<Integer> serve(Path portFile) {
     PortExchange ex = new PortExchange(2, null);
-    CompletableFuture<Integer> served = CompletableFuture.supplyAsync(() -> {
+    return CompletableFuture.supplyAsync(() -> {
       try {
-        return ex.serve(InetAddress.getLoopbackAddress(), 0, portFile, 20_000);
+        return ex.serve(InetAddress.getLoopbackAddress(), 0, portFile, 30_000);
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
     });
+  }
+
+  /** Ranks 1 and 0 say hello; both must get the same answer, which is returned. */
+  private static String bothRanksJoin(int port) throws Exception {
+    CompletableFuture<String> r1 = CompletableFuture.supplyAsync(() -> {
+      try {
+        return hello(port, 1, 30001, 30002);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    String a0 = hello(port, 0, 30003, 30004);
+    assertEquals(a0, r1.get(20, TimeUnit.SECONDS));
+    return a0;
+  }
+
+  @Test
+  void twoRanksGetThePeerListAndOnlyLoopbackReachesIt(@TempDir Path dir) throws Exception {
+    Path portFile = dir.resolve("port");
+    CompletableFuture<Integer> served = serve(portFile);
     int port = awaitPort(portFile);
     Optional<InetAddress> other = Collections.list(NetworkInterface.getNetworkInterfaces())
         .stream().flatMap(n -> Collections.list(n.getInetAddresses()).stream())
@@ -70,15 +89,7 @@ class PortExchangeTest {
             "the exchange bound to 127.0.0.1 answered on " + other.get());
       }
     }
-    CompletableFuture<String> r1 = CompletableFuture.supplyAsync(() -> {
-      try {
-        return hello(port, 1, 30001, 30002);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    String a0 = hello(port, 0, 30003, 30004);
-    assertEquals(a0, r1.get(20, TimeUnit.SECONDS));
+    String a0 = bothRanksJoin(port);
     assertEquals(0, served.get(20, TimeUnit.SECONDS));
     assertEquals(PortExchange.ANSWER_HEAD + ";127.0.0.1@30004@30003@0@0;127.0.0.1@30002@30001@1@0",
         a0);
@@ -94,14 +105,7 @@ class PortExchangeTest {
   @Test
   void junkConnectionsAreDroppedAndTheRanksStillJoin(@TempDir Path dir) throws Exception {
     Path portFile = dir.resolve("port");
-    PortExchange ex = new PortExchange(2, null);
-    CompletableFuture<Integer> served = CompletableFuture.supplyAsync(() -> {
-      try {
-        return ex.serve(InetAddress.getLoopbackAddress(), 0, portFile, 30_000);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<Integer> served = serve(portFile);
     int port = awaitPort(portFile);
     byte[] junk = new byte[4096];
     new java.util.Random(3).nextBytes(junk);
@@ -121,15 +125,7 @@ class PortExchangeTest {
       s.setSoTimeout(10_000);
       assertEquals(-1, s.getInputStream().read(), "refused: closed without an answer");
     }
-    CompletableFuture<String> r1 = CompletableFuture.supplyAsync(() -> {
-      try {
-        return hello(port, 1, 30001, 30002);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    String a0 = hello(port, 0, 30003, 30004);
-    assertEquals(a0, r1.get(20, TimeUnit.SECONDS));
+    String a0 = bothRanksJoin(port);
     assertEquals(0, served.get(20, TimeUnit.SECONDS));
     assertEquals(PortExchange.ANSWER_HEAD + ";127.0.0.1@30004@30003@0@0;127.0.0.1@30002@30001@1@0",
         a0);

@@ -178,7 +178,7 @@ public final class Main {
         // The message says it all (it names the file, key or peer). Under bin/pscreen2vec the
         // launcher prints it once for the job from the status file; the trace goes only to the
         // rank's log file, and to the console at --log-level DEBUG.
-        if (System.getProperty("pscreen2vec.statusDir") == null) {
+        if (RankStatus.dir() == null) { // not under the launcher: nobody else will say it
           log.error("rank {} failed: {}", rank, message);
         }
         LogManager.getLogger(LoggingSetup.FILE_ONLY).error("rank {} failed: {}", rank, message, t);

@@ -16,15 +16,21 @@ public final class Adam implements DenseOptimizer {
   private long t;
 
   public Adam(Ops ops, double lr, double beta1, double beta2, double eps) {
-    if (!(lr > 0) || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || !(eps > 0)) {
-      throw new IllegalArgumentException("Adam needs lr > 0, betas in [0, 1) and eps > 0, got lr "
-          + lr + ", betas " + beta1 + "/" + beta2 + ", eps " + eps);
-    }
+    checkHyperParameters("Adam", lr, beta1, beta2, eps);
     this.ops = ops;
     this.lr = lr;
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
+  }
+
+  /** The checks of dense and sparse (lazy) Adam alike. */
+  static void checkHyperParameters(String who, double lr, double beta1, double beta2,
+      double eps) {
+    if (!(lr > 0) || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || !(eps > 0)) {
+      throw new IllegalArgumentException(who + " needs lr > 0, betas in [0, 1) and eps > 0, got "
+          + "lr " + lr + ", betas " + beta1 + "/" + beta2 + ", eps " + eps);
+    }
   }
 
   public Adam(Ops ops, double lr) {

@@ -18,9 +18,7 @@ public final class SparseAdam implements SparseOptimizer {
   private Buf v;
 
   public SparseAdam(Ops ops, double lr, double beta1, double beta2, double eps) {
-    if (!(lr > 0) || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || !(eps > 0)) {
-      throw new IllegalArgumentException("sparse Adam needs lr > 0, betas in [0, 1) and eps > 0");
-    }
+    Adam.checkHyperParameters("sparse Adam", lr, beta1, beta2, eps);
     this.ops = ops;
     this.lr = lr;
     this.beta1 = beta1;

@@ -25,6 +25,10 @@ public final class ParameterStore {
   private final List<DenseParam> params;
   private final Buf values; // (size) every dense parameter, back to back
   private final Buf grads;  // (size) their gradients, same layout
+  private float[] hostGrads;  // see hostGrads(): the live buffer, or a staging copy
+  private boolean gradsStaged;
+  private float[] hostValues;
+  private boolean valuesStaged;
 
   private ParameterStore(Ops ops, List<DenseParam> params, int size, long seed) {
     this.ops = ops;
@@ -105,6 +109,72 @@ public final class ParameterStore {
     return grads;
   }
 
+  /**
+   * The gradients on the host: on a backend whose buffers are host arrays ({@link
+   * Ops#hostArray}), the live gradient buffer itself, so that {@link #gradsToHost} and {@link
+   * #gradsFromHost} cost nothing; elsewhere (a GPU) a host staging array of {@link #size()} that
+   * those two methods fill from and drain into the device buffer. Communication reads and writes
+   * this array, and only between those two calls.
+   */
+  public float[] hostGrads() {
+    if (hostGrads == null) {
+      float[] a = ops.hostArray(grads);
+      gradsStaged = a == null;
+      hostGrads = gradsStaged ? new float[size()] : a;
+    }
+    return hostGrads;
+  }
+
+  /** Makes {@code hostGrads()[from, to)} equal to the gradient buffer (a download, or nothing). */
+  public void gradsToHost(int from, int to) {
+    float[] h = hostGrads();
+    if (gradsStaged) {
+      ops.download(grads, from, h, from, checkRange(from, to));
+    }
+  }
+
+  /** Makes the gradient buffer's {@code [from, to)} equal to {@code hostGrads()} (an upload, or nothing). */
+  public void gradsFromHost(int from, int to) {
+    float[] h = hostGrads();
+    if (gradsStaged) {
+      ops.upload(h, from, grads, from, checkRange(from, to));
+    }
+  }
+
+  /** The values on the host, as {@link #hostGrads()} is for the gradients. */
+  public float[] hostValues() {
+    if (hostValues == null) {
+      float[] a = ops.hostArray(values);
+      valuesStaged = a == null;
+      hostValues = valuesStaged ? new float[size()] : a;
+    }
+    return hostValues;
+  }
+
+  /** Makes {@code hostValues()[from, to)} equal to the values (a download, or nothing). */
+  public void valuesToHost(int from, int to) {
+    float[] h = hostValues();
+    if (valuesStaged) {
+      ops.download(values, from, h, from, checkRange(from, to));
+    }
+  }
+
+  /** Makes the values' {@code [from, to)} equal to {@code hostValues()} (an upload, or nothing). */
+  public void valuesFromHost(int from, int to) {
+    float[] h = hostValues();
+    if (valuesStaged) {
+      ops.upload(h, from, values, from, checkRange(from, to));
+    }
+  }
+
+  private int checkRange(int from, int to) {
+    if (from < 0 || to > size() || from > to) {
+      throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") outside the "
+          + size() + " dense parameters");
+    }
+    return to - from;
+  }
+
   /** The flat value array (float backends only): what a parameter server shards. */
   public float[] valueArray() {
     return floats(values, "values");
@@ -119,9 +189,14 @@ public final class ParameterStore {
     ops.fill(grads, 0);
   }
 
-  /** The dense gradients of this step, for {@code GradientSync}. */
+  /**
+   * The dense gradients of this step, for {@code GradientSync}, over {@link #hostGrads()} and
+   * {@link #hostValues()}. Transfers nothing: the caller moves the ranges it communicates with
+   * {@link #gradsToHost}/{@link #gradsFromHost} (and the values, for strategies that apply the
+   * update).
+   */
   public DenseGradients denseGradients() {
-    return new DenseGradients(gradArray(), valueArray(), size());
+    return new DenseGradients(hostGrads(), hostValues(), size());
   }
 
   private float[] floats(Buf b, String what) {

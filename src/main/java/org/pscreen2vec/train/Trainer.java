@@ -397,13 +397,19 @@ public final class Trainer {
       sg.add(table.sparseGradients());
       touched += table.touched();
     }
+    ParameterStore store = model.parameters();
+    store.gradsToHost(0, store.size()); // the guards and the strategy read the host copy
     long ta0 = System.nanoTime();
     try (Timeline.Span sp = Timeline.span("guards")) {
       guard(model, loss, sg, globalStep);
     }
     long ta1 = System.nanoTime();
-    List<SparseGradients> synced = sync.synchronize(model.parameters().denseGradients(), sg,
-        items.length);
+    List<SparseGradients> synced = sync.synchronize(store.denseGradients(), sg, items.length);
+    if (sync.appliesDenseUpdate()) {
+      store.valuesFromHost(0, store.size());
+    } else {
+      store.gradsFromHost(0, store.size());
+    }
     long t2 = System.nanoTime();
     try (Timeline.Span sp = Timeline.span("optimizer")) {
       applyOptimizers(model.parameters(), model.tables(), synced, globalStep);
@@ -422,7 +428,7 @@ public final class Trainer {
    * the parameters' checksums are compared.
    */
   private void guard(Model model, double loss, List<SparseGradients> sg, long globalStep) {
-    float[] g = model.parameters().gradArray();
+    float[] g = model.parameters().hostGrads();
     if (globalStep == config.getInt("debug.nan.step") && rank == workers - 1) {
       g[0] = Float.NaN; // test hook: one worker's gradient turns NaN
     }

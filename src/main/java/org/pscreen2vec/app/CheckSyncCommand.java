@@ -150,7 +150,8 @@ public final class CheckSyncCommand implements Subcommand {
   private static int malformed(RunContext ctx, Strategies.PsSetup setup, ConvexProblem problem) {
     float[] w = problem.initialDense();
     EmbeddingTable et = problem.table(CpuOps.plainJava());
-    float[] table = et.valueArray();
+    et.valuesToHost();
+    float[] table = et.hostValues(); // read only: what the servers must hold
     try (GradientSync sync = Strategies.worker("ps", ctx, setup, 1 << 18,
         new DenseGradients(new float[w.length], w, w.length), List.of(et))) {
       PsSync ps = (PsSync) sync;
@@ -221,7 +222,8 @@ public final class CheckSyncCommand implements Subcommand {
     if (t == null) {
       return ExitCode.OK;
     }
-    float[] values = t.valueArray();
+    t.valuesToHost();
+    float[] values = t.hostValues();
     float[] init = problem.initialTable();
     SparseOptimizer fresh = setup.sparseOptimizer().get();
     fresh.initialise(t.rows(), t.dim());

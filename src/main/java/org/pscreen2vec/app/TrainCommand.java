@@ -12,6 +12,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.model.Model;
+import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ps.Consistency;
@@ -240,8 +242,15 @@ public final class TrainCommand implements Subcommand {
       }
       PsSync.resumeAt(resumeStep);
     }
-    GradientSync sync = Strategies.worker(strategy, ctx, ps, segment,
-        model.parameters().denseGradients(), model.tables());
+    // the strategy starts from the host side of the parameters (worker 0's broadcast, the
+    // servers' initial values) and may replace it: copies on a GPU, nothing on the CPU
+    ParameterStore store = model.parameters();
+    store.valuesToHost(0, store.size());
+    model.tables().forEach(EmbeddingTable::valuesToHost);
+    GradientSync sync = Strategies.worker(strategy, ctx, ps, segment, store.denseGradients(),
+        model.tables());
+    store.valuesFromHost(0, store.size());
+    model.tables().forEach(EmbeddingTable::valuesFromHost);
     RunRecord rec = ctx.isRoot() ? new RunRecord(ctx, "train", new String[0]) : null;
     if (rec != null) {
       LOG.info("train: {} on {} worker(s), strategy {}, {} BLAS thread(s) per process; "

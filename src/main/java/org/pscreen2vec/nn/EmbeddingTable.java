@@ -13,6 +13,13 @@ import org.pscreen2vec.ops.Ops;
  * <p>Protocol per step: {@link #zeroGrad}; forward passes call {@link #slotsFor} (training only)
  * to map row ids to compact gradient rows; backward passes add into {@link #gradRows}; the trainer
  * hands {@link #sparseGradients} to the synchronization strategy.
+ *
+ * <p>The host side, as {@link ParameterStore} has one for the dense buffers: {@link #hostValues()}
+ * is the live table where the backend keeps it as a host array ({@link Ops#hostArray}: no copy
+ * ever), else a host mirror that {@link #valuesToHost}/{@link #valuesFromHost} (whole table) and
+ * {@link #rowsToHost}/{@link #rowsFromHost} (some rows) fill from and drain into the backend's
+ * buffer. Strategies that broadcast, pull or fill rows work on that array and move exactly the
+ * rows they touched; nothing reads a device buffer's host memory behind the backend.
  */
 public final class EmbeddingTable {
   private final Ops ops;
@@ -24,6 +31,9 @@ public final class EmbeddingTable {
   private int[] ids = new int[64]; // (count) touched row ids in first-use order
   private int count;
   private Buf grad; // (capacity, dim) compact gradient rows, first count valid
+  private float[] hostValues; // (rows, dim) the live table, or a host mirror (valuesStaged)
+  private boolean valuesStaged;
+  private float[] hostGrad = new float[0]; // (capacity, dim) staging of the gradient rows
 
   public EmbeddingTable(Ops ops, String name, int rows, int dim, double initRange, long seed) {
     if (rows < 1 || dim < 1) {
@@ -71,11 +81,80 @@ public final class EmbeddingTable {
   }
 
   /**
-   * (rows, dim) the table as the live host array (CPU backends): what a strategy broadcasts and
-   * a parameter server fills. Throws where the backend keeps no such array.
+   * (rows, dim) the table on the host: the live buffer on a backend that keeps it as a host array
+   * (then every method below costs nothing), else a host mirror, current only for what {@link
+   * #valuesToHost} or {@link #rowsToHost} last brought over. What a strategy broadcasts and a
+   * parameter server fills.
+   */
+  public float[] hostValues() {
+    if (hostValues == null) {
+      float[] a = ops.hostArray(values);
+      valuesStaged = a == null;
+      hostValues = valuesStaged ? new float[rows * dim] : a;
+    }
+    return hostValues;
+  }
+
+  /** Makes the whole {@link #hostValues()} equal to the table (a download, or nothing). */
+  public void valuesToHost() {
+    float[] h = hostValues();
+    if (valuesStaged) {
+      ops.download(values, 0, h, 0, rows * dim);
+    }
+  }
+
+  /** Makes the whole table equal to {@link #hostValues()} (an upload, or nothing). */
+  public void valuesFromHost() {
+    float[] h = hostValues();
+    if (valuesStaged) {
+      ops.upload(h, 0, values, 0, rows * dim);
+    }
+  }
+
+  /** Makes rows {@code ids[0, count)} of {@link #hostValues()} equal to the table's. */
+  public void rowsToHost(int[] ids, int count) {
+    moveRows(ids, count, false);
+  }
+
+  /** Makes the table's rows {@code ids[0, count)} equal to {@link #hostValues()}'s. */
+  public void rowsFromHost(int[] ids, int count) {
+    moveRows(ids, count, true);
+  }
+
+  /** One transfer per run of consecutive ids (sorted ids, as requests are, make long runs). */
+  private void moveRows(int[] ids, int count, boolean up) {
+    float[] h = hostValues();
+    if (!valuesStaged) {
+      return;
+    }
+    for (int i = 0; i < count; ) {
+      int first = ids[i];
+      int j = i + 1;
+      while (j < count && ids[j] == ids[j - 1] + 1) {
+        j++;
+      }
+      if (first < 0 || ids[j - 1] >= rows) {
+        throw new IndexOutOfBoundsException("rows " + first + ".." + ids[j - 1] + " outside table "
+            + name + " of " + rows + " rows");
+      }
+      int n = (j - i) * dim;
+      if (up) {
+        ops.upload(h, first * dim, values, first * dim, n);
+      } else {
+        ops.download(values, first * dim, h, first * dim, n);
+      }
+      i = j;
+    }
+  }
+
+  /**
+   * The whole table on the host, current as of this call ({@link #valuesToHost}, then {@link
+   * #hostValues()}): for readers such as checksums. Writes reach the table only through {@link
+   * #valuesFromHost}.
    */
   public float[] valueArray() {
-    return floats(values);
+    valuesToHost();
+    return hostValues();
   }
 
   /** Forgets the previous step's touched rows (touched entries only: O(count)). */
@@ -131,18 +210,21 @@ public final class EmbeddingTable {
     return Arrays.copyOf(ids, count);
   }
 
-  /** This step's row-sparse gradient over live buffers (float backends only). */
+  /**
+   * This step's row-sparse gradient: the gradient rows are the live buffer on a host backend,
+   * else the {@code count x dim} touched rows downloaded into a host staging array (only those);
+   * the values are {@link #hostValues()} (not refreshed here).
+   */
   public SparseGradients sparseGradients() {
-    gradRows(); // capacity for every registered row
-    return new SparseGradients(name, rows, dim, ids, floats(grad), count, floats(values));
-  }
-
-  private float[] floats(Buf b) {
-    float[] a = ops.hostArray(b);
-    if (a == null) {
-      throw new IllegalStateException("table " + name + " is not a host float array on backend "
-          + ops.name());
+    Buf g = gradRows(); // capacity for every registered row
+    float[] rowsOnHost = ops.hostArray(grad);
+    if (rowsOnHost == null) {
+      if (hostGrad.length < g.length()) {
+        hostGrad = new float[Math.max(g.length(), 2 * hostGrad.length)];
+      }
+      ops.download(g, 0, hostGrad, 0, g.length());
+      rowsOnHost = hostGrad;
     }
-    return a;
+    return new SparseGradients(name, rows, dim, ids, rowsOnHost, count, hostValues());
   }
 }

@@ -38,9 +38,17 @@ public final class ParameterStore {
     for (DenseParam p : params) {
       p.bind(values, grads);
       SplittableRandom rnd = new SplittableRandom(seed ^ Hashing.hash64(p.name()));
-      Buf v = p.value();
-      for (int i = 0; i < p.size(); i++) {
-        v.set(i, p.init().next(rnd, p.rows(), p.cols()));
+      if (ops.isDouble()) { // the gradient-check backend keeps the draws in double
+        Buf v = p.value();
+        for (int i = 0; i < p.size(); i++) {
+          v.set(i, p.init().next(rnd, p.rows(), p.cols()));
+        }
+      } else { // through upload: a device buffer's host memory is not the buffer
+        float[] v = new float[p.size()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) p.init().next(rnd, p.rows(), p.cols());
+        }
+        ops.upload(v, 0, values, p.offset(), v.length);
       }
     }
   }
@@ -175,14 +183,20 @@ public final class ParameterStore {
     return to - from;
   }
 
-  /** The flat value array (float backends only): what a parameter server shards. */
+  /**
+   * All values on the host, current as of this call: {@link #valuesToHost} over the whole store,
+   * then {@link #hostValues()} (the live buffer on host backends, a copy on a GPU). Writes into
+   * it reach the buffer only through {@link #valuesFromHost}. For readers such as checksums.
+   */
   public float[] valueArray() {
-    return floats(values, "values");
+    valuesToHost(0, size());
+    return hostValues();
   }
 
-  /** The flat gradient array (float backends only): the one buffer an allreduce moves. */
+  /** All gradients on the host, current as of this call, as {@link #valueArray()} is for values. */
   public float[] gradArray() {
-    return floats(grads, "gradients");
+    gradsToHost(0, size());
+    return hostGrads();
   }
 
   public void zeroGrads() {
@@ -197,14 +211,5 @@ public final class ParameterStore {
    */
   public DenseGradients denseGradients() {
     return new DenseGradients(hostGrads(), hostValues(), size());
-  }
-
-  private float[] floats(Buf b, String what) {
-    float[] a = ops.hostArray(b);
-    if (a == null) {
-      throw new IllegalStateException("the " + what + " are not a host float array on backend "
-          + ops.name());
-    }
-    return a;
   }
 }

@@ -45,8 +45,8 @@ final class RowRange extends KeyRange {
   @Override
   void load(float[] values) {
     if (local != null) {
-      float[] v = local.valueArray();
-      System.arraycopy(values, 0, v, 0, values.length);
+      System.arraycopy(values, 0, local.hostValues(), 0, values.length);
+      local.valuesFromHost();
     }
   }
 
@@ -55,10 +55,12 @@ final class RowRange extends KeyRange {
     if (ids.length == 0) {
       return new float[0];
     }
-    float[] v = local.valueArray();
+    int[] rows = localIds(ids);
+    local.rowsToHost(rows, rows.length); // nothing to copy on a host backend
+    float[] v = local.hostValues();
     float[] out = new float[ids.length * dim]; // (ids, dim)
     for (int i = 0; i < ids.length; i++) {
-      System.arraycopy(v, part.local(ids[i]) * dim, out, i * dim, dim);
+      System.arraycopy(v, rows[i] * dim, out, i * dim, dim);
     }
     return out;
   }

@@ -52,7 +52,8 @@ public final class ConvexTraining {
     float[] w = p.initialDense(); // (dense)
     float[] grads = new float[p.dense]; // (dense)
     EmbeddingTable et = p.table(ops);
-    float[] table = et.valueArray(); // (rows, dim)
+    et.valuesToHost();
+    float[] table = et.hostValues(); // (rows, dim) the host side the gradients are computed on
     DenseOptimizer denseOpt = setup.denseOptimizer().get();
     denseOpt.initialise(p.dense);
     SparseOptimizer sparseOpt = setup.sparseOptimizer().get();
@@ -60,6 +61,7 @@ public final class ConvexTraining {
     DenseGradients dg = new DenseGradients(grads, w, p.dense);
     GradientSync sync = Strategies.worker(strategy, ctx, setup, plan.segment(), dg,
         List.of(et));
+    et.valuesFromHost(); // worker 0's table, where the strategy broadcast it
     boolean vanished = false;
     try {
       for (int step = 0; step < plan.steps(); step++) {
@@ -82,8 +84,11 @@ public final class ConvexTraining {
         }
         SparseGradients s = out.get(0);
         if (!sync.appliesSparseUpdate() && s.count() > 0) {
-          sparseOpt.step(et.values(), et.dim(), Arrays.copyOf(s.ids(), s.count()),
+          int[] touched = Arrays.copyOf(s.ids(), s.count());
+          sparseOpt.step(et.values(), et.dim(), touched,
               new FloatBuf(s.rows(), 0, s.count() * p.dim), step + 1L);
+          Arrays.sort(touched);
+          et.rowsToHost(touched, touched.length); // the updated rows back to the host side
         }
         if (plan.slowMs() > 0 && me == workers - 1) {
           Thread.sleep(plan.slowMs());

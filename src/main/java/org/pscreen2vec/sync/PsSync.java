@@ -22,7 +22,8 @@ public final class PsSync implements GradientSync {
   private final PsClient client;
   private final boolean dense; // false in the hybrid: dense parameters stay with allreduce
   private final AllreduceSync denseSync; // hybrid only
-  private final float[][] tableValues; // per table (rows, dim): where fetched rows are written
+  private final List<EmbeddingTable> tables;
+  private final float[][] tableValues; // per table (rows, dim) host side: fetched rows land here
   private final int[] tableRows;
   private int step;
   private static long resumeStep = -1;
@@ -43,12 +44,13 @@ public final class PsSync implements GradientSync {
     this.denseSync = denseSync;
     this.dense = denseSync == null;
     List<TableSpec> specs = new ArrayList<>();
+    this.tables = List.copyOf(tables);
     tableValues = new float[tables.size()][];
     tableRows = new int[tables.size()];
     for (int t = 0; t < tables.size(); t++) {
       EmbeddingTable e = tables.get(t);
       specs.add(new TableSpec(e.name(), e.rows(), e.dim()));
-      tableValues[t] = e.valueArray();
+      tableValues[t] = e.hostValues();
       tableRows[t] = e.rows();
     }
     client = new PsClient(world, roles, dense ? params.length() : 0, specs);
@@ -60,6 +62,7 @@ public final class PsSync implements GradientSync {
         client.initDense(params.params()).await();
       }
       for (int t = 0; t < tableValues.length && resume < 0; t++) {
+        tables.get(t).valuesToHost();
         client.initRows(t, tableValues[t]).await();
       }
     }
@@ -87,6 +90,7 @@ public final class PsSync implements GradientSync {
       for (int t = 0; t < tableValues.length; t++) {
         int[] ids = rows.ids(t);
         client.pullRows(t, ids, ids.length, tableValues[t], step).await();
+        tables.get(t).rowsFromHost(ids, ids.length); // a device copy, or nothing on a host
       }
       sp.bytes(client.accounting().bytesReceived() - r0);
     }

@@ -66,7 +66,7 @@ public final class PaperEvaluation {
     for (int from = 0; from < n; from += chunk) {
       int size = Math.min(chunk, n - from);
       List<Screen> part = candidates.subList(from, from + size);
-      Buf e = model.embed(features.screens(part, descriptions, layout, layoutWidth));
+      float[] e = host(model.embed(features.screens(part, descriptions, layout, layoutWidth)));
       for (int i = 0; i < size; i++) {
         emb[from + i] = row(e, i, dim);
         index.put(part.get(i), from + i);
@@ -84,7 +84,8 @@ public final class PaperEvaluation {
     for (int from = 0; from < windows.size(); from += chunk) {
       int size = Math.min(chunk, windows.size() - from);
       List<List<Screen>> part = windows.subList(from, from + size);
-      Buf pred = model.predict(features.windows(part, descriptions, layout, layoutWidth));
+      float[] pred = host(model.predict(features.windows(part, descriptions, layout,
+          layoutWidth)));
       for (int b = 0; b < size; b++) {
         List<Screen> w = part.get(b);
         Integer target = index.get(w.get(w.size() - 1));
@@ -118,10 +119,17 @@ public final class PaperEvaluation {
         targetSq > 0 ? Math.sqrt(errSq / targetSq) : Double.NaN);
   }
 
-  private static double[] row(Buf b, int r, int dim) {
+  /** A chunk's embeddings on the host, by one download (a GPU buffer's host memory is stale). */
+  private float[] host(Buf b) {
+    float[] out = new float[b.length()];
+    model.parameters().ops().download(b, 0, out, 0, out.length);
+    return out;
+  }
+
+  private static double[] row(float[] b, int r, int dim) {
     double[] out = new double[dim];
     for (int d = 0; d < dim; d++) {
-      out[d] = b.get(r * dim + d);
+      out[d] = b[r * dim + d];
     }
     return out;
   }

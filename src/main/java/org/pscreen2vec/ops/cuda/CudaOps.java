@@ -96,7 +96,7 @@ public final class CudaOps implements Ops {
     driver.synchronize();
   }
 
-  /** Host-device bytes copied for host-shared or foreign operands (see {@link DeviceArrays}). */
+  /** Host-device bytes copied for foreign heap operands (see {@link DeviceArrays}). */
   public long stagedBytes() {
     return mem.stagedBytes();
   }
@@ -147,19 +147,15 @@ public final class CudaOps implements Ops {
   }
 
   /**
-   * The buffer's host array, valid from now on (the buffer becomes write-through: see
-   * {@link DeviceArrays}); null for a slice. Code that only needs a copy should use
-   * {@link #download}, which keeps the buffer on the device.
+   * Always null: a buffer of this backend lives in device memory, and its heap array is a shadow
+   * that is stale once a kernel has touched it. Callers copy with {@link #download} and {@link
+   * #upload} (the host sides of {@code ParameterStore} and {@code EmbeddingTable} do), through
+   * this backend's pinned bounce buffer.
    */
   @Override
   public float[] hostArray(Buf b) {
-    FloatBuf fb = f(b);
-    if (fb.offset() != 0 || fb.length() != fb.array().length) {
-      return null;
-    }
-    driver.makeCurrent();
-    float[] a = mem.share(fb);
-    return a != null ? a : fb.array(); // a foreign heap array is host memory already
+    f(b);
+    return null;
   }
 
   // ---------------------------------------------------------------- matrix products

@@ -20,11 +20,8 @@ import org.pscreen2vec.ops.FloatBuf;
  *   <li>{@link State#HOST}: just allocated; the shadow is valid (zeros, or what initialization
  *       wrote through {@code Buf.set}); the first kernel that touches the array uploads it once.
  *   <li>{@link State#DEVICE}: the device copy is valid and the shadow stale. The steady state:
- *       parameters, activations and optimizer state stay on the device.
- *   <li>{@link State#SHARED}: the shadow was handed out by {@code Ops.hostArray} (callers read and
- *       write it in place, e.g. a gradient allreduce); it stays valid from then on, and each kernel
- *       call uploads the slices it touches before and downloads the ones it writes after
- *       (write-through; counted in {@link #stagedBytes}).
+ *       parameters, activations and optimizer state stay on the device; code outside {@code ops}
+ *       reaches them only by {@code upload}/{@code download} ({@code Ops.hostArray} is null).
  * </ul>
  *
  * A {@code FloatBuf} over an array this registry does not know (a heap array of another layer,
@@ -32,7 +29,7 @@ import org.pscreen2vec.ops.FloatBuf;
  * All host-device copies go through one pinned buffer. One instance per backend (one thread).
  */
 final class DeviceArrays {
-  enum State { HOST, DEVICE, SHARED }
+  enum State { HOST, DEVICE }
 
   /** Largest single copy through the pinned buffer (16 Mi floats = 64 MiB). */
   static final int CHUNK = 1 << 24;
@@ -142,7 +139,7 @@ final class DeviceArrays {
     return deviceBytes;
   }
 
-  /** Bytes copied for SHARED or foreign operands since creation (write-through traffic). */
+  /** Bytes copied for foreign heap operands since creation (staging traffic). */
   long stagedBytes() {
     return stagedBytes;
   }
@@ -151,22 +148,6 @@ final class DeviceArrays {
   State state(FloatBuf b) {
     Entry e = find(b.array());
     return e == null ? null : e.state;
-  }
-
-  /**
-   * Makes the whole array SHARED (valid on the host from now on) and returns it: what
-   * {@code hostArray} hands out. Downloads it first when the device held the valid copy.
-   */
-  float[] share(FloatBuf b) {
-    Entry e = find(b.array());
-    if (e == null) {
-      return null;
-    }
-    if (e.state == State.DEVICE) {
-      toHost(b.array(), 0, e.address, b.array().length);
-    }
-    e.state = State.SHARED;
-    return b.array();
   }
 
   /** host floats -> b[off, off + n): into the shadow while it is valid, else to the device. */
@@ -207,7 +188,6 @@ final class DeviceArrays {
     private long operand(FloatBuf b, boolean written) {
       float[] a = b.array();
       Entry e = find(a);
-      long base;
       if (e != null && e.state == State.HOST) {
         if (allZero(a)) {
           driver.zero(e.address, a.length); // a fresh buffer: no copy across PCIe
@@ -216,31 +196,25 @@ final class DeviceArrays {
         }
         e.state = State.DEVICE;
       }
-      if (e != null && e.state == State.DEVICE) {
+      if (e != null) { // DEVICE
         return e.address + 4L * b.offset();
       }
-      if (e != null) { // SHARED: this slice through the array's own device memory
-        base = e.address;
-        toDevice(a, b.offset(), base + 4L * b.offset(), b.length());
-        stagedBytes += 4L * b.length();
-      } else { // foreign heap array: the whole array in scratch memory, once per call
-        Long s = scratch.get(a);
-        if (s == null) {
-          s = block(bucket(4L * a.length));
-          scratch.put(a, s);
-          toDevice(a, 0, s, a.length);
-          stagedBytes += 4L * a.length;
-        }
-        base = s;
+      // foreign heap array: the whole array in scratch memory, once per call
+      Long s = scratch.get(a);
+      if (s == null) {
+        s = block(bucket(4L * a.length));
+        scratch.put(a, s);
+        toDevice(a, 0, s, a.length);
+        stagedBytes += 4L * a.length;
       }
-      long address = base + 4L * b.offset();
+      long address = s + 4L * b.offset();
       if (written) {
         writeBack.add(new Object[] {b, address});
       }
       return address;
     }
 
-    /** After the launch: written SHARED or foreign slices back to the host; scratch freed. */
+    /** After the launch: written foreign slices back to the host; scratch freed. */
     void done() {
       for (Object[] w : writeBack) {
         FloatBuf b = (FloatBuf) w[0];

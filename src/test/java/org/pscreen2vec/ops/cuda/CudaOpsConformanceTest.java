@@ -16,8 +16,8 @@ import org.pscreen2vec.ops.ref.ReferenceOps;
 
 /**
  * The shared conformance suite (every kernel against the double reference, edge sizes, outputs
- * poisoned) on the CUDA backend, plus what only this backend has: buffers that become
- * write-through once shared, foreign heap buffers as operands, the fused and LSTM kernels.
+ * poisoned) on the CUDA backend, plus what only this backend has: buffers that stay on the
+ * device (no host array), foreign heap buffers as operands, the fused and LSTM kernels.
  * Tagged gpu ({@code make gpu-test}); where no GPU is usable every test reports "skipped: no
  * GPU: reason".
  */

@@ -369,8 +369,9 @@ public final class Screen2Vec implements Model {
     int top5 = 0;
     double rr = 0;
     double chance = 0;
+    float[] scores = Ranking.toHost(ops, logits); // (B, M) once: device memory is not the heap
     for (int i = 0; i < bsz; i++) {
-      int r = Ranking.rank(logits, i, m, w.targets()[i], w.allowed());
+      int r = Ranking.rank(scores, i, m, w.targets()[i], w.allowed());
       top1 += r == 1 ? 1 : 0;
       top5 += r <= 5 ? 1 : 0;
       rr += 1.0 / r;

@@ -222,14 +222,16 @@ public final class Ui2Vec implements Model {
     int textOk = 0;
     int classOk = 0;
     int classCounted = 0;
+    float[] text = Ranking.toHost(ops, t.textLogits()); // once: device memory is not the heap
+    float[] classes = Ranking.toHost(ops, t.classLogits());
     for (int i = 0; i < bsz; i++) {
-      if (Ranking.rank(t.textLogits(), i, bsz, i, batch.allowed()) == 1) {
+      if (Ranking.rank(text, i, bsz, i, batch.allowed()) == 1) {
         textOk++;
       }
       int cls = batch.targetClasses()[i];
       if (cls != 0) { // class 0 (unknown) is not scored, as in the original
         classCounted++;
-        if (Ranking.rank(t.classLogits(), i, GuiComponent.CLASS_COUNT, cls, null) == 1) {
+        if (Ranking.rank(classes, i, GuiComponent.CLASS_COUNT, cls, null) == 1) {
           classOk++;
         }
       }

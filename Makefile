@@ -31,6 +31,7 @@ help:
 	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
 	@echo "make bench-conv   Fashion CNN step and one epoch at 1 BLAS thread (PyTorch 1 thread: 10.8 s/epoch)"
 	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
+	@echo "make bench-wire   ring allreduce over niodev vs PyTorch gloo, 64 MiB, 2 and 4 ranks, alternated (needs python3-torch)"
 	@echo "make clean   remove build output (keeps .deps and results)"
 
 # Java 17 and Maven: present on the CI image; installed with apt-get where we are root.
@@ -158,6 +159,12 @@ bench-conv: build data
 	  --steps 200 --warmup 50
 	bin/pscreen2vec -np 1 train --config configs/fashion-cnn-local.properties --set epochs=1 \
 	  --set cnn.channels=8,16 --threads 1 --experiment bench-conv
+
+# Our ring over niodev against gloo (Debian's python3-torch) in the same minutes: issue 15's wire
+# target as a ratio. WIRE_ROUNDS alternations (default 3).
+.PHONY: bench-wire
+bench-wire: build
+	bin/bench-wire $(or $(WIRE_ROUNDS),3)
 
 # The MLP step at 1 and 2 BLAS threads: small products run on one thread whatever the allowance.
 bench-threads: build

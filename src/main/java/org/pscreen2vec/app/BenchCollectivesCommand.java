@@ -8,6 +8,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.collective.Allreduce.Op;
 import org.pscreen2vec.collective.Collective;
 import org.pscreen2vec.collective.Harness;
 import org.pscreen2vec.collective.Measurement;
@@ -54,11 +55,14 @@ public final class BenchCollectivesCommand implements Subcommand {
   static final Opt<Integer> WARMUP = Opt.integer("warmup", "N", 2, 0, 1000,
       "untimed iterations first");
   static final Opt<Boolean> NO_P2P = Opt.flag("no-p2p", "skip the point-to-point row");
+  static final Opt<Boolean> REDUCE_ROW = Opt.flag("reduce-row", "add a 'reduce' row: every rank "
+      + "at once sums a buffer into its own (a += b, the allreduces' reduction) without sending;"
+      + " 'project --calibrate' fits the cost model's gamma to it");
 
   @Override
   public Options options() {
     return Opt.options(CollectiveOptions.ALGORITHMS, MIN_BYTES, MAX_BYTES, FACTOR, ITERS, WARMUP,
-        CollectiveOptions.SEGMENT, NO_P2P);
+        CollectiveOptions.SEGMENT, NO_P2P, REDUCE_ROW);
   }
 
   @Override
@@ -98,6 +102,9 @@ public final class BenchCollectivesCommand implements Subcommand {
     if (comm.size() >= 2 && !NO_P2P.get(cl)) {
       collectives.add(() -> new PointToPoint(comm));
     }
+    if (REDUCE_ROW.get(cl)) {
+      collectives.add(() -> new LocalReduction(comm.size()));
+    }
     collectives.addAll(CollectiveOptions.allreduces(algorithms, comm, segment));
     List<Measurement> rows = new Harness(comm).bench(collectives, sizes,
         m -> LOG.info(m.line()));
@@ -110,5 +117,55 @@ public final class BenchCollectivesCommand implements Subcommand {
           + dir.resolve("collectives.csv"));
     }
     return ExitCode.OK;
+  }
+
+  /**
+   * The local work of a reduction, timed like a collective: every rank adds a buffer of zeros
+   * into its own ({@code buf[i] += other[i]}, the loop of the ring's reduce-scatter), all ranks
+   * at once, so the time includes what the ranks of one host take from each other. The result
+   * is each rank's own input, which the harness checks.
+   */
+  static final class LocalReduction implements Collective {
+    private final int ranks;
+    private float[] other = new float[0]; // (count) zeros: the "received" contribution
+
+    LocalReduction(int ranks) {
+      this.ranks = ranks;
+    }
+
+    @Override
+    public String name() {
+      return "reduce";
+    }
+
+    @Override
+    public int ranks() {
+      return ranks;
+    }
+
+    @Override
+    public double busBwFactor() {
+      return 1;
+    }
+
+    @Override
+    public int[] sources(int rank) {
+      return new int[] {rank};
+    }
+
+    @Override
+    public boolean sameOnEveryRank() {
+      return false;
+    }
+
+    @Override
+    public void run(float[] buf, int count, Op op) {
+      if (other.length < count) {
+        other = new float[count];
+      }
+      for (int i = 0; i < count; i++) {
+        buf[i] += other[i];
+      }
+    }
   }
 }

@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.pscreen2vec.cost.Calibration;
@@ -101,8 +103,8 @@ public final class ProjectCommand implements Subcommand {
       if (cal == null) {
         throw new UsageException("--validate needs --calibration FILE: the model to check");
       }
-      return validate(Paths.get(VALIDATE.get(cl)), readCalibration(Paths.get(cal)),
-          SEGMENT.get(cl));
+      readCalibration(Paths.get(cal));
+      return validate(Paths.get(VALIDATE.get(cl)), Paths.get(cal), SEGMENT.get(cl));
     }
     List<Network> nets = new ArrayList<>();
     if (cal != null) {
@@ -166,9 +168,15 @@ public final class ProjectCommand implements Subcommand {
     List<Row> rows = rows(csv);
     List<Calibration.Sample> p2p = new ArrayList<>();
     List<Calibration.RingSample> rings = new ArrayList<>();
+    List<Calibration.Sample> reduce = new ArrayList<>();
+    Map<Integer, List<Calibration.Sample>> reduceByRanks = new TreeMap<>();
     for (Row r : rows) {
       if (r.algorithm().equals("p2p")) {
         p2p.add(new Calibration.Sample(r.bytes(), r.seconds()));
+      } else if (r.algorithm().equals("reduce")) {
+        reduce.add(new Calibration.Sample(r.bytes(), r.seconds()));
+        reduceByRanks.computeIfAbsent(r.ranks(), k -> new ArrayList<>())
+            .add(new Calibration.Sample(r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("ring")) {
         rings.add(new Calibration.RingSample(r.ranks(), r.bytes(), r.seconds()));
       }
@@ -181,29 +189,40 @@ public final class ProjectCommand implements Subcommand {
           + " (run bench-collectives over several sizes, with its p2p row)");
       return ExitCode.BAD_INPUT;
     }
-    double sw = Calibration.switchRate(ab[0], ab[1], rings, segmentBytes);
+    double gamma = Calibration.fitGamma(reduce);
+    Map<Integer, Double> gammas = new TreeMap<>();
+    reduceByRanks.forEach((p, list) -> gammas.put(p, Calibration.fitGamma(list)));
+    // the switch is what the ring's time leaves unexplained by its ports and its reductions
+    double sw = Calibration.switchRate(ab[0], ab[1], gamma, rings, segmentBytes);
     String emulate = System.getenv().getOrDefault("PSCREEN2VEC_EMULATE", "");
     String provenance = String.format(Locale.ROOT, "fitted %s from %s (%d p2p rows, %d ring "
-        + "rows) by 'bin/pscreen2vec project --calibrate' on host %s%s", Instant.now(), csv,
-        p2p.size(), rings.size(), InetAddress.getLocalHost().getHostName(),
+        + "rows, %d reduce rows) by 'bin/pscreen2vec project --calibrate' on host %s%s",
+        Instant.now(), csv, p2p.size(), rings.size(), reduce.size(),
+        InetAddress.getLocalHost().getHostName(),
         emulate.isEmpty() ? "" : ", PSCREEN2VEC_EMULATE=" + emulate);
+    if (reduce.isEmpty()) {
+      System.err.println("project: note: " + csv + " has no 'reduce' rows (bench-collectives "
+          + "--reduce-row), so gamma is 0: the model leaves the reductions' local work out");
+    }
     String name = file.getFileName().toString().replaceFirst("\\.properties$", "");
-    Network net = new Network(name, ab[0], ab[1], sw, provenance);
-    Calibration.write(file, net, provenance);
+    Network net = new Network(name, ab[0], ab[1], sw, gamma, provenance);
+    Calibration.write(file, net, gammas, provenance);
     System.out.println("project: calibrated " + net.describe() + " -> " + file);
     return ExitCode.OK;
   }
 
-  private static int validate(Path csv, Network net, double segmentBytes) throws IOException {
+  private static int validate(Path csv, Path cal, double segmentBytes) throws IOException {
+    Network net = Calibration.read(cal);
     System.out.printf(Locale.ROOT, "Model (%s) vs %s%n%n| algorithm | ranks | bytes | measured"
         + " ms | predicted ms | error |%n|---|---:|---:|---:|---:|---:|%n", net.describe(), csv);
     double worst = 0;
     for (Row r : rows(csv)) {
-      if (r.algorithm().equals("p2p") || r.bytes() < (1 << 20)) {
+      if (r.algorithm().equals("p2p") || r.algorithm().equals("reduce")
+          || r.bytes() < (1 << 20)) {
         continue;
       }
       double pred = SyncCost.seconds(SyncCost.allreduce(r.algorithm(), r.ranks(), r.bytes(),
-          segmentBytes), net);
+          segmentBytes), Calibration.readForRanks(cal, r.ranks()));
       double err = (pred - r.seconds()) / r.seconds();
       worst = Math.max(worst, Math.abs(err));
       System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %+.1f%% |%n",

@@ -248,7 +248,7 @@ public final class TrainCommand implements Subcommand {
     store.valuesToHost(0, store.size());
     model.tables().forEach(EmbeddingTable::valuesToHost);
     GradientSync sync = Strategies.worker(strategy, ctx, ps, segment, store.denseGradients(),
-        model.tables());
+        model.tables(), () -> SparsityProbe.firstBatches(task, config, ctx.rank(), workers));
     store.valuesFromHost(0, store.size());
     model.tables().forEach(EmbeddingTable::valuesFromHost);
     RunRecord rec = ctx.isRoot() ? new RunRecord(ctx, "train", new String[0]) : null;

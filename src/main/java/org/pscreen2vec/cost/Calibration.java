@@ -7,15 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import org.pscreen2vec.run.AtomicFiles;
 
 /**
  * A network measured by the project itself: alpha and beta fitted to the point-to-point rows of a
  * {@code bench-collectives} run (time = alpha + bytes * beta), and the switch's aggregate rate
  * from its largest ring rows on 3+ ranks where the ports alone do not explain the ring's time (an
- * emulated network's "switch" is the host's CPU). Written as a properties file with its
- * provenance: command, date, host, source file, the rows used.
+ * emulated network's "switch" is the host's CPU), and gamma, the time per byte of a local
+ * reduction, from the {@code reduce} rows ({@code bench-collectives --reduce-row}), overall and
+ * per rank count (ranks of one host take cores from each other). Written as a properties file
+ * with its provenance: command, date, host, source file, the rows used.
  */
 public final class Calibration {
   private Calibration() {}
@@ -25,6 +29,25 @@ public final class Calibration {
 
   /** A ring allreduce row: ranks, bytes, seconds. */
   public record RingSample(int ranks, double bytes, double seconds) {}
+
+  /**
+   * Gamma (seconds per byte of {@code a += b}) from local-reduction rows: the least-squares
+   * slope through the origin over the rows of 1 MiB and more (all rows when none is that
+   * large); 0 without rows.
+   */
+  public static double fitGamma(List<Sample> reduceRows) {
+    List<Sample> use = reduceRows.stream().filter(s -> s.bytes() >= LARGE).toList();
+    if (use.isEmpty()) {
+      use = reduceRows;
+    }
+    double sxx = 0;
+    double sxy = 0;
+    for (Sample s : use) {
+      sxx += s.bytes() * s.bytes();
+      sxy += s.bytes() * s.seconds();
+    }
+    return sxx == 0 ? 0 : Math.max(0, sxy / sxx);
+  }
 
   /**
    * Alpha and beta from point-to-point times: beta is the least-squares slope over the messages
@@ -89,7 +112,13 @@ public final class Calibration {
    */
   public static double switchRate(double alpha, double beta, List<RingSample> rings,
       double segmentBytes) {
-    Network ports = new Network("ports", alpha, beta, Double.POSITIVE_INFINITY, "");
+    return switchRate(alpha, beta, 0, rings, segmentBytes);
+  }
+
+  /** {@link #switchRate(double, double, List, double)} with the reductions' time (gamma) too. */
+  public static double switchRate(double alpha, double beta, double gamma,
+      List<RingSample> rings, double segmentBytes) {
+    Network ports = new Network("ports", alpha, beta, Double.POSITIVE_INFINITY, gamma, "");
     double largest = rings.stream().filter(r -> r.ranks() >= 3).mapToDouble(RingSample::bytes)
         .max().orElse(0);
     double rate = Double.POSITIVE_INFINITY;
@@ -103,7 +132,7 @@ public final class Calibration {
         double latency = 0;
         double total = 0;
         for (SyncCost.Phase ph : phases) {
-          latency += ph.messages() * alpha;
+          latency += ph.messages() * alpha + ph.workBytes() * gamma;
           total += ph.totalBytes();
         }
         rate = Math.min(rate, total / Math.max(1e-9, r.seconds() - latency));
@@ -114,6 +143,15 @@ public final class Calibration {
 
   /** Writes the network with its provenance (atomically). */
   public static void write(Path file, Network net, String provenance) throws IOException {
+    write(file, net, Map.of(), provenance);
+  }
+
+  /** Writes the network, gamma per rank count ({@code gamma_s_per_byte.ranks<p>}), provenance. */
+  public static void write(Path file, Network net, Map<Integer, Double> gammaByRanks,
+      String provenance) throws IOException {
+    StringBuilder perRanks = new StringBuilder();
+    new TreeMap<>(gammaByRanks).forEach((p, g) -> perRanks.append(String.format(Locale.ROOT,
+        "gamma_s_per_byte.ranks%d=%.9g%n", p, g)));
     String text = String.format(Locale.ROOT, """
         # P-Screen2Vec network calibration (read by 'bin/pscreen2vec project --calibration')
         # %s
@@ -122,12 +160,13 @@ public final class Calibration {
         beta_s_per_byte=%.9g
         bandwidth_GBps=%.6f
         switch_Bps=%s
-        provenance=%s
+        gamma_s_per_byte=%.9g
+        %sprovenance=%s
         """, provenance.replace("\n", " "), net.name(), net.alphaSeconds(),
         net.betaSecondsPerByte(), net.bandwidth() / 1e9,
         Double.isInfinite(net.switchBytesPerSecond()) ? "inf"
             : String.format(Locale.ROOT, "%.6g", net.switchBytesPerSecond()),
-        provenance.replace("\n", " "));
+        net.gammaSecondsPerByte(), perRanks, provenance.replace("\n", " "));
     AtomicFiles.writeString(file, text);
   }
 
@@ -139,12 +178,26 @@ public final class Calibration {
     double beta = number(p, file, "beta_s_per_byte");
     String sw = p.getProperty("switch_Bps", "inf").trim();
     double switchRate = sw.equals("inf") ? Double.POSITIVE_INFINITY : number(p, file, "switch_Bps");
+    double gamma = p.getProperty("gamma_s_per_byte") == null ? 0
+        : number(p, file, "gamma_s_per_byte");
     try {
       return new Network(p.getProperty("name", file.getFileName().toString()), alpha, beta,
-          switchRate, "calibration " + file + ": " + p.getProperty("provenance", "?"));
+          switchRate, gamma, "calibration " + file + ": " + p.getProperty("provenance", "?"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The network of a calibration file as seen by {@code ranks} ranks of one host: its gamma for
+   * that rank count when the file has one ({@code gamma_s_per_byte.ranks<p>}), else the overall.
+   */
+  public static Network readForRanks(Path file, int ranks) throws IOException {
+    Network net = read(file);
+    Properties p = new Properties();
+    p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+    String key = "gamma_s_per_byte.ranks" + ranks;
+    return p.getProperty(key) == null ? net : net.withGamma(number(p, file, key));
   }
 
   private static double number(Properties p, Path file, String key) {

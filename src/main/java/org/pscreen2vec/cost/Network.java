@@ -20,10 +20,25 @@ import java.util.Map;
  * <p>{@code switchBytesPerSecond} is what all ports together can carry at once: unlimited
  * (full bisection) for the named networks; for an emulated network on one host it is the host's
  * CPU forwarding every byte through veth, bridge and tc, measured by a calibration.
+ *
+ * <p>{@code gammaSecondsPerByte} is the node's side: the time of one local pass over a byte of a
+ * reduction ({@code a += b} on floats, all ranks of a node at once), which an allreduce does
+ * between receiving and sending. Measured by a calibration ({@code bench-collectives
+ * --reduce-row}); 0 for the named networks, which describe links, not nodes.
  */
 public record Network(String name, double alphaSeconds, double betaSecondsPerByte,
-    double switchBytesPerSecond, String source) {
+    double switchBytesPerSecond, double gammaSecondsPerByte, String source) {
+  /** A network without a reduction term (gamma 0). */
+  public Network(String name, double alphaSeconds, double betaSecondsPerByte,
+      double switchBytesPerSecond, String source) {
+    this(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond, 0, source);
+  }
+
   public Network {
+    if (!(gammaSecondsPerByte >= 0) || Double.isInfinite(gammaSecondsPerByte)) {
+      throw new IllegalArgumentException("network '" + name + "': gamma (seconds per byte of a "
+          + "local reduction) must be finite and >= 0, got " + gammaSecondsPerByte);
+    }
     if (!(switchBytesPerSecond > 0)) {
       throw new IllegalArgumentException("network '" + name + "': the switch's aggregate rate "
           + "must be > 0 (Infinity: full bisection), got " + switchBytesPerSecond);
@@ -79,10 +94,17 @@ public record Network(String name, double alphaSeconds, double betaSecondsPerByt
     return alphaSeconds + bytes * betaSecondsPerByte;
   }
 
+  /** The same network with a reduction term of {@code gamma} seconds per byte. */
+  public Network withGamma(double gamma) {
+    return new Network(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond, gamma,
+        source);
+  }
+
   public String describe() {
-    return String.format(Locale.ROOT, "%s (alpha %.1f us, %.3f GB/s per link%s)", name,
+    return String.format(Locale.ROOT, "%s (alpha %.1f us, %.3f GB/s per link%s%s)", name,
         alphaSeconds * 1e6, bandwidth() / 1e9, Double.isInfinite(switchBytesPerSecond) ? ""
             : String.format(Locale.ROOT, ", %.3f GB/s through the switch", switchBytesPerSecond
-                / 1e9));
+                / 1e9), gammaSecondsPerByte == 0 ? "" : String.format(Locale.ROOT,
+            ", reductions %.2f GB/s", 1e-9 / gammaSecondsPerByte));
   }
 }

@@ -4,32 +4,49 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Alpha-beta time of each synchronization algorithm, as the project implements it, on p ranks
- * with one rank per node. An algorithm is a sequence of phases; in a phase some messages run at
- * once, and the phase takes {@code messages * alpha + max(portBytes * beta, totalBytes / switch)}:
- * the busiest port (one direction; ports are full duplex) or the switch, whichever binds.
+ * Alpha-beta-gamma time of each synchronization algorithm, as the project implements it, on p
+ * ranks with one rank per node. An algorithm is a sequence of phases; in a phase some messages
+ * run at once, and the phase takes
+ * {@code messages * alpha + max(portBytes * beta, totalBytes / switch) + workBytes * gamma}: the
+ * busiest port (one direction; ports are full duplex) or the switch, whichever binds, then the
+ * local reduction the busiest rank does before it can go on (gamma: seconds per byte of
+ * {@code a += b}; the copies every message makes are part of beta, fitted to point-to-point).
  *
  * <ul>
  *   <li>ring: reduce-scatter + all-gather, 2(p-1) steps of n/p per port:
- *       2(p-1) alpha + 2(p-1)/p n beta (per segment of the pipeline one alpha more).
- *   <li>naive (basic, all-to-all, pairwise rounds): p-1 rounds of n per port: (p-1)(alpha + n beta).
- *   <li>star: rank 0's port takes (p-1) n in, then sends (p-1) n out: 2 (p-1) n beta.
- *   <li>mpj (MPJ Express's Allreduce: binomial reduce to rank 0, binomial broadcast):
- *       2 ceil(log2 p) (alpha + n beta).
+ *       2(p-1) alpha + 2(p-1)/p n beta (per segment of the pipeline one alpha more); each
+ *       reduce-scatter step exposes the reduction of its last segment (the others overlap the
+ *       wire): (p-1) min(n/p, segment) gamma.
+ *   <li>naive (basic, all-to-all, pairwise rounds): per segment p-1 rounds of the segment per
+ *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma).
+ *   <li>star: rank 0's port takes (p-1) n in, rank 0 sums them, then sends (p-1) n out:
+ *       2 (p-1) n beta + (p-1) n gamma.
+ *   <li>mpj (MPJ Express's Allreduce = its MST Reduce to rank 0, then Bcast): 2 ceil(log2 p)
+ *       (alpha + n beta), a reduction of n per reduce level, and the two copies our wrapper
+ *       makes (in and out of MPJ's arrays): (ceil(log2 p) + 2) n gamma.
  *   <li>ps (S servers): push then pull; a worker's port carries d + r, a server's p (d + r) / S,
- *       with d the dense bytes and r the bytes of the rows a worker touched (ids and values).
+ *       with d the dense bytes and r the bytes of the rows a worker touched (ids and values);
+ *       a server sums what the p workers pushed: p (d + r) / S gamma.
  *   <li>hybrid: ring over the dense bytes, then ps over the rows only.
  * </ul>
  */
 public final class SyncCost {
   private SyncCost() {}
 
-  /** Messages running at once, the busiest port's bytes (one direction), all bytes moved. */
-  public record Phase(double messages, double portBytes, double totalBytes) {
+  /**
+   * Messages running at once, the busiest port's bytes (one direction), all bytes moved, and the
+   * bytes the busiest rank reduces locally after the messages (serialized with the wire).
+   */
+  public record Phase(double messages, double portBytes, double totalBytes, double workBytes) {
+    /** A phase with no local reduction. */
+    public Phase(double messages, double portBytes, double totalBytes) {
+      this(messages, portBytes, totalBytes, 0);
+    }
+
     double seconds(Network net) {
       double wire = Math.max(portBytes * net.betaSecondsPerByte(),
           totalBytes / net.switchBytesPerSecond());
-      return messages * net.alphaSeconds() + wire;
+      return messages * net.alphaSeconds() + wire + workBytes * net.gammaSecondsPerByte();
     }
   }
 
@@ -52,8 +69,9 @@ public final class SyncCost {
       return out;
     }
     double chunk = n / p;
+    double exposed = segmentBytes <= 0 ? chunk : Math.min(chunk, segmentBytes);
     for (int s = 0; s < 2 * (p - 1); s++) {
-      out.add(new Phase(segments(chunk, segmentBytes), chunk, p * chunk));
+      out.add(new Phase(segments(chunk, segmentBytes), chunk, p * chunk, s < p - 1 ? exposed : 0));
     }
     return out;
   }
@@ -64,7 +82,7 @@ public final class SyncCost {
       return out;
     }
     for (int k = 1; k < p; k++) {
-      out.add(new Phase(segments(n, segmentBytes), n, (double) p * n));
+      out.add(new Phase(segments(n, segmentBytes), n, (double) p * n, n)); // then sum its row
     }
     return out;
   }
@@ -75,7 +93,7 @@ public final class SyncCost {
       return out;
     }
     double segs = segments(n, segmentBytes);
-    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n)); // gather at rank 0
+    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n, (p - 1) * n)); // gather, sum at rank 0
     out.add(new Phase(segs, (p - 1) * n, (p - 1) * n)); // results back from rank 0
     return out;
   }
@@ -93,12 +111,15 @@ public final class SyncCost {
           pairs++;
         }
       }
-      reduce.add(new Phase(1, n, pairs * n));
+      reduce.add(new Phase(1, n, pairs * n, n)); // the receiver reduces what it got
     }
+    out.add(new Phase(0, 0, 0, n)); // our copy into MPJ's input array
     out.addAll(reduce);
     for (int i = reduce.size() - 1; i >= 0; i--) {
-      out.add(reduce.get(i)); // the broadcast mirrors the reduction
+      Phase r = reduce.get(i); // the broadcast mirrors the reduction, without reducing
+      out.add(new Phase(r.messages(), r.portBytes(), r.totalBytes()));
     }
+    out.add(new Phase(0, 0, 0, n)); // and back out of MPJ's output array
     return out;
   }
 
@@ -113,7 +134,7 @@ public final class SyncCost {
     }
     double port = Math.max(perWorkerBytes, p * perWorkerBytes / s);
     double messages = s; // a worker sends one message to each server (and gets one back)
-    out.add(new Phase(messages, port, p * perWorkerBytes));
+    out.add(new Phase(messages, port, p * perWorkerBytes, p * perWorkerBytes / s));
     out.add(new Phase(messages, port, p * perWorkerBytes));
     return out;
   }

@@ -3,16 +3,20 @@ package org.pscreen2vec.sync;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.collective.Allreduce;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.cost.AutoChoice;
 import org.pscreen2vec.cost.Calibration;
 import org.pscreen2vec.cost.Network;
 import org.pscreen2vec.nn.DenseGradients;
 import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.RowRequest;
 import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.optim.DenseOptimizer;
 import org.pscreen2vec.optim.SparseOptimizer;
@@ -30,14 +34,18 @@ import org.pscreen2vec.run.RunContext;
  * <p>{@code auto} picks, per parameter block, allreduce or the servers with the cost model
  * ({@link AutoChoice}): without servers it is ring; with servers ps or hybrid. The network is the
  * calibration in {@code PSCREEN2VEC_CALIBRATION} (a file from 'project --calibrate'), else the
- * emulated link the launcher set up, else 10 GbE; the rows a worker touches per step are
- * {@code PSCREEN2VEC_TOUCHED_ROWS} (a run's measured {@code touched_rows}), else 1600 per table
- * (the median measured for Screen2Vec in the local study). Rank 0 logs the choice and why.
+ * emulated link the launcher set up, else 10 GbE. The rows a worker touches per step are
+ * measured at start-up: the distinct rows of each table in this worker's first
+ * {@value #PROBE_BATCHES} batches (what the servers would move), averaged over every worker with
+ * one small allreduce so that all workers decide alike; {@code PSCREEN2VEC_TOUCHED_ROWS}
+ * overrides the measurement. Rank 0 logs the numbers it used, the choice and why.
  */
 public final class Strategies {
   public static final List<String> NAMES = List.of("none", "ring", "naive", "star", "mpj", "ps",
       "hybrid", "auto");
   private static final Logger LOG = LogManager.getLogger(Strategies.class);
+  /** Batches per worker {@code auto} counts the touched rows of at start-up. */
+  public static final int PROBE_BATCHES = 4;
   /** Largest payload a server accepts in one message (floats): 256 MiB. */
   public static final long MAX_PAYLOAD_FLOATS = 1L << 26;
 
@@ -85,9 +93,20 @@ public final class Strategies {
    */
   public static GradientSync worker(String name, RunContext ctx, PsSetup ps, int segmentFloats,
       DenseGradients params, List<EmbeddingTable> tables) {
+    return worker(name, ctx, ps, segmentFloats, params, tables, null);
+  }
+
+  /**
+   * {@link #worker(String, RunContext, PsSetup, int, DenseGradients, List)} where {@code auto}
+   * can measure sparsity: {@code firstBatches} gives the rows each of this worker's first
+   * {@value #PROBE_BATCHES} batches reads (asked for only under {@code auto}; null: not known).
+   */
+  public static GradientSync worker(String name, RunContext ctx, PsSetup ps, int segmentFloats,
+      DenseGradients params, List<EmbeddingTable> tables,
+      Supplier<List<RowRequest>> firstBatches) {
     validate(name, ctx);
     if (name.equals("auto")) {
-      name = auto(ctx, segmentFloats, params, tables);
+      name = auto(ctx, segmentFloats, params, tables, firstBatches);
     }
     if (name.equals("none")) {
       return new NoSync();
@@ -105,25 +124,74 @@ public final class Strategies {
 
   /** The strategy auto stands for on this job (the same on every worker), logged on rank 0. */
   static String auto(RunContext ctx, int segmentFloats, DenseGradients params,
-      List<EmbeddingTable> tables) {
+      List<EmbeddingTable> tables, Supplier<List<RowRequest>> firstBatches) {
     Network net = autoNetwork();
-    double touched = autoTouchedRows();
+    Touched touched = touchedRows(ctx, segmentFloats, tables, firstBatches);
     List<AutoChoice.Table> ts = new ArrayList<>();
-    for (EmbeddingTable t : tables) {
-      double rowBytes = 4.0 * t.dim() + 4; // values and the row id
-      ts.add(new AutoChoice.Table(t.name(), 4.0 * t.rows() * t.dim(),
-          Math.min(touched, t.rows()) * rowBytes));
+    for (int t = 0; t < tables.size(); t++) {
+      EmbeddingTable table = tables.get(t);
+      double rowBytes = 4.0 * table.dim() + 4; // values and the row id
+      ts.add(new AutoChoice.Table(table.name(), 4.0 * table.rows() * table.dim(),
+          Math.min(touched.perTable()[t], table.rows()) * rowBytes));
     }
     AutoChoice.Decision d = AutoChoice.choose(4.0 * params.length(), ts, ctx.roles().workers(),
         ctx.roles().servers(), net, 4.0 * segmentFloats);
     if (ctx.rank() == 0) {
-      LOG.info("strategy auto -> {} on {} worker(s), {} server(s), network {}, {} touched rows "
-          + "per table and step{}", d.strategy(), ctx.roles().workers(), ctx.roles().servers(),
-          net.describe(), (long) touched, System.getenv("PSCREEN2VEC_TOUCHED_ROWS") == null
-              ? " (assumed: set PSCREEN2VEC_TOUCHED_ROWS from a run's touched_rows)" : "");
+      LOG.info("strategy auto -> {} on {} worker(s), {} server(s), network {}", d.strategy(),
+          ctx.roles().workers(), ctx.roles().servers(), net.describe());
+      if (!tables.isEmpty()) {
+        LOG.info("strategy auto: touched rows per step {}", touched.how());
+      }
       d.reasons().forEach(r -> LOG.info("strategy auto: {}", r));
     }
     return d.strategy();
+  }
+
+  /** Rows per table a worker touches per step, and how they were found (for the log). */
+  record Touched(double[] perTable, String how) {}
+
+  /**
+   * The touched rows per table and step: {@code PSCREEN2VEC_TOUCHED_ROWS} when set; else the
+   * mean distinct rows of the first batches, averaged over all workers (a collective: every
+   * worker calls it); else, with nothing to measure from, 1600 (an assumption, said so).
+   */
+  static Touched touchedRows(RunContext ctx, int segmentFloats, List<EmbeddingTable> tables,
+      Supplier<List<RowRequest>> firstBatches) {
+    double[] per = new double[tables.size()];
+    String env = System.getenv("PSCREEN2VEC_TOUCHED_ROWS");
+    if (env != null && !env.isBlank()) {
+      Arrays.fill(per, parseTouchedRows(env));
+      return new Touched(per, "per table: " + env.trim() + " (PSCREEN2VEC_TOUCHED_ROWS)");
+    }
+    if (firstBatches == null || tables.isEmpty()) {
+      Arrays.fill(per, 1600);
+      return new Touched(per, "per table: 1600 (assumed: nothing to measure from; set "
+          + "PSCREEN2VEC_TOUCHED_ROWS from a run's touched_rows)");
+    }
+    // (tables + 1): this worker's sum of distinct rows over its probe batches per table, then
+    // the number of batches; summed over the workers
+    float[] sums = new float[tables.size() + 1];
+    for (RowRequest rows : firstBatches.get()) {
+      for (int t = 0; t < tables.size(); t++) {
+        sums[t] += rows.ids(t).length;
+      }
+      sums[tables.size()]++;
+    }
+    float[] mine = sums.clone();
+    if (ctx.roles().workers() > 1) {
+      Allreduces.create("ring", ctx.group(), segmentFloats).allreduce(sums, 0, sums.length,
+          Allreduce.Op.SUM);
+    }
+    double batches = Math.max(1, sums[tables.size()]);
+    StringBuilder how = new StringBuilder();
+    for (int t = 0; t < tables.size(); t++) {
+      per[t] = sums[t] / batches;
+      how.append(String.format(Locale.ROOT, "%stable %s: %.0f distinct rows of %d (measured: "
+          + "mean over %.0f batches of %d worker(s); worker 0's own %.0f)", t == 0 ? "" : "; ",
+          tables.get(t).name(), per[t], tables.get(t).rows(), batches, ctx.roles().workers(),
+          mine[t] / Math.max(1, mine[tables.size()])));
+    }
+    return new Touched(per, how.toString());
   }
 
   private static Network autoNetwork() {
@@ -147,11 +215,7 @@ public final class Strategies {
     return Network.named("10gbe");
   }
 
-  private static double autoTouchedRows() {
-    String v = System.getenv("PSCREEN2VEC_TOUCHED_ROWS");
-    if (v == null || v.isBlank()) {
-      return 1600;
-    }
+  private static double parseTouchedRows(String v) {
     try {
       double d = Double.parseDouble(v.trim());
       if (d >= 0 && d < 1e12) {
@@ -161,7 +225,7 @@ public final class Strategies {
       // fall through
     }
     throw new IllegalArgumentException("PSCREEN2VEC_TOUCHED_ROWS must be a row count >= 0, got '"
-        + v + "'");
+        + v + "'; unset it to measure the rows at start-up");
   }
 
   /** Runs this rank as a parameter server until every worker is done; returns its state. */

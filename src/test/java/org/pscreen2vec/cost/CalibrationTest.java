@@ -46,6 +46,38 @@ class CalibrationTest {
   }
 
   @Test
+  void gammaIsTheSlopeOfTheReduceRows() {
+    List<Calibration.Sample> s = new ArrayList<>();
+    for (double b = 4096; b <= 64 << 20; b *= 4) {
+      s.add(new Calibration.Sample(b, b * 3.5e-10 + (b < (1 << 20) ? 1e-3 : 0)));
+    }
+    // the rows below 1 MiB (here with a start-up cost) are left out of the slope
+    assertEquals(3.5e-10, Calibration.fitGamma(s), 1e-22);
+    assertEquals(0, Calibration.fitGamma(List.of()));
+    // the ring's own reductions are not taken for a slow switch
+    double beta = 1e-8;
+    double n = 64e6;
+    Network ports = new Network("p", 0, beta, Double.POSITIVE_INFINITY, 3.5e-10, "");
+    double t = SyncCost.seconds(SyncCost.ring(4, n, 0), ports);
+    assertTrue(Double.isInfinite(Calibration.switchRate(0, beta, 3.5e-10,
+        List.of(new Calibration.RingSample(4, n, t)), 0)));
+  }
+
+  @Test
+  void gammaPerRankCountRoundTrips(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("cal.properties");
+    Network n = new Network("cal", 3e-5, 9e-9, 3e8, 4e-10, "");
+    Calibration.write(f, n, java.util.Map.of(2, 2e-10, 4, 6e-10), "test");
+    assertEquals(4e-10, Calibration.read(f).gammaSecondsPerByte(), 1e-22);
+    assertEquals(2e-10, Calibration.readForRanks(f, 2).gammaSecondsPerByte(), 1e-22);
+    assertEquals(6e-10, Calibration.readForRanks(f, 4).gammaSecondsPerByte(), 1e-22);
+    assertEquals(4e-10, Calibration.readForRanks(f, 3).gammaSecondsPerByte(), 1e-22);
+    // a file without gamma (written before it existed) reads as gamma 0
+    Files.writeString(f, "alpha_s=1e-5\nbeta_s_per_byte=1e-9\n");
+    assertEquals(0, Calibration.read(f).gammaSecondsPerByte());
+  }
+
+  @Test
   void fileRoundTripsAndBadKeysAreNamed(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("cal.properties");
     Network n = new Network("cal", 3e-5, 9e-9, 3e8, "");

@@ -41,6 +41,34 @@ class SyncCostTest {
   }
 
   @Test
+  void gammaAddsEachAlgorithmsExposedReduction() {
+    double gamma = 2e-10; // 5 GB/s of a += b
+    Network g = NET.withGamma(gamma);
+    double n = 1e6;
+    // ring, one segment per step: the p-1 reduce-scatter steps each reduce n/p
+    near(6 * ALPHA + 1.5 * n * BETA + 3 * (n / 4) * gamma,
+        SyncCost.seconds(SyncCost.ring(4, n, 0), g));
+    // ring with segments of n/16: each reduce-scatter step exposes its last segment only
+    near(6 * 4 * ALPHA + 1.5 * n * BETA + 3 * (n / 16) * gamma,
+        SyncCost.seconds(SyncCost.ring(4, n, n / 16), g));
+    // naive: every rank sums the p-1 rows it received
+    near(3 * (ALPHA + n * BETA + n * gamma), SyncCost.seconds(SyncCost.naive(4, n, 0), g));
+    // star: rank 0 sums p-1 contributions between gather and scatter
+    near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.star(4, n, 0), g));
+    // MPJ: 2 reduce levels on 4 ranks, plus the copies into and out of MPJ's arrays
+    near(4 * (ALPHA + n * BETA) + (2 + 2) * n * gamma, SyncCost.seconds(SyncCost.mpjTree(4, n),
+        g));
+    near(6 * (ALPHA + n * BETA) + (3 + 2) * n * gamma, SyncCost.seconds(SyncCost.mpjTree(5, n),
+        g));
+    // one server sums what 3 workers pushed
+    near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.servers(3, 1, n),
+        g));
+    // gamma 0 is the alpha-beta model
+    near(3 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    assertThrows(IllegalArgumentException.class, () -> NET.withGamma(-1));
+  }
+
+  @Test
   void serversLoadTheBusierEndAndTheSwitchCanBind() {
     double d = 1e6;
     // 4 workers, 1 server: the server's port carries 4 d each way

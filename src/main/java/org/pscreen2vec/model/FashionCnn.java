@@ -25,6 +25,7 @@ public final class FashionCnn implements ImageClassifier {
   private final MaxPool2 pool;
   private final Linear dense;
   private final ParameterStore store;
+  private final GradientReady.Hook ready;
 
   private record Tape(Conv2d.Tape t1, Buf y1, MaxPool2.Tape p1, Buf z1, Conv2d.Tape t2, Buf y2,
       MaxPool2.Tape p2, Buf z2, Buf logits) {}
@@ -45,6 +46,12 @@ public final class FashionCnn implements ImageClassifier {
     pool = new MaxPool2(ops);
     dense = new Linear(ops, b, "dense", (side / 4) * (side / 4) * c2, classes);
     store = b.build(ops, seed);
+    ready = new GradientReady.Hook(store, "dense", "conv2", "conv1");
+  }
+
+  @Override
+  public void onGradientsReady(GradientReady listener) {
+    ready.set(listener);
   }
 
   @Override
@@ -96,15 +103,18 @@ public final class FashionCnn implements ImageClassifier {
     SoftmaxCrossEntropy.Result ce =
         SoftmaxCrossEntropy.apply(ops, t.logits(), n, classes, labels, null, 1);
     Buf dz2 = dense.backward(t.z2(), n, ce.dLogits());
+    ready.done("dense");
     Buf dy2 = ops.alloc(t.y2().length());
     pool.backward(t.p2(), dz2, dy2);
     ops.reluBackward(t.y2(), dy2, dy2);
     Buf dz1 = ops.alloc(t.z1().length());
     conv2.backward(t.t2(), dy2, dz1);
+    ready.done("conv2");
     Buf dy1 = ops.alloc(t.y1().length());
     pool.backward(t.p1(), dz1, dy1);
     ops.reluBackward(t.y1(), dy1, dy1);
     conv1.backward(t.t1(), dy1, null);
+    ready.done("conv1");
     return ce.loss();
   }
 }

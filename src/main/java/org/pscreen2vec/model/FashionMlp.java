@@ -15,6 +15,7 @@ public final class FashionMlp implements ImageClassifier {
   private final Mlp mlp;
   private final ParameterStore store;
   private final int classes;
+  private final GradientReady.Hook ready; // coarse: the MLP's backward is one call
 
   /** @param sizes layer sizes, input first and classes last, e.g. {784, 256, 128, 10} */
   public FashionMlp(Ops ops, int[] sizes, long seed) {
@@ -23,6 +24,12 @@ public final class FashionMlp implements ImageClassifier {
     this.mlp = new Mlp(ops, b, "mlp", sizes, Activation.RELU, Activation.IDENTITY);
     this.store = b.build(ops, seed);
     this.classes = sizes[sizes.length - 1];
+    this.ready = new GradientReady.Hook(store, "mlp");
+  }
+
+  @Override
+  public void onGradientsReady(GradientReady listener) {
+    ready.set(listener);
   }
 
   @Override
@@ -56,6 +63,7 @@ public final class FashionMlp implements ImageClassifier {
     SoftmaxCrossEntropy.Result ce =
         SoftmaxCrossEntropy.apply(ops, t.out(), n, classes, labels, null, 1);
     mlp.backward(t, ce.dLogits(), false);
+    ready.done("mlp");
     return ce.loss();
   }
 }

@@ -19,6 +19,7 @@ public final class LayoutAutoencoder implements Model {
   private final Mlp encoder;
   private final Mlp decoder;
   private final ParameterStore store;
+  private final GradientReady.Hook ready;
 
   /** @param sizes input first, then hidden sizes, code last, e.g. {11200, 2048, 256, 64} */
   public LayoutAutoencoder(Ops ops, int[] sizes, long seed) {
@@ -27,6 +28,12 @@ public final class LayoutAutoencoder implements Model {
     this.encoder = encoder(ops, b, sizes);
     this.decoder = decoder(ops, b, sizes);
     this.store = b.build(ops, seed);
+    this.ready = new GradientReady.Hook(store, "layout.dec", "layout.enc");
+  }
+
+  @Override
+  public void onGradientsReady(GradientReady listener) {
+    ready.set(listener);
   }
 
   /** The encoder stack (ReLU throughout), shared with {@link Screen2Vec}. */
@@ -75,7 +82,9 @@ public final class LayoutAutoencoder implements Model {
     Mlp.Tape dec = decoder.forward(enc.out(), n);
     MeanSquaredError.Result mse = MeanSquaredError.apply(ops, dec.out(), x, 1);
     Buf dCode = decoder.backward(dec, mse.dPred(), true);
+    ready.done("layout.dec");
     encoder.backward(enc, dCode, false);
+    ready.done("layout.enc");
     return mse.loss();
   }
 }

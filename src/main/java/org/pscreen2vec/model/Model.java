@@ -18,6 +18,13 @@ public interface Model {
   /** Sparse tables (empty for models without text). */
   List<EmbeddingTable> tables();
 
+  /**
+   * Sets who is told, during backward, which ranges of the dense gradient are final (null: no
+   * one); gradient buckets can then be synchronized while backward continues. Default: never
+   * told (the whole gradient is final when the step returns).
+   */
+  default void onGradientsReady(GradientReady listener) {}
+
   /** Zeroes every gradient, dense and sparse, before a step. */
   default void zeroGrads() {
     parameters().zeroGrads();

@@ -135,6 +135,7 @@ public final class Screen2Vec implements Model {
   private final Linear combine;    // [rnn ; desc (inside only) ; code] -> dim
   private final Lstm trace;
   private final ParameterStore store;
+  private final GradientReady.Hook ready;
 
   private record ScreenTape(ComponentEncoder.Tape comps, ElmanRnn.Tape rnn,
       EmbeddingBag.Tape desc, Mlp.Tape enc, Mlp.Tape dec, Buf cat, Buf embPadded) {}
@@ -156,6 +157,13 @@ public final class Screen2Vec implements Model {
     this.combine = new Linear(ops, b, "screen.combine", config.combineIn(), dim);
     this.trace = new Lstm(ops, b, "trace.lstm", dim, dim);
     this.store = b.build(ops, seed);
+    this.ready = new GradientReady.Hook(store, "trace.lstm", "screen.combine", "layout.dec",
+        "layout.enc", "screen.rnn", "comp");
+  }
+
+  @Override
+  public void onGradientsReady(GradientReady listener) {
+    ready.set(listener);
   }
 
   @Override
@@ -276,6 +284,7 @@ public final class Screen2Vec implements Model {
     int cd = config.codeDim();
     int width = config.combineIn();
     Buf dCat = combine.backward(t.cat(), m, dEmb);
+    ready.done("screen.combine");
     Buf dLast = ops.alloc(m * dim);
     ops.copyColumns(dCat, width, 0, dLast, dim, 0, m, dim);
     if (t.desc() != null) {
@@ -292,10 +301,13 @@ public final class Screen2Vec implements Model {
             config.aeWeight());
         layoutLoss = config.aeWeight() * mse.loss();
         ops.axpy(1, layoutDecoder.backward(t.dec(), mse.dPred(), true), dCode);
+        ready.done("layout.dec");
       }
       layoutEncoder.backward(t.enc(), dCode, false);
+      ready.done("layout.enc");
     }
     Buf dx = screenRnn.backward(t.rnn(), dLast); // (C, in) packed, like the components
+    ready.done("screen.rnn");
     int c = t.comps().n();
     Buf dComp = dx;
     if (config.coords()) { // the bounds are inputs: their gradient stops here
@@ -303,6 +315,7 @@ public final class Screen2Vec implements Model {
       ops.copyColumns(dx, in, 0, dComp, dim, 0, c, dim);
     }
     comp.backward(t.comps(), dComp);
+    ready.done("comp");
     return layoutLoss;
   }
 
@@ -362,6 +375,7 @@ public final class Screen2Vec implements Model {
       ops.gemm(true, false, m, dim, bsz, 1, ce.dLogits(), lt.last(), 0,
           dEmbPadded.slice(0, m * dim));
       Buf dCtx = trace.backward(lt, dPred);
+      ready.done("trace.lstm");
       ops.scatterAddRows(dCtx, dim, ctxRows, dEmbPadded);
       layoutLoss = backwardScreens(w.screens(), st, dEmbPadded.slice(0, m * dim));
     }

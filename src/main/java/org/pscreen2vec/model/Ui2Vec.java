@@ -41,6 +41,7 @@ public final class Ui2Vec implements Model {
   private final Linear classHead;  // MEAN: context mean -> class logits
   private final Linear concatHead; // CONCAT: (n dim) -> dim + classDim
   private final ParameterStore store;
+  private final GradientReady.Hook ready;
 
   /**
    * One batch of B targets.
@@ -99,6 +100,12 @@ public final class Ui2Vec implements Model {
       this.concatHead = new Linear(ops, b, "ui2vec.concat", nearest * dim, dim + classDim);
     }
     this.store = b.build(ops, seed);
+    this.ready = new GradientReady.Hook(store, "ui2vec", "comp");
+  }
+
+  @Override
+  public void onGradientsReady(GradientReady listener) {
+    ready.set(listener);
   }
 
   @Override
@@ -202,7 +209,9 @@ public final class Ui2Vec implements Model {
       ops.scatterAddRows(dx, dim, t.ctxIdx(), dPadded);
       ops.copy(dPadded.slice(0, n * dim), dCtx);
     }
+    ready.done("ui2vec");
     comp.backward(t.ctx(), dCtx);
+    ready.done("comp");
     return result(batch, t, tl.loss(), cl.loss());
   }
 

@@ -41,6 +41,25 @@ public interface GradientSync extends AutoCloseable {
       int samples);
 
   /**
+   * True when {@link #synchronize(DenseGradients, List, int, StepControl)} carries the step's
+   * control block (stop flag, non-finite findings, checksums) inside its own messages, so that
+   * the workers need no separate agreement; it then also finds the non-finite gradients itself.
+   */
+  default boolean carriesControl() {
+    return false;
+  }
+
+  /**
+   * As {@link #synchronize(DenseGradients, List, int)}, carrying {@code control} when {@link
+   * #carriesControl()}; afterwards {@code control} holds every worker's words. Default: ignores
+   * it (the caller agrees some other way).
+   */
+  default List<SparseGradients> synchronize(DenseGradients dense, List<SparseGradients> sparse,
+      int samples, StepControl control) {
+    return synchronize(dense, sparse, samples);
+  }
+
+  /**
    * Called by every worker before each step's forward pass with, per table, the distinct rows that
    * step will read. A strategy whose tables live elsewhere (parameter servers) writes the current
    * values of those rows into the local tables here. Default: nothing (the local tables are

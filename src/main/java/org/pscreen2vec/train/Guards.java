@@ -4,6 +4,7 @@ import java.util.List;
 import org.pscreen2vec.model.Model;
 import org.pscreen2vec.nn.DenseParam;
 import org.pscreen2vec.nn.EmbeddingTable;
+import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.nn.SparseGradients;
 
 /**
@@ -35,13 +36,7 @@ final class Guards {
     }
     int i = firstNonFinite(denseGrads, 0, n);
     if (i >= 0) {
-      List<DenseParam> ps = model.parameters().params();
-      for (int p = 0; p < ps.size(); p++) {
-        if (i >= ps.get(p).offset() && i < ps.get(p).offset() + ps.get(p).size()) {
-          return p;
-        }
-      }
-      return 0;
+      return blockOf(model, i);
     }
     for (int t = 0; t < sparse.size(); t++) {
       SparseGradients g = sparse.get(t);
@@ -50,6 +45,17 @@ final class Guards {
       }
     }
     return NONE;
+  }
+
+  /** The index of the dense parameter holding flat index i (0 if none does). */
+  static int blockOf(Model model, int i) {
+    List<DenseParam> ps = model.parameters().params();
+    for (int p = 0; p < ps.size(); p++) {
+      if (i >= ps.get(p).offset() && i < ps.get(p).offset() + ps.get(p).size()) {
+        return p;
+      }
+    }
+    return 0;
   }
 
   /** "the loss", "parameter block 'enc.w1'" or "table 'text'". */
@@ -101,7 +107,9 @@ final class Guards {
 
   /** A 64-bit checksum of the bits of the dense parameters and (when asked) the tables. */
   static long checksum(Model model, boolean tables) {
-    long h = mix(model.parameters().valueArray(), model.parameters().size(), 0x9E3779B97F4A7C15L);
+    ParameterStore store = model.parameters();
+    store.valuesToHost(0, store.size());
+    long h = mix(store.hostValues(), store.size(), 0x9E3779B97F4A7C15L);
     if (tables) {
       for (EmbeddingTable t : model.tables()) {
         float[] v = t.valueArray();

@@ -94,6 +94,11 @@ public final class TrainConfig {
             + "steps and at the end (0: never)"});
     k.put("debug.nan.step", new String[] {"0",
         "tests only: make the last worker's gradient NaN at this step (0: never)"});
+    // overlap of communication with backward (docs/PERFORMANCE.md, "Overlap")
+    k.put("overlap", new String[] {"true", "allreduce strategies: reduce gradient buckets on a "
+        + "communication thread while backward still runs (true or false)"});
+    k.put("overlap.bucket.mb", new String[] {"25", "largest gradient bucket in MiB when "
+        + "overlapping (a larger parameter is a bucket of its own)"});
     KEYS = Collections.unmodifiableMap(k);
   }
 
@@ -177,6 +182,8 @@ public final class TrainConfig {
     oneOf("eval", "batch", "paper");
     oneOf("eval.candidates", "test", "all");
     oneOf("ui2vec.head", "mean", "concat");
+    oneOf("overlap", "true", "false");
+    number("overlap.bucket.mb", 0, false, 1 << 20);
     number("lr", 0, false, 1e6);
     number("sparse.lr", 0, false, 1e6);
     number("momentum", 0, true, 1);

@@ -31,7 +31,10 @@ import org.pscreen2vec.run.Preemption;
 import org.pscreen2vec.run.Progress;
 import org.pscreen2vec.run.Stats;
 import org.pscreen2vec.run.Timeline;
+import org.pscreen2vec.sync.BucketedSync;
+import org.pscreen2vec.sync.Buckets;
 import org.pscreen2vec.sync.GradientSync;
+import org.pscreen2vec.sync.StepControl;
 
 /**
  * The training loop, read top to bottom: for each epoch, this worker's shard; for each step, let
@@ -43,7 +46,7 @@ import org.pscreen2vec.sync.GradientSync;
 public final class Trainer {
   private static final Logger LOG = LogManager.getLogger(Trainer.class);
   static final String STEPS_HEADER = "epoch,step,samples,loss,compute_ms,sync_ms,optimizer_ms,"
-      + "step_ms,bytes_sent,bytes_received,touched_rows";
+      + "step_ms,bytes_sent,bytes_received,touched_rows,sync_total_ms";
 
   /** Tests only: a pause after every step, so a job test can act between checkpoints. */
   private static final long STEP_DELAY_MS = Long.getLong("pscreen2vec.debug.stepDelayMs", 0);
@@ -61,6 +64,10 @@ public final class Trainer {
   private Options options; // null: a plain loop (tests, bench-step)
   private StepAgreement agreement = new StepAgreement(null);
   private boolean stopAgreed; // the workers agreed to stop after the current step
+  // allreduce strategies: the stop flag, non-finite findings and checksums ride in the step's
+  // own allreduce (null: a separate agreement, or one worker deciding alone)
+  private final StepControl control;
+  private final BucketFeeder feeder; // null: no overlap of communication with backward
 
   /**
    * What a run achieved. {@code samplesPerSecond} is the job's (every worker's samples);
@@ -93,6 +100,11 @@ public final class Trainer {
       o.initialise(t.rows(), t.dim());
       sparse.add(o);
     }
+    this.control = sync.carriesControl() ? new StepControl(rank, workers) : null;
+    this.feeder = control != null && config.get("overlap").equals("true")
+        && sync instanceof BucketedSync b
+        ? new BucketFeeder(m.parameters(), b, Buckets.capFloats(config.getDouble(
+            "overlap.bucket.mb"))) : null;
   }
 
   /** The configured dense optimizer (also what parameter servers apply). */
@@ -167,6 +179,11 @@ public final class Trainer {
           + "{} samples per step over {} worker(s), {} steps per epoch, strategy {}, ops {}",
           store.size(), String.format(Locale.ROOT, "%.1f", store.size() * 4.0 / (1 << 20)),
           tableRows, batch * workers, workers, stepsPerEpoch, sync.name(), ops.name());
+      if (feeder != null) {
+        LOG.info("overlap: {} gradient bucket(s) of at most {} MiB, reduced while backward runs "
+            + "(the last one with the tables)", feeder.plan().size(), config.get(
+            "overlap.bucket.mb"));
+      }
     }
     Progress progress = root ? new Progress(lastStep, pos.step(), config.getInt("log.every"))
         : null;
@@ -208,10 +225,10 @@ public final class Trainer {
         double stepMs = st.totalNanos() / 1e6;
         allStepMs.add(stepMs);
         allSyncMs.add(syncMs);
-        stepRows.add(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d",
-            epoch, globalStep, items.length, loss, computeMs, syncMs, optMs, stepMs,
-            sync.bytesSent() - evalSent, sync.bytesReceived() - evalReceived,
-            st.touchedRows()));
+        stepRows.add(String.format(Locale.ROOT,
+            "%d,%d,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%.3f", epoch, globalStep, items.length,
+            loss, computeMs, syncMs, optMs, stepMs, sync.bytesSent() - evalSent,
+            sync.bytesReceived() - evalReceived, st.touchedRows(), st.syncTotalNanos() / 1e6));
         if (progress != null) {
           progress.step(epoch, globalStep, loss, (long) items.length * workers,
               String.format(Locale.ROOT, "%.1f ms: compute %.1f, sync %.1f, optimizer %.1f",
@@ -356,9 +373,12 @@ public final class Trainer {
         : Stats.of(values.stream().mapToDouble(Double::doubleValue).toArray()).median();
   }
 
-  /** One step's loss and time split. */
+  /**
+   * One step's loss and time split. {@code syncNanos} is the exposed part (the step waited for
+   * it); {@code syncTotalNanos} all of it, including what ran behind backward (overlap).
+   */
   public record StepTimes(double loss, long computeNanos, long syncNanos, long optimizerNanos,
-      int touchedRows) {
+      int touchedRows, long syncTotalNanos) {
     public long totalNanos() {
       return computeNanos + syncNanos + optimizerNanos;
     }
@@ -375,6 +395,7 @@ public final class Trainer {
 
   private <B extends Task.Batch> StepTimes step(Task<B> t, int[] items, long globalStep) {
     Model model = t.model();
+    ParameterStore store = model.parameters();
     long tp = System.nanoTime();
     B batch;
     try (Timeline.Span sp = Timeline.span("data")) {
@@ -386,9 +407,16 @@ public final class Trainer {
     }
     long t0 = System.nanoTime();
     double loss;
+    if (feeder != null) { // buckets go to the communication thread as backward produces them
+      ((BucketedSync) sync).begin(store.denseGradients(), items.length, control);
+      feeder.begin();
+      model.onGradientsReady(feeder);
+    }
     try (Timeline.Span sp = Timeline.span("forward+backward")) {
       model.zeroGrads();
       loss = t.step(batch);
+    } finally {
+      model.onGradientsReady(null);
     }
     long t1 = System.nanoTime();
     List<SparseGradients> sg = new ArrayList<>();
@@ -397,14 +425,35 @@ public final class Trainer {
       sg.add(table.sparseGradients());
       touched += table.touched();
     }
-    ParameterStore store = model.parameters();
-    store.gradsToHost(0, store.size()); // the guards and the strategy read the host copy
+    // the guards and the strategy read the host copy (the feeder moved the other buckets)
+    Buckets.Bucket last = feeder != null ? feeder.flush()
+        : new Buckets.Bucket(0, store.size(), 0, store.params().size());
+    store.gradsToHost(last.from(), last.to());
+    if (globalStep == config.getInt("debug.nan.step") && rank == workers - 1
+        && store.size() > 0) {
+      store.hostGrads()[0] = Float.NaN; // test hook: one worker's gradient turns NaN
+    }
     long ta0 = System.nanoTime();
     try (Timeline.Span sp = Timeline.span("guards")) {
-      guard(model, loss, sg, globalStep);
+      if (control != null) {
+        control.prepare(Preemption.requested(), Double.isFinite(loss), checksumStep(globalStep),
+            checksumStep(globalStep) ? Guards.checksum(model, !sync.appliesSparseUpdate()) : 0);
+      } else {
+        guard(model, loss, sg, globalStep);
+      }
     }
     long ta1 = System.nanoTime();
-    List<SparseGradients> synced = sync.synchronize(store.denseGradients(), sg, items.length);
+    List<SparseGradients> synced;
+    if (feeder != null) {
+      synced = ((BucketedSync) sync).finish(last.from(), last.to(), sg);
+    } else if (control != null) {
+      synced = sync.synchronize(store.denseGradients(), sg, items.length, control);
+    } else {
+      synced = sync.synchronize(store.denseGradients(), sg, items.length);
+    }
+    if (control != null) {
+      verdict(model, globalStep);
+    }
     if (sync.appliesDenseUpdate()) {
       store.valuesFromHost(0, store.size());
     } else {
@@ -416,28 +465,57 @@ public final class Trainer {
     }
     long t3 = System.nanoTime();
     // building the batch is compute (as it was inside the task's step); fetching rows, the
-    // agreement and synchronizing are sync
-    return new StepTimes(loss, (t1 - t0) + (tf - tp) + (ta0 - t1),
-        (t2 - ta1) + (ta1 - ta0) + (t0 - tf), t3 - t2, touched);
+    // agreement and synchronizing are sync; with overlap, the reductions behind backward count
+    // in the total only
+    long exposed = (t2 - ta1) + (ta1 - ta0) + (t0 - tf);
+    long total = feeder != null
+        ? ((BucketedSync) sync).lastBusyNanos() + (ta1 - ta0) + (t0 - tf) : exposed;
+    return new StepTimes(loss, (t1 - t0) + (tf - tp) + (ta0 - t1), exposed, t3 - t2, touched,
+        Math.max(total, exposed));
+  }
+
+  /** Whether this step compares the workers' parameter checksums. */
+  private boolean checksumStep(long globalStep) {
+    int every = config.getInt("checksum.every");
+    return workers > 1 && every > 0 && globalStep > 1 && (globalStep - 1) % every == 0;
+  }
+
+  /** The workers' decision, read from the control block their allreduce carried. */
+  private void verdict(Model model, long globalStep) {
+    int w = control.nanWorker();
+    if (w >= 0) {
+      int code = switch (control.kind(w)) {
+        case StepControl.LOSS -> Guards.LOSS;
+        case StepControl.TABLE -> Guards.tableCode(control.index(w));
+        default -> Guards.blockOf(model, control.index(w));
+      };
+      throw new IllegalStateException(String.format(Locale.ROOT, "step %d: %s is not finite "
+          + "(NaN or infinity) on worker %d; stopped before the update (lower lr or "
+          + "sparse.lr, or check the input data)", globalStep, Guards.describe(code, model), w));
+    }
+    int m = control.mismatchWorker();
+    mismatch(new StepAgreement.Verdict(control.stop(), -1, Guards.NONE, m,
+        control.checksum(0), m >= 0 ? control.checksum(m) : 0), globalStep - 1);
+    if (control.stop() && !stopAgreed && root) {
+      LOG.warn("stopping after step {}: {} (checkpointing, then exiting)", globalStep,
+          Preemption.requested() ? Preemption.reason() : "another worker was asked to stop");
+    }
+    stopAgreed = control.stop();
   }
 
   /**
-   * The numerical guards and the workers' agreement before synchronizing: a non-finite loss or
-   * gradient on any worker fails every worker at this step (nothing poisoned is sent), a SIGTERM
-   * on any worker makes every worker stop after this step, and every {@code checksum.every} steps
-   * the parameters' checksums are compared.
+   * The numerical guards and the workers' agreement before synchronizing, for strategies whose
+   * messages do not carry them (parameter servers; one worker): a non-finite loss or gradient on
+   * any worker fails every worker at this step (nothing poisoned is sent), a SIGTERM on any
+   * worker makes every worker stop after this step, and every {@code checksum.every} steps the
+   * parameters' checksums are compared. One worker has nothing to agree on: it decides alone.
    */
   private void guard(Model model, double loss, List<SparseGradients> sg, long globalStep) {
     float[] g = model.parameters().hostGrads();
-    if (globalStep == config.getInt("debug.nan.step") && rank == workers - 1) {
-      g[0] = Float.NaN; // test hook: one worker's gradient turns NaN
-    }
     int code = Guards.check(loss, model, g, model.parameters().size(), sg);
-    int every = config.getInt("checksum.every");
-    boolean withSum = agreement != null && workers > 1 && every > 0 && globalStep > 1
-        && (globalStep - 1) % every == 0;
+    boolean withSum = agreement != null && checksumStep(globalStep);
     long sum = withSum ? Guards.checksum(model, !sync.appliesSparseUpdate()) : 0;
-    StepAgreement.Verdict v = agreement != null
+    StepAgreement.Verdict v = agreement != null && workers > 1
         ? agreement.agree(globalStep, Preemption.requested(), code, withSum, sum)
         : new StepAgreement.Verdict(Preemption.requested(), code == Guards.NONE ? -1 : rank, code,
             -1, 0, 0);

@@ -8,6 +8,7 @@ import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.ops.cpu.CpuOps;
 import org.pscreen2vec.ops.cuda.CudaOps;
 import org.pscreen2vec.ops.cuda.NoGpuException;
+import org.pscreen2vec.ops.cuda.StagedCpuOps;
 
 /**
  * Chooses a worker's {@code Ops} backend: {@code --backend cpu} (ND4J/OpenBLAS products, Java
@@ -18,11 +19,13 @@ import org.pscreen2vec.ops.cuda.NoGpuException;
  */
 public final class Backends {
   private static final Logger LOG = LogManager.getLogger(Backends.class);
-  public static final List<String> NAMES = List.of("cpu", "cuda", "auto");
+  public static final List<String> NAMES = List.of("cpu", "cuda", "auto", "cpu-staged");
 
   public static final Opt<String> BACKEND = Opt.choice("backend", "NAME", "cpu", NAMES,
       "where a worker computes: cpu, cuda (fails without a usable GPU) or auto (cuda when a GPU "
-          + "and the CUDA 13 libraries load, else cpu; logged)");
+          + "and the CUDA 13 libraries load, else cpu; logged); cpu-staged is a check: the cpu "
+          + "arithmetic behind device-style buffers whose host memory is NaN, so a run that "
+          + "reads a buffer behind the backend differs from --backend cpu");
   public static final Opt<Boolean> TF32 = Opt.flag("tf32",
       "cuda: let cuBLAS use TF32 tensor cores for float products (faster, ~1e-3 relative error)");
 
@@ -37,6 +40,10 @@ public final class Backends {
   public static Ops create(String backend, boolean tf32, int rank, int threads) {
     if (backend.equals("cpu")) {
       return new CpuOps(threads);
+    }
+    if (backend.equals("cpu-staged")) {
+      LOG.info("backend cpu-staged: cpu arithmetic behind device-style buffers (a check)");
+      return new StagedCpuOps(new CpuOps(threads));
     }
     int local = localRank(rank);
     try {

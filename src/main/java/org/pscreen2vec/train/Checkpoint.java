@@ -8,6 +8,8 @@ import org.pscreen2vec.data.BadInputException;
 import org.pscreen2vec.model.Model;
 import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.FloatBuf;
+import org.pscreen2vec.ops.Ops;
 import org.pscreen2vec.run.CheckpointFile;
 
 /**
@@ -24,7 +26,7 @@ public final class Checkpoint {
     CheckpointFile.Writer w = new CheckpointFile.Writer("model");
     w.field("model", model.name()).field("config", config.toString());
     shapes(model).forEach(w::field);
-    modelArrays(model).forEach(w::array);
+    onHost(model.parameters().ops(), modelArrays(model)).forEach(w::array);
     w.write(file);
   }
 
@@ -40,7 +42,7 @@ public final class Checkpoint {
       throw new BadInputException(file, "holds a " + name + " model, not " + model.name());
     }
     checkShapes(c, model);
-    c.read(modelArrays(model));
+    readOnHost(c, model.parameters().ops(), modelArrays(model));
     return c.field("config");
   }
 
@@ -69,6 +71,40 @@ public final class Checkpoint {
       throw new BadInputException(c.file(), "holds a " + model.name() + " of another shape ("
           + diff + "); the configuration's sizes (dim, text.buckets, layout.sizes, "
           + "mlp.sizes, cnn.channels, ...) must be the ones it was written with");
+    }
+  }
+
+  /**
+   * The buffers' values as host buffers that {@code CheckpointFile} may read element by element:
+   * each buffer itself where the backend keeps it as a host array, else a downloaded copy (a
+   * GPU buffer's heap memory is not its value).
+   */
+  static Map<String, Buf> onHost(Ops ops, Map<String, Buf> bufs) {
+    Map<String, Buf> m = new LinkedHashMap<>();
+    bufs.forEach((k, b) -> {
+      if (ops.hostArray(b) != null) {
+        m.put(k, b);
+      } else {
+        float[] a = new float[b.length()];
+        ops.download(b, 0, a, 0, a.length);
+        m.put(k, new FloatBuf(a));
+      }
+    });
+    return m;
+  }
+
+  /** Reads the stored arrays into bufs: in place on a host backend, else through host copies. */
+  static void readOnHost(CheckpointFile.Contents c, Ops ops, Map<String, Buf> bufs)
+      throws IOException {
+    Map<String, Buf> host = new LinkedHashMap<>();
+    bufs.forEach((k, b) -> host.put(k, ops.hostArray(b) != null ? b : new FloatBuf(
+        new float[b.length()])));
+    c.read(host);
+    for (Map.Entry<String, Buf> e : bufs.entrySet()) {
+      Buf h = host.get(e.getKey());
+      if (h != e.getValue()) {
+        ops.upload(((FloatBuf) h).array(), 0, e.getValue(), 0, h.length());
+      }
     }
   }
 

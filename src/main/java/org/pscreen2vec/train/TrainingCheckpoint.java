@@ -72,7 +72,7 @@ public final class TrainingCheckpoint {
     w.field("git_revision", System.getProperty("pscreen2vec.gitRev", "unknown"))
         .field("written_utc", Instant.now().toString());
     Checkpoint.shapes(s.model()).forEach(w::field);
-    arrays(s).forEach(w::array);
+    Checkpoint.onHost(s.model().parameters().ops(), arrays(s)).forEach(w::array);
     w.write(file);
   }
 
@@ -100,7 +100,7 @@ public final class TrainingCheckpoint {
       throw new BadInputException(file, "was written with optimizer " + c.field("dense_optimizer")
           + ", this run uses " + s.dense().name());
     }
-    c.read(arrays(s));
+    Checkpoint.readOnHost(c, s.model().parameters().ops(), arrays(s));
     s.dense().restoreSteps(c.longField("dense_optimizer_steps"));
     return new Position(c.longField("step"), (int) c.longField("epoch"),
         (int) c.longField("step_in_epoch"), c.doubleField("epoch_loss_sum"),

@@ -21,6 +21,8 @@ import org.pscreen2vec.data.BadInputException;
 import org.pscreen2vec.results.CsvTable;
 import org.pscreen2vec.run.RunContext;
 import org.pscreen2vec.study.ProjectionPlots;
+import org.pscreen2vec.study.WorkloadProfile;
+import org.pscreen2vec.train.TrainConfig;
 
 /**
  * Projects step time, speed-up and efficiency of every strategy to many workers with the cost
@@ -44,7 +46,10 @@ public final class ProjectCommand implements Subcommand {
   }
 
   static final Opt<String> WORKLOAD = Opt.text("workload", "NAME", "screen2vec", "screen2vec",
-      "built-in workload: " + String.join(", ", Workload.names()));
+      "built-in workload (the local study's, profiled from its model classes): "
+          + String.join(", ", WorkloadProfile.names()));
+  static final Opt<String> CONFIG = Opt.text("config", "FILE", null, "none",
+      "profile this training configuration's model instead of --workload");
   static final Opt<String> NETWORK = Opt.text("network", "LIST", "1gbe,10gbe", "1gbe,10gbe",
       "comma-separated named networks: " + String.join(", ", Network.names()));
   static final Opt<String> CALIBRATION = Opt.text("calibration", "FILE", null, "none",
@@ -52,7 +57,7 @@ public final class ProjectCommand implements Subcommand {
   static final Opt<Integer> MAX_WORKERS = Opt.integer("max-workers", "P", 512, 2, 1 << 16,
       "largest worker count projected (1, 2, 4, ... up to P)");
   static final Opt<Double> COMPUTE_MS = Opt.number("compute-ms", "MS", -1, -1, 1e9,
-      "compute per step and worker instead of the workload's measured one (-1: measured)");
+      "compute per step and worker (-1: timed here on the first batches, one thread)");
   static final Opt<Long> SEGMENT = Opt.count("segment-bytes", "B", 16L << 20, 0, 1L << 34,
       "pipeline segment of ring/naive/star (one alpha per segment and step)");
   static final Opt<String> OUT = Opt.text("out", "DIR", null, "plots/projection",
@@ -66,7 +71,7 @@ public final class ProjectCommand implements Subcommand {
 
   @Override
   public Options options() {
-    return Opt.options(WORKLOAD, NETWORK, CALIBRATION, MAX_WORKERS, COMPUTE_MS, SEGMENT, OUT,
+    return Opt.options(WORKLOAD, CONFIG, NETWORK, CALIBRATION, MAX_WORKERS, COMPUTE_MS, SEGMENT, OUT,
         CALIBRATE, VALIDATE);
   }
 
@@ -119,14 +124,24 @@ public final class ProjectCommand implements Subcommand {
       }
     }
     Workload w;
-    try {
-      w = Workload.named(WORKLOAD.get(cl));
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--workload: " + e.getMessage());
+    double compute = COMPUTE_MS.get(cl) >= 0 ? COMPUTE_MS.get(cl) / 1e3 : -1;
+    Path home = Paths.get(System.getProperty("pscreen2vec.home", "."));
+    if (CONFIG.get(cl) != null) {
+      Path f = Paths.get(CONFIG.get(cl));
+      if (!Files.isRegularFile(f)) {
+        throw new UsageException("--config " + f + ": no such file (a training configuration,"
+            + " e.g. configs/screen2vec-local.properties)");
+      }
+      w = WorkloadProfile.of(f.getFileName().toString().replaceFirst("\\.properties$", ""),
+          TrainConfig.load(f, List.of()), compute, f.toString());
+    } else {
+      try {
+        w = WorkloadProfile.named(WORKLOAD.get(cl), home, compute);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--workload: " + e.getMessage());
+      }
     }
-    if (COMPUTE_MS.get(cl) >= 0) {
-      w = w.withCompute(COMPUTE_MS.get(cl) / 1e3);
-    }
+    System.out.println("project: workload " + w.name() + ": " + w.source());
     Path out = Paths.get(OUT.get(cl, Paths.get(System.getProperty("pscreen2vec.home", "."),
         "plots", "projection").toString()));
     String stem = w.name() + "-" + String.join("-", nets.stream().map(Network::name).toList());

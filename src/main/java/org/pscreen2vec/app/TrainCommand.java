@@ -32,6 +32,7 @@ import org.pscreen2vec.run.RunRecord;
 import org.pscreen2vec.sync.GradientSync;
 import org.pscreen2vec.sync.PsReport;
 import org.pscreen2vec.sync.PsSync;
+import org.pscreen2vec.study.SparsityProbe;
 import org.pscreen2vec.sync.Strategies;
 import org.pscreen2vec.train.Task;
 import org.pscreen2vec.train.Tasks;

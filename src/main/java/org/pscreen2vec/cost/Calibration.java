@@ -106,9 +106,10 @@ public final class Calibration {
   }
 
   /**
-   * The switch's aggregate rate from ring rows on 3 or more ranks: where the ring took longer
-   * than its busiest port explains by more than 5%, the bytes all ports moved over the time
-   * they took. Infinity when the ports explain every row.
+   * The switch's aggregate rate from the ring rows of the most ranks (3 or more) at the largest
+   * size: where the ring took longer than its busiest port explains by more than 5%, the bytes
+   * all ports moved over the time they took (the median over such rows). Infinity when the
+   * ports explain them.
    */
   public static double switchRate(double alpha, double beta, List<RingSample> rings,
       double segmentBytes) {
@@ -119,12 +120,15 @@ public final class Calibration {
   public static double switchRate(double alpha, double beta, double gamma,
       List<RingSample> rings, double segmentBytes) {
     Network ports = new Network("ports", alpha, beta, Double.POSITIVE_INFINITY, gamma, "");
-    double largest = rings.stream().filter(r -> r.ranks() >= 3).mapToDouble(RingSample::bytes)
-        .max().orElse(0);
-    double rate = Double.POSITIVE_INFINITY;
+    // the rows of the most ranks (3 or more) at the largest size: there the most flows cross the
+    // "switch" at once, and the bytes, not the latencies, set the time
+    int most = rings.stream().mapToInt(RingSample::ranks).max().orElse(0);
+    double largest = rings.stream().filter(r -> r.ranks() == most).mapToDouble(
+        RingSample::bytes).max().orElse(0);
+    List<Double> rates = new java.util.ArrayList<>();
     for (RingSample r : rings) {
-      if (r.ranks() < 3 || r.bytes() < largest) {
-        continue; // the largest messages only: there the bytes, not the latencies, set the time
+      if (most < 3 || r.ranks() != most || r.bytes() < largest) {
+        continue;
       }
       List<SyncCost.Phase> phases = SyncCost.ring(r.ranks(), r.bytes(), segmentBytes);
       double predicted = SyncCost.seconds(phases, ports);
@@ -135,10 +139,14 @@ public final class Calibration {
           latency += ph.messages() * alpha + ph.workBytes() * gamma;
           total += ph.totalBytes();
         }
-        rate = Math.min(rate, total / Math.max(1e-9, r.seconds() - latency));
+        rates.add(total / Math.max(1e-9, r.seconds() - latency));
       }
     }
-    return rate;
+    if (rates.isEmpty()) {
+      return Double.POSITIVE_INFINITY;
+    }
+    rates.sort(null);
+    return rates.get(rates.size() / 2); // the median over repeated runs
   }
 
   /** Writes the network with its provenance (atomically). */

@@ -5,13 +5,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.cost.Calibration;
 import org.pscreen2vec.cost.Network;
 import org.pscreen2vec.cost.StepCost;
 import org.pscreen2vec.cost.Workload;
+import org.pscreen2vec.results.CsvTable;
+import org.pscreen2vec.train.TrainConfig;
 
 /**
  * The report's cost-model part: per workload with a built-in cost profile, projection plots to
@@ -20,32 +26,69 @@ import org.pscreen2vec.cost.Workload;
  * the study folder), predicted against measured sync and step time of every niodev cell.
  */
 final class ProjectionSection {
+  private static final Logger LOG = LogManager.getLogger(ProjectionSection.class);
   private static final double SEGMENT_BYTES = 16 << 20; // niodev's default segment, 4 Mi floats
   private static final List<String> NETWORKS = List.of("1gbe", "10gbe");
 
   private ProjectionSection() {}
 
-  /** The cost profile of a study workload with its measured compute; null when none is built in. */
+  private static final Map<String, Workload> PROFILES = new ConcurrentHashMap<>();
+
+  /**
+   * The cost profile of a study workload from its model classes ({@link WorkloadProfile}), with
+   * the compute of this study's one-worker cell (timed here when there is none); null when the
+   * model cannot be built (the reason is logged).
+   */
   static Workload profile(StudyResults r, StudyConfig.Workload w) {
-    Workload base;
-    try {
-      base = Workload.named(w.model());
-    } catch (IllegalArgumentException e) {
-      try {
-        base = Workload.named(w.name());
-      } catch (IllegalArgumentException e2) {
-        return null;
-      }
-    }
+    double compute = -1;
     for (CellFigures c : r.cells()) {
       if (c.cell().workload().name().equals(w.name()) && c.cell().isBaseline() && c.complete()) {
         double ms = c.stats(RunFigures::computeMs).median();
         if (ms > 0) {
-          return base.withCompute(ms / 1e3);
+          compute = ms / 1e3;
         }
       }
     }
-    return base;
+    double given = compute;
+    String key = r.dir() + "/" + w.name() + "/" + given;
+    Workload cached = PROFILES.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    try {
+      Workload p = WorkloadProfile.of(w.name(), TrainConfig.load(w.config(), w.overrides()),
+          given, w.config() + (w.overrides().isEmpty() ? "" : " " + String.join(" ",
+              w.overrides())));
+      PROFILES.put(key, p);
+      return p;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("no cost profile for workload {}: {}", w.name(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** The median over a cell's runs of rank 0's median touched rows per step; NaN if unknown. */
+  static double touchedRows(StudyResults r, CellFigures c) {
+    List<Double> perRun = new ArrayList<>();
+    for (RunFigures f : c.runs()) {
+      Path csv = StudyFiles.runDir(r.dir(), c.cell().workload().name(), f.jobId())
+          .resolve("steps-rank0.csv");
+      try {
+        CsvTable t = CsvTable.read(csv, "touched_rows");
+        double[] v = new double[t.rows().size()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = t.number(t.rows().get(i), "touched_rows");
+        }
+        Arrays.sort(v);
+        if (v.length > 0) {
+          perRun.add(v[v.length / 2]);
+        }
+      } catch (IOException e) {
+        // an older run without the column: unknown
+      }
+    }
+    perRun.sort(null);
+    return perRun.isEmpty() ? Double.NaN : perRun.get(perRun.size() / 2);
   }
 
   /** Writes the projection plots; adds them to {@code plots} (file name -> what it shows). */
@@ -62,11 +105,16 @@ final class ProjectionSection {
     }
   }
 
-  static Network calibration(StudyResults r) throws IOException {
+  static Path calibrationFile(StudyResults r) {
     String env = System.getenv("PSCREEN2VEC_CALIBRATION");
     Path f = env != null && !env.isBlank() ? Paths.get(env)
         : r.dir().resolve("calibration.properties");
-    return Files.isRegularFile(f) ? Calibration.read(f) : null;
+    return Files.isRegularFile(f) ? f : null;
+  }
+
+  static Network calibration(StudyResults r) throws IOException {
+    Path f = calibrationFile(r);
+    return f == null ? null : Calibration.read(f);
   }
 
   /** The section's markdown. */
@@ -100,11 +148,14 @@ final class ProjectionSection {
           + "no validation table.\n");
       return md.toString();
     }
-    md.append("Validation against ").append(cal.describe()).append(": predicted sync = model; "
-        + "predicted step = measured compute + optimizer + predicted sync.\n\n"
-        + "| workload | strategy | workers | servers | sync ms measured | predicted | error |"
-        + " step ms measured | predicted | error |\n|---|---|---:|---:|---:|---:|---:|---:|---:|"
-        + "---:|\n");
+    md.append("Validation against ").append(cal.describe()).append(": predicted sync = model "
+        + "(gamma for the job's rank count where the calibration has it; touched rows: the "
+        + "cell's measured median); predicted step = measured compute + optimizer + predicted "
+        + "sync.\n\n"
+        + "| workload | strategy | workers | servers | touched rows | sync ms measured | "
+        + "predicted | error | step ms measured | predicted | error |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    Path calFile = calibrationFile(r);
     List<Double> errors = new ArrayList<>();
     for (CellFigures c : r.cells()) {
       Cell cell = c.cell();
@@ -116,17 +167,22 @@ final class ProjectionSection {
       if (cw == null) {
         continue;
       }
+      double touched = touchedRows(r, c);
+      if (!Double.isNaN(touched) && cw.tableBytes() > 0) {
+        cw = cw.withTouchedRows(touched);
+      }
       double sync = c.stats(RunFigures::syncMs).median();
       double step = c.stepMs().median();
       double other = c.stats(f -> f.computeMs() + f.optimizerMs()).median();
+      Network net = Calibration.readForRanks(calFile, cell.workers() + cell.servers());
       double pSync = 1e3 * StepCost.syncSeconds(cell.strategy(), cw, cell.workers(),
-          cell.servers(), cal, SEGMENT_BYTES);
+          cell.servers(), net, SEGMENT_BYTES);
       double pStep = other + pSync;
       double eSync = (pSync - sync) / sync;
       errors.add(Math.abs(eSync));
-      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %+.0f%% | %.1f |"
-          + " %.1f | %+.0f%% |%n", cell.workload().name(), cell.strategy(), cell.workers(),
-          cell.servers(), sync, pSync, 100 * eSync, step, pStep, 100 * (pStep - step) / step));
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f | %.1f | %+.0f%% |"
+          + " %.1f | %.1f | %+.0f%% |%n", cell.workload().name(), cell.strategy(), cell.workers(),
+          cell.servers(), cw.touchedRowsPerWorker(), sync, pSync, 100 * eSync, step, pStep, 100 * (pStep - step) / step));
     }
     if (!errors.isEmpty()) {
       long within = errors.stream().filter(e -> e <= 0.15).count();

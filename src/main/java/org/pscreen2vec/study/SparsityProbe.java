@@ -1,4 +1,4 @@
-package org.pscreen2vec.app;
+package org.pscreen2vec.study;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +14,11 @@ import org.pscreen2vec.train.TrainConfig;
  * the data only (no forward pass); for tasks with random negatives it draws them, so an auto run
  * does not repeat a fixed strategy's run bit for bit.
  */
-final class SparsityProbe {
+public final class SparsityProbe {
   private SparsityProbe() {}
 
-  static List<RowRequest> firstBatches(Task<?> task, TrainConfig config, int rank, int workers) {
+  /** The rows each of worker {@code rank}'s first batches reads (at most PROBE_BATCHES). */
+  public static List<RowRequest> firstBatches(Task<?> task, TrainConfig config, int rank, int workers) {
     int batch = config.workerBatch(workers);
     Sharding.Shard shard = Sharding.shard(task.trainSize(), batch, config.seed(), 0, rank,
         workers);

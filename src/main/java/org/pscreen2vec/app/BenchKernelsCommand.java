@@ -166,6 +166,7 @@ public final class BenchKernelsCommand implements Subcommand {
 
     static double[] medianMs(TrainConfig c, Ops ops, int steps) throws java.io.IOException {
       long staged0 = ops instanceof CudaOps g ? g.stagedBytes() : 0;
+      long moved0 = ops instanceof CudaOps g ? g.transferBytes() : 0;
       Task<?> task = Tasks.create(c, ops);
       Trainer trainer = new Trainer(c, task, ops, new NoSync(), 0, 1, null);
       Random rnd = new Random(c.seed());
@@ -185,10 +186,11 @@ public final class BenchKernelsCommand implements Subcommand {
         }
       }
       if (ops instanceof CudaOps g) {
-        // what Ops.hostArray's write-through costs: nn hands the trainer host arrays of the
-        // gradients and values every step (see docs/GPU.md)
-        LOG.info(String.format(Locale.ROOT, "%s on the GPU: %.1f MB host<->device per step for "
-            + "host-shared buffers, %.0f MB of device memory", c.model(),
+        // what crosses PCIe per step: the gradients to the host (for the strategy) and back,
+        // the touched rows' gradients, and host arrays passed as operands (see docs/GPU.md)
+        LOG.info(String.format(Locale.ROOT, "%s on the GPU: %.1f MB per step by upload/download, "
+            + "%.1f MB per step of host operands staged, %.0f MB of device memory", c.model(),
+            (g.transferBytes() - moved0) / 1e6 / (2 + steps),
             (g.stagedBytes() - staged0) / 1e6 / (2 + steps), g.deviceBytes() / 1e6));
       }
       Stats s = Stats.of(ms);

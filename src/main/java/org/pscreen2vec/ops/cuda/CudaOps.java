@@ -101,6 +101,11 @@ public final class CudaOps implements Ops {
     return mem.stagedBytes();
   }
 
+  /** Host-device bytes moved by {@link #upload}/{@link #download} of device buffers. */
+  public long transferBytes() {
+    return mem.transferBytes();
+  }
+
   /** Device memory held by this backend's buffers. */
   public long deviceBytes() {
     return mem.deviceBytes();

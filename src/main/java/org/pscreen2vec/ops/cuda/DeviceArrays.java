@@ -58,6 +58,7 @@ final class DeviceArrays {
   private long pinnedFloats;
   private long deviceBytes;
   private long stagedBytes;
+  private long transferBytes;
 
   private final int chunk;
 
@@ -144,6 +145,11 @@ final class DeviceArrays {
     return stagedBytes;
   }
 
+  /** Bytes moved by explicit upload/download of device-resident buffers since creation. */
+  long transferBytes() {
+    return transferBytes;
+  }
+
   /** The state of b's array, or null when it is not one of ours. */
   State state(FloatBuf b) {
     Entry e = find(b.array());
@@ -158,6 +164,7 @@ final class DeviceArrays {
       return;
     }
     toDevice(src, srcOff, e.address + 4L * (b.offset() + off), n);
+    transferBytes += 4L * n;
   }
 
   /** b[off, off + n) -> host floats, from wherever the valid copy is. */
@@ -168,6 +175,7 @@ final class DeviceArrays {
       return;
     }
     toHost(dst, dstOff, e.address + 4L * (b.offset() + off), n);
+    transferBytes += 4L * n;
   }
 
   /** One kernel call's operands: device addresses valid during the call, write-back after. */

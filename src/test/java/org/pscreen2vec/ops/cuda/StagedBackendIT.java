@@ -36,7 +36,7 @@ class StagedBackendIT {
   private static final Map<String, List<String>> MODELS = Map.of(
       "fashion-mlp", List.of("--model", "fashion-mlp", "--set", "max.steps=6"),
       "fashion-cnn", List.of("--model", "fashion-cnn", "--set", "max.steps=3",
-          "--set", "eval.batch=500"),
+          "--set", "eval.batch=100"),
       "screen2vec", List.of("--model", "screen2vec", "--set", "dim=8", "--set",
           "text.buckets=256", "--set", "layout.sizes=4,2", "--set", "synthetic.screens=300",
           "--set", "batch=4", "--set", "max.steps=6", "--set", "eval.batch=8",

@@ -187,6 +187,23 @@ class EmulateIT {
   }
 
   @Test
+  void hostSettingsAreAppliedAndCheckedBeforeAnythingIsMade() throws Exception {
+    needEmulation();
+    List<String> before = netLeftovers();
+    Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_EMULATE_QDISC", "htb",
+        "PSCREEN2VEC_EMULATE_MTU", "9000", "PSCREEN2VEC_EMULATE_NF", "0"), "-np", "2", "-dev",
+        "niodev", "-emulate", "100mbit", "selftest");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains("(htb, MTU 9000, bridge netfilter off)"), r.toString());
+    awaitGone(r.jobId(), before, 5);
+    Result bad = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_EMULATE_QDISC", "cbq"), "-np", "2",
+        "-dev", "niodev", "-emulate", "100mbit", "selftest");
+    assertEquals(2, bad.exitCode(), bad.toString());
+    assertTrue(bad.stderr().contains("PSCREEN2VEC_EMULATE_QDISC must be tbf or htb, got 'cbq'"),
+        bad.toString());
+  }
+
+  @Test
   void badEmulationsAreOneLineErrors() {
     Result rate = Launcher.run(LIMIT, "-np", "2", "-dev", "niodev", "-emulate", "1gbps",
         "selftest");

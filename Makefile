@@ -11,7 +11,7 @@ MVN_ARGS := -Dmpj.home=$(MPJ_DIR)
 NVCC ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard /usr/local/cuda/bin/nvcc))
 
 .PHONY: all tools mpj data deps build test run study clean help bench-collectives
-.PHONY: iproute2 bench-emulated validate-model projections
+.PHONY: iproute2 bench-emulated validate-model projections bench-emulated-host
 
 all: build
 
@@ -23,7 +23,8 @@ help:
 	@echo "make deps    only prepare MPJ Express (.deps/mpj) and Fashion-MNIST (.deps/data)"
 	@echo "make bench-collectives   allreduce sweep (2 and 4 ranks, multicore and niodev) + plot"
 	@echo "make bench-emulated   collectives on emulated 1 and 10 Gbit/s links, 2-4 ranks; calibrate; validate (root)"
-	@echo "make validate-model   bench-emulated with 3 repeats per cell: the model's error table (root, ~1 h)"
+	@echo "make validate-model   bench-emulated with 3 repeats, then training on emulated links vs the model and auto vs fixed (root, ~1.5 h)"
+	@echo "make bench-emulated-host   what the emulation's host side costs: qdisc, MTU, netfilter, unshaped (root, ~12 min)"
 	@echo "make projections      cost-model projections to 512 workers: plots/projection/*.png"
 	@echo "make cuda-check   compile every CUDA kernel; registers, spills, shared memory (in make test where nvcc exists)"
 	@echo "make gpu-test     GPU tests (tag gpu): CudaOps conformance, a training step per model GPU vs CPU"
@@ -114,8 +115,14 @@ EMU_REPEATS ?= 1
 bench-emulated: build iproute2
 	bin/bench-emulated "$(EMU_RATES)" "$(EMU_RANKS)" $(EMU_REPEATS)
 
+# ... and training: every strategy at 2-4 workers per rate against the model, auto against the
+# fixed strategies (results/emulated-<rate>/<study>/REPORT.md, section "Cost model").
 validate-model: build iproute2
 	bin/bench-emulated "$(EMU_RATES)" "$(EMU_RANKS)" 3
+	SKIP_CALIBRATION=1 AUTO=1 bin/validate-emulated "$(EMU_RATES)"
+
+bench-emulated-host: build iproute2
+	bin/bench-emulated-host 1gbit 3
 
 # Projections of every strategy to 512 workers on four networks, for Screen2Vec and the
 # Fashion-MNIST baselines: plots/projection/<workload>-<networks>.png (+ .md, .csv).

@@ -167,6 +167,59 @@ public interface Ops {
   /** dx = 0, then dx[argmax[i]] += dy[i]. */
   void maxPool2Backward(Buf dy, int[] argmax, Buf dx);
 
+  // ---------------------------------------------------------------- whole convolution layers
+
+  /**
+   * Floats of scratch that {@link #conv2d} and {@link #conv2dBackward} need for this geometry:
+   * by default the patch matrix (n h w, k k cin) of the im2col path; a backend that convolves
+   * directly may ask for less (its packed copy of x) or for 0 (then pass null).
+   */
+  default long conv2dScratch(int n, int h, int w, int cin, int k) {
+    return (long) n * h * w * k * k * cin;
+  }
+
+  /**
+   * One convolution layer: y(n, h, w, cout) = x(n, h, w, cin) convolved with wt(k k cin, cout)
+   * (patch order (ky, kx, c) as {@link #im2col}), stride 1, zero padding k / 2, plus
+   * bias(cout); k odd. scratch ({@link #conv2dScratch} floats; null when
+   * that is 0) keeps what {@link
+   * #conv2dBackward} needs from this call. The default is {@link #im2col} into scratch, one
+   * {@link #gemm} and {@link #addRowVector}: every backend has it, and one may do better.
+   */
+  default void conv2d(Buf x, int n, int h, int w, int cin, int k, Buf wt, Buf bias, int cout,
+      Buf y, Buf scratch) {
+    int rows = n * h * w;
+    if (rows == 0) {
+      return; // no pixels: nothing to write (scratch may then be null)
+    }
+    im2col(x, n, h, w, cin, k, k / 2, scratch);
+    gemm(false, false, rows, cout, k * k * cin, 1, scratch, wt, 0, y);
+    addRowVector(y, rows, cout, bias);
+  }
+
+  /**
+   * Backward of the last {@link #conv2d} with this x (unchanged since), wt and scratch: adds
+   * the weight gradient to dWt(k k cin, cout) and the column sums of dy(n h w, cout) to
+   * dBias(cout), and writes the input gradient dx(n, h, w, cin) (overwritten) unless dx is
+   * null. May overwrite scratch. The default: two {@link #gemm}s on the patches left in
+   * scratch, {@link #sumRowsInto}, and {@link #col2im} of the patch gradients (written into
+   * scratch once the weight gradient has read the patches).
+   */
+  default void conv2dBackward(Buf x, int n, int h, int w, int cin, int k, Buf wt, int cout,
+      Buf dy, Buf dWt, Buf dBias, Buf dx, Buf scratch) {
+    int rows = n * h * w;
+    int patch = k * k * cin;
+    if (rows == 0) {
+      return; // no pixels: the gradients gain nothing
+    }
+    gemm(true, false, patch, cout, rows, 1, scratch, dy, 1, dWt);
+    sumRowsInto(dy, rows, cout, dBias);
+    if (dx != null) {
+      gemm(false, true, rows, patch, cout, 1, dy, wt, 0, scratch);
+      col2im(scratch, n, h, w, cin, k, k / 2, dx);
+    }
+  }
+
   // ---------------------------------------------------------------- optimizer updates
 
   /** SGD with momentum: v = mu v + g; p -= lr v. */
@@ -187,4 +240,18 @@ public interface Ops {
 
   /** Adagrad on the rows ids[i]: acc += g^2; p -= lr g / (sqrt(acc) + eps). */
   void sparseAdagrad(Buf table, int dim, int[] ids, Buf rows, Buf acc, double lr, double eps);
+
+  // ---------------------------------------------------------------- fused layer steps
+
+  /**
+   * x(rows, cols)[r] = tanh(x[r] + v) in place: {@link #addRowVector} then {@link #tanh} in one
+   * pass (the RNN cell's step). Equal to that pair: bitwise on the CPU backends.
+   */
+  void biasTanh(Buf x, int rows, int cols, Buf v);
+
+  /**
+   * dx = dy * (1 - y^2) (dx may alias dy), then out(cols) += the column sums of dx(rows, cols):
+   * {@link #tanhBackward} then {@link #sumRowsInto} in one pass. y, dy, dx have equal lengths.
+   */
+  void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out);
 }

@@ -351,6 +351,84 @@ public abstract class OpsConformance extends DenseConformance {
     }
   }
 
+  // ---------------------------------------------------------------- whole convolution layers
+
+  /**
+   * conv2d, then conv2dBackward with and without dx, on the backend's own scratch (poisoned
+   * before each call, like y and dx): edge sizes (no image, 1 x 1, images narrower and shorter
+   * than the kernel, k 1, 3, 5, 7), odd channel counts. The products sum k k cin (forward),
+   * k k cout (dx) and n h w (weights) terms: tolerance {@link #GEMM}.
+   */
+  @Test
+  void conv2dConv2dBackwardAndConv2dScratch() {
+    rnd(21);
+    int[][] shapes = { // n, h, w, cin, cout, k
+        {0, 3, 3, 2, 2, 3}, {1, 1, 1, 1, 1, 1}, {2, 5, 3, 3, 4, 3}, {1, 4, 6, 2, 3, 5},
+        {3, 7, 5, 2, 3, 5}, {2, 6, 4, 1, 8, 5}, {1, 3, 9, 2, 2, 7}, {2, 2, 2, 3, 1, 5}};
+    for (int[] s : shapes) {
+      int n = s[0];
+      int h = s[1];
+      int w = s[2];
+      int cin = s[3];
+      int cout = s[4];
+      int k = s[5];
+      String what = "conv2d " + Arrays.toString(s);
+      Pair x = in(n * h * w * cin);
+      Pair wt = in(k * k * cin * cout);
+      Pair bias = in(cout);
+      Pair y = out(n * h * w * cout);
+      Buf[] scratch = new Buf[2]; // [0] the backend's, [1] the reference's
+      float[] sx = x.snapshot();
+      float[] sw = wt.snapshot();
+      both((o, t) -> {
+        long len = o.conv2dScratch(n, h, w, cin, k);
+        scratch[t ? 0 : 1] = len == 0 ? null : poisoned(o, (int) len);
+        o.conv2d(x.on(t), n, h, w, cin, k, wt.on(t), bias.on(t), cout, y.on(t),
+            scratch[t ? 0 : 1]);
+        return 0;
+      });
+      y.assertWritten(what);
+      y.assertClose(GEMM, what);
+      x.assertUnchanged(sx, what + ": x");
+      wt.assertUnchanged(sw, what + ": weights");
+      for (boolean withDx : new boolean[] {false, true}) {
+        Pair dy = in(n * h * w * cout);
+        Pair dWt = in(k * k * cin * cout); // gradients accumulate: start from non-zero values
+        Pair dBias = in(cout);
+        Pair dx = withDx ? out(n * h * w * cin) : null;
+        float[] sdy = dy.snapshot();
+        both((o, t) -> {
+          o.conv2dBackward(x.on(t), n, h, w, cin, k, wt.on(t), cout, dy.on(t), dWt.on(t),
+              dBias.on(t), withDx ? dx.on(t) : null, scratch[t ? 0 : 1]);
+          return 0;
+        });
+        String b = "conv2dBackward " + Arrays.toString(s) + (withDx ? " with dx" : "");
+        dWt.assertClose(GEMM, b + ": weight gradient");
+        dBias.assertClose(SUM, b + ": bias gradient");
+        if (withDx) {
+          dx.assertWritten(b);
+          dx.assertClose(GEMM, b + ": dx");
+        }
+        dy.assertUnchanged(sdy, b + ": dy");
+        x.assertUnchanged(sx, b + ": x");
+        wt.assertUnchanged(sw, b + ": weights");
+        if (!withDx) { // backward may overwrite scratch: forward again before the next backward
+          both((o, t) -> {
+            o.conv2d(x.on(t), n, h, w, cin, k, wt.on(t), bias.on(t), cout, y.on(t),
+                scratch[t ? 0 : 1]);
+            return 0;
+          });
+        }
+      }
+    }
+  }
+
+  private static Buf poisoned(Ops o, int len) {
+    Buf b = o.alloc(len);
+    o.fill(b, Double.NaN);
+    return b;
+  }
+
   // ---------------------------------------------------------------- optimizer updates
 
   @Test

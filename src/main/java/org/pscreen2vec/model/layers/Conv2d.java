@@ -7,17 +7,18 @@ import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
 
 /**
- * 2-D convolution on NHWC images, k x k kernel, stride 1, "same" zero padding: im2col turns the
- * batch into a (n h w, k k cin) patch matrix, and the convolution is one GEMM with W(k k cin, cout),
- * whose output (n h w, cout) is already NHWC.
+ * 2-D convolution on NHWC images, k x k kernel, stride 1, "same" zero padding, through the
+ * backend's whole-layer methods {@link Ops#conv2d} and {@link Ops#conv2dBackward}: by default
+ * im2col into a (n h w, k k cin) patch matrix and one GEMM with W(k k cin, cout); the CPU
+ * backend convolves directly.
  *
- * <p>The patch matrix is the largest buffer of a CNN step (10 MB for a 64-image batch of 14 x 14
- * x 8 with a 5 x 5 kernel), so the layer keeps one scratch buffer for it and reuses it from step
- * to step; backward writes the patch gradients into the same storage once the weight gradient
- * has read the patches. Hence a tape is valid until the next forward of this layer and serves
- * one backward. Batches whose patch matrix exceeds {@link #KEEP_LIMIT} floats (evaluation
- * batches of a thousand images) get a buffer of their own, dropped after use, so that no layer
- * holds hundreds of MB between evaluations.
+ * <p>The backend's scratch (the patch matrix: 10 MB for a 64-image batch of 14 x 14 x 8 with a
+ * 5 x 5 kernel; the CPU backend's packed input is 25 times smaller) carries what backward needs
+ * from forward, so the layer keeps one scratch buffer and reuses it from step to step. Hence a
+ * tape is valid until the next forward of this layer and serves one backward. Scratch above
+ * {@link #KEEP_LIMIT} floats (evaluation batches of a thousand images on the im2col path) is a
+ * buffer of its own, dropped after use, so that no layer holds hundreds of MB between
+ * evaluations.
  */
 public final class Conv2d {
   private final Ops ops;
@@ -28,10 +29,10 @@ public final class Conv2d {
   private final DenseParam b; // (1, cout)
   /** Largest patch matrix, in floats, kept between calls (64 MB). */
   static final int KEEP_LIMIT = 16 << 20;
-  private Buf scratch; // patches (n h w, k k cin) of the last forward, reused; null until needed
+  private Buf scratch; // the backend's conv2d scratch of the last forward, reused; null until needed
 
-  /** The patches of the last forward (n h w, k k cin) and the input geometry. */
-  public record Tape(Buf cols, int n, int h, int w) {}
+  /** The input of the last forward (n, h, w, cin), its geometry and the backend's scratch. */
+  public record Tape(Buf x, int n, int h, int w, Buf scratch) {}
 
   public Conv2d(Ops ops, ParameterStore.Builder store, String name, int cin, int cout, int k) {
     if (k % 2 != 1) {
@@ -49,37 +50,30 @@ public final class Conv2d {
     return cout;
   }
 
-  /** y(n, h, w, cout) for x(n, h, w, cin). */
+  /** y(n, h, w, cout) for x(n, h, w, cin); x must stay unchanged until backward. */
   public Tape forward(Buf x, int n, int h, int wd, Buf y) {
-    int rows = n * h * wd;
-    Buf cols = patches(rows * k * k * cin);
-    ops.im2col(x, n, h, wd, cin, k, k / 2, cols);
-    ops.gemm(false, false, rows, cout, k * k * cin, 1, cols, w.value(), 0, y);
-    ops.addRowVector(y, rows, cout, b.value());
-    return new Tape(cols, n, h, wd);
+    Buf s = scratch(ops.conv2dScratch(n, h, wd, cin, k));
+    ops.conv2d(x, n, h, wd, cin, k, w.value(), b.value(), cout, y, s);
+    return new Tape(x, n, h, wd, s);
   }
 
   /** Adds parameter gradients; writes dx(n, h, w, cin) unless dx is null. */
   public void backward(Tape t, Buf dy, Buf dx) {
-    int rows = t.n() * t.h() * t.w();
-    int patch = k * k * cin;
-    ops.gemm(true, false, patch, cout, rows, 1, t.cols(), dy, 1, w.grad());
-    ops.sumRowsInto(dy, rows, cout, b.grad());
-    if (dx != null) {
-      Buf dCols = t.cols(); // the patches are read: their storage takes the patch gradients
-      ops.gemm(false, true, rows, patch, cout, 1, dy, w.value(), 0, dCols);
-      ops.col2im(dCols, t.n(), t.h(), t.w(), cin, k, k / 2, dx);
-    }
+    ops.conv2dBackward(t.x(), t.n(), t.h(), t.w(), cin, k, w.value(), cout, dy, w.grad(),
+        b.grad(), dx, t.scratch());
   }
 
-  /** The scratch patch buffer, grown to len floats (or a one-off buffer above the limit). */
-  private Buf patches(int len) {
+  /** The scratch buffer, grown to len floats (a one-off buffer above the limit; null for 0). */
+  private Buf scratch(long len) {
+    if (len == 0) {
+      return null;
+    }
     if (len > KEEP_LIMIT) {
-      return ops.alloc(len);
+      return ops.alloc(Math.toIntExact(len));
     }
     if (scratch == null || scratch.length() < len) {
-      scratch = ops.alloc(len);
+      scratch = ops.alloc((int) len);
     }
-    return scratch.length() == len ? scratch : scratch.slice(0, len);
+    return scratch.length() == len ? scratch : scratch.slice(0, (int) len);
   }
 }

@@ -355,6 +355,68 @@ public final class CpuOps implements Ops {
     ConvKernels.maxPool2Backward(f(dy), argmax, f(dx));
   }
 
+  // ---------------------------------------------------------------- whole convolution layers
+
+  /**
+   * Whether {@link #conv2d} and {@link #conv2dBackward} run {@link DirectConv} (default) or the
+   * interface's im2col + GEMM path ({@code -Dpscreen2vec.conv=im2col}, for comparison: {@code
+   * make bench-conv} times both).
+   */
+  private final boolean directConv =
+      !"im2col".equals(System.getProperty("pscreen2vec.conv", "direct"));
+  /** Work arrays of the direct convolution, one set per calling thread. */
+  private final ThreadLocal<DirectConv> conv = ThreadLocal.withInitial(DirectConv::new);
+
+  @Override
+  public long conv2dScratch(int n, int h, int w, int cin, int k) {
+    return directConv ? 0 : Ops.super.conv2dScratch(n, h, w, cin, k);
+  }
+
+  @Override
+  public void conv2d(Buf x, int n, int h, int w, int cin, int k, Buf wt, Buf bias, int cout,
+      Buf y, Buf scratch) {
+    DirectConv.check("conv2d", x, n, h, w, cin, k, wt, cout, y, bias, scratch,
+        conv2dScratch(n, h, w, cin, k));
+    if (n * h * w == 0) {
+      return;
+    }
+    if (!directConv) {
+      Ops.super.conv2d(x, n, h, w, cin, k, wt, bias, cout, y, scratch);
+      return;
+    }
+    FloatBuf fx = f(x);
+    FloatBuf fw = f(wt);
+    FloatBuf fb = f(bias);
+    FloatBuf fy = f(y);
+    conv.get().forward(fx.array(), fx.offset(), n, h, w, cin, k, fw.array(), fw.offset(),
+        fb.array(), fb.offset(), cout, fy.array(), fy.offset());
+  }
+
+  @Override
+  public void conv2dBackward(Buf x, int n, int h, int w, int cin, int k, Buf wt, int cout,
+      Buf dy, Buf dWt, Buf dBias, Buf dx, Buf scratch) {
+    DirectConv.check("conv2dBackward", x, n, h, w, cin, k, wt, cout, dy, dBias, scratch,
+        conv2dScratch(n, h, w, cin, k));
+    DirectConv.check("conv2dBackward", dx == null ? x : dx, n, h, w, cin, k, dWt, cout, dy,
+        dBias, scratch, conv2dScratch(n, h, w, cin, k));
+    if (n * h * w == 0) {
+      return;
+    }
+    if (!directConv) {
+      Ops.super.conv2dBackward(x, n, h, w, cin, k, wt, cout, dy, dWt, dBias, dx, scratch);
+      return;
+    }
+    FloatBuf fx = f(x);
+    FloatBuf fw = f(wt);
+    FloatBuf fdy = f(dy);
+    FloatBuf fdw = f(dWt);
+    FloatBuf fdb = f(dBias);
+    FloatBuf fdx = dx == null ? null : f(dx);
+    conv.get().backward(fx.array(), fx.offset(), n, h, w, cin, k, fw.array(), fw.offset(), cout,
+        fdy.array(), fdy.offset(), fdw.array(), fdw.offset(), fdb.array(), fdb.offset(),
+        fdx == null ? null : fdx.array(), fdx == null ? 0 : fdx.offset());
+  }
+
   // ---------------------------------------------------------------- optimizer updates
 
   @Override
@@ -380,14 +442,16 @@ public final class CpuOps implements Ops {
     FloatKernels2.sparseAdagrad(f(table), dim, ids, f(rows), f(acc), (float) lr, (float) eps);
   }
 
-  // ---------------------------------------------------------------- fused (not in Ops; issue 15)
+  // ---------------------------------------------------------------- fused layer steps
 
   /** x(rows, cols)[r] = tanh(x[r] + v), bitwise {@link #addRowVector} then {@link #tanh}. */
+  @Override
   public void biasTanh(Buf x, int rows, int cols, Buf v) {
     FusedKernels.biasTanh(f(x).slice(0, rows * cols), rows, cols, f(v));
   }
 
   /** Bitwise {@link #tanhBackward} then {@link #sumRowsInto}(dx, rows, cols, out). */
+  @Override
   public void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out) {
     sameLength(y, dy);
     sameLength(y, dx);

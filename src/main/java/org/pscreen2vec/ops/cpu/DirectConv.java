@@ -1,0 +1,279 @@
+package org.pscreen2vec.ops.cpu;
+
+import java.util.Arrays;
+
+/**
+ * Direct convolution on NHWC images for {@link CpuOps#conv2d} and {@link CpuOps#conv2dBackward}
+ * (k x k kernel, stride 1, zero padding p = k / 2): no patch matrix, no matrix product.
+ *
+ * <p>Why: im2col + one GEMM per batch spent most of a Fashion CNN step around the product (a
+ * 10 MB patch matrix written and read per layer, copied into ND4J's off-heap memory and back),
+ * and the products themselves, with 8 or 16 output channels, ran at 25-45 GFLOP/s
+ * (docs/PERFORMANCE.md, issue 15). Here the operands are repacked into groups of {@link
+ * ConvTaps#NB} images, one row per (group, image row, channel) holding (column + p, image) with
+ * the images innermost and p zero columns on each side; one kernel row against one packed input
+ * row is then a unit-stride loop with five shifted loads ({@link ConvTaps}). Repacking costs a
+ * pass over each activation, small against the k k channels passes of the arithmetic. The
+ * input gradient is the same correlation of the packed output gradient with the kernel flipped
+ * and its channel axes swapped; the weight gradient accumulates row products per kernel tap.
+ *
+ * <p>One instance per thread: it keeps its work rows between calls (a CNN step asks for the
+ * same sizes every time); sets of rows above {@link #KEEP_LIMIT} floats are not kept.
+ */
+final class DirectConv {
+  static final int KEEP_LIMIT = 16 << 20;
+  private static final int NB = ConvTaps.NB;
+  private float[][] in = new float[0][]; // packed input: (group, h, cin) rows of (w + 2p) NB
+  private float[][] grad = new float[0][]; // packed output gradient: (group, h, cout) rows
+  private float[][] out = new float[0][]; // one (group, output row): (channel) rows of w NB
+  private float[][] acc = new float[0][]; // weight-gradient accumulators: (kx) rows of w NB
+  private float[][] shifted = new float[0][]; // input rows shifted by kx: (kx, group, h, cin)
+  private float[] taps = new float[0]; // flipped kernel (k, k, cout, cin)
+
+  /** y(n, h, w, cout) = conv(x, wt) + bias; wt is (k, k, cin, cout), the im2col path's matrix. */
+  void forward(float[] x, int xo, int n, int h, int w, int cin, int k, float[] wt, int wo,
+      float[] bias, int bo, int cout, float[] y, int yo) {
+    float[][] xr = pack(in, x, xo, n, h, w, cin, k / 2);
+    in = keep(xr);
+    correlate(xr, cin, wt, wo, bias, bo, cout, n, h, w, k, y, yo);
+  }
+
+  /**
+   * dWt += sum over pixels of patch x dy, dBias += column sums of dy, and dx = the input
+   * gradient (when dx is not null).
+   */
+  void backward(float[] x, int xo, int n, int h, int w, int cin, int k, float[] wt, int wo,
+      int cout, float[] dy, int dyo, float[] dWt, int dwo, float[] dBias, int dbo, float[] dx,
+      int dxo) {
+    int p = k / 2;
+    float[][] xr = pack(in, x, xo, n, h, w, cin, p);
+    in = keep(xr);
+    float[][] gr = pack(grad, dy, dyo, n, h, w, cout, p);
+    grad = keep(gr);
+    biasGradient(dy, dyo, n * h * w, cout, dBias, dbo);
+    weightGradient(xr, gr, n, h, w, cin, cout, k, dWt, dwo);
+    if (dx == null) {
+      return;
+    }
+    float[] t = taps = taps.length >= k * k * cin * cout ? taps : new float[k * k * cin * cout];
+    for (int ky = 0; ky < k; ky++) {
+      for (int kx = 0; kx < k; kx++) {
+        int src = wo + ((k - 1 - ky) * k + (k - 1 - kx)) * cin * cout; // (ci, co) block
+        int dst = (ky * k + kx) * cout * cin; // (co, ci) block
+        for (int ci = 0; ci < cin; ci++) {
+          for (int co = 0; co < cout; co++) {
+            t[dst + co * cin + ci] = wt[src + ci * cout + co];
+          }
+        }
+      }
+    }
+    correlate(gr, cout, t, 0, null, 0, cin, n, h, w, k, dx, dxo);
+  }
+
+  /**
+   * y(n, h, w, cd) at yo = bias + sum over ky, cs, kx of t[ky, kx, cs, cd] * the packed src at
+   * (oy + ky - p, cs, ox + kx); rows outside the image are skipped.
+   */
+  private void correlate(float[][] src, int cs, float[] t, int to, float[] bias, int bo, int cd,
+      int n, int h, int w, int k, float[] y, int yo) {
+    int p = k / 2;
+    int len = w * NB; // one output row of a group
+    int kxStride = cs * cd; // between the taps of one kernel row
+    float[][] a = rows(out, cd, len);
+    out = keep(a);
+    for (int g = 0, groups = (n + NB - 1) / NB; g < groups; g++) {
+      for (int oy = 0; oy < h; oy++) {
+        for (int co = 0; co < cd; co++) {
+          Arrays.fill(a[co], 0, len, bias == null ? 0f : bias[bo + co]);
+        }
+        for (int ky = Math.max(0, p - oy); ky < k && oy + ky - p < h; ky++) {
+          for (int ci = 0; ci < cs; ci++) {
+            float[] xr = src[(g * h + oy + ky - p) * cs + ci];
+            int tt = to + (ky * k * cs + ci) * cd; // tap (ky, 0, ci, 0)
+            for (int co = 0; co < cd; co++, tt++) {
+              if (k == 5) {
+                ConvTaps.row5(a[co], xr, len, t[tt], t[tt + kxStride], t[tt + 2 * kxStride],
+                    t[tt + 3 * kxStride], t[tt + 4 * kxStride]);
+              } else {
+                for (int kx = 0; kx < k; kx++) {
+                  ConvTaps.row1(a[co], xr, kx * NB, len, t[tt + kx * kxStride]);
+                }
+              }
+            }
+          }
+        }
+        for (int b = 0; b < NB && g * NB + b < n; b++) { // the group's real images into NHWC
+          int d = yo + ((g * NB + b) * h + oy) * w * cd;
+          for (int ox = 0; ox < w; ox++) {
+            for (int co = 0; co < cd; co++, d++) {
+              y[d] = a[co][ox * NB + b];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * dWt(k, k, cin, cout) += sum over pixels of the packed input times the packed gradient. For
+   * k = 5 each input row is first copied once per kernel column, shifted by that column, so
+   * that the tap loops read both operands at constant offsets ({@link ConvTaps}).
+   */
+  private void weightGradient(float[][] xr, float[][] gr, int n, int h, int w, int cin,
+      int cout, int k, float[] dWt, int dwo) {
+    int p = k / 2;
+    int len = w * NB;
+    int groups = (n + NB - 1) / NB;
+    if (k == 5) {
+      int count = groups * h * cin;
+      float[][] sh = rows(shifted, 5 * count, len); // (kx, group, row, ci)
+      shifted = keep(sh);
+      for (int kx = 0; kx < 5; kx++) {
+        for (int r = 0; r < count; r++) {
+          System.arraycopy(xr[r], kx * NB, sh[kx * count + r], 0, len);
+        }
+      }
+      float[][] t = rows(acc, Math.max(k, cout), len); // one accumulator per output channel
+      acc = keep(t);
+      for (int ky = 0; ky < 5; ky++) {
+        int oy0 = Math.max(0, p - ky);
+        int oy1 = Math.min(h, h + p - ky); // oy + ky - p < h
+        for (int ci = 0; ci < cin; ci++) {
+          for (int kx = 0; kx < 5; kx++) {
+            for (int co = 0; co < cout; co++) {
+              Arrays.fill(t[co], 0, len, 0f);
+            }
+            // rows (g, oy) two at a time: the two input rows stay in L1 for every channel
+            int pending = -1; // the row waiting for a partner, or -1
+            for (int g = 0; g < groups; g++) {
+              for (int oy = oy0; oy < oy1; oy++) {
+                int r = g * h + oy;
+                if (pending < 0) {
+                  pending = r;
+                  continue;
+                }
+                float[] x0 = sh[kx * count + (pending + ky - p) * cin + ci];
+                float[] x1 = sh[kx * count + (r + ky - p) * cin + ci];
+                for (int co = 0; co < cout; co++) {
+                  ConvTaps.acc2(t[co], x0, gr[pending * cout + co], x1, gr[r * cout + co], len);
+                }
+                pending = -1;
+              }
+            }
+            if (pending >= 0) {
+              float[] x0 = sh[kx * count + (pending + ky - p) * cin + ci];
+              for (int co = 0; co < cout; co++) {
+                ConvTaps.acc(t[co], x0, gr[pending * cout + co], len);
+              }
+            }
+            for (int co = 0; co < cout; co++) {
+              dWt[dwo + ((ky * 5 + kx) * cin + ci) * cout + co] += (float) ConvTaps.sum(t[co], len);
+            }
+          }
+        }
+      }
+      return;
+    }
+    float[][] a = rows(acc, Math.max(k, cout), len);
+    acc = keep(a);
+    for (int ky = 0; ky < k; ky++) { // any other kernel width: one tap at a time, scalar
+      for (int ci = 0; ci < cin; ci++) {
+        for (int co = 0; co < cout; co++) {
+          for (int kx = 0; kx < k; kx++) {
+            Arrays.fill(a[kx], 0, len, 0f);
+          }
+          for (int g = 0; g < groups; g++) {
+            for (int oy = Math.max(0, p - ky); oy < h && oy + ky - p < h; oy++) {
+              float[] xs = xr[(g * h + oy + ky - p) * cin + ci];
+              float[] gs = gr[(g * h + oy) * cout + co];
+              for (int kx = 0; kx < k; kx++) {
+                ConvTaps.acc1(a[kx], xs, kx * NB, gs, p * NB, len);
+              }
+            }
+          }
+          for (int kx = 0; kx < k; kx++) {
+            dWt[dwo + ((ky * k + kx) * cin + ci) * cout + co] += (float) ConvTaps.sum(a[kx], len);
+          }
+        }
+      }
+    }
+  }
+
+  /** dBias(c) += column sums of dy(rows, c), summed in double. */
+  private static void biasGradient(float[] dy, int dyo, int rows, int c, float[] db, int dbo) {
+    double[] s = new double[c];
+    for (int r = 0, i = dyo; r < rows; r++) {
+      for (int ch = 0; ch < c; ch++, i++) {
+        s[ch] += dy[i];
+      }
+    }
+    for (int ch = 0; ch < c; ch++) {
+      db[dbo + ch] += (float) s[ch];
+    }
+  }
+
+  /**
+   * x(n, h, w, c) at xo packed into rows (group, row, channel) of (w + 2p) NB floats, (column +
+   * p, image in group) innermost, zeros in the padding columns and missing images; reuses the
+   * given rows when they have the shape.
+   */
+  static float[][] pack(float[][] reuse, float[] x, int xo, int n, int h, int w, int c, int p) {
+    int groups = (n + NB - 1) / NB;
+    int wp = w + 2 * p;
+    float[][] r = rows(reuse, groups * h * c, wp * NB);
+    for (int i = 0, e = groups * h * c; i < e; i++) {
+      Arrays.fill(r[i], 0f);
+    }
+    int i = xo;
+    for (int img = 0; img < n; img++) {
+      int g = img / NB;
+      int b = img % NB;
+      for (int y = 0; y < h; y++) {
+        int row = (g * h + y) * c;
+        for (int xx = 0; xx < w; xx++) {
+          int col = (xx + p) * NB + b;
+          for (int ch = 0; ch < c; ch++, i++) {
+            r[row + ch][col] = x[i];
+          }
+        }
+      }
+    }
+    return r;
+  }
+
+  /** count rows of len floats: the given ones when there are enough of that length. */
+  private static float[][] rows(float[][] r, int count, int len) {
+    if (r.length >= count && (count == 0 || r[0].length == len)) {
+      return r;
+    }
+    return new float[count][len];
+  }
+
+  /** The rows to keep for the next call: these, or none when they are above the limit. */
+  private static float[][] keep(float[][] r) {
+    return r.length > 0 && (long) r.length * r[0].length > KEEP_LIMIT ? new float[0][] : r;
+  }
+
+  /**
+   * Throws unless k is odd and every buffer holds its shape: x (n, h, w, cin), wt (k k cin,
+   * cout), y (n, h, w, cout), bias (cout), scratch at least the given floats.
+   */
+  static void check(String what, org.pscreen2vec.ops.Buf x, int n, int h, int w, int cin, int k,
+      org.pscreen2vec.ops.Buf wt, int cout, org.pscreen2vec.ops.Buf y,
+      org.pscreen2vec.ops.Buf bias, org.pscreen2vec.ops.Buf scratch, long scratchLength) {
+    if (n < 0 || h < 0 || w < 0 || cin < 0 || cout < 0 || k < 1 || k % 2 != 1) {
+      throw new IllegalArgumentException(what + ": bad geometry n " + n + ", h " + h + ", w " + w
+          + ", cin " + cin + ", cout " + cout + ", k " + k + " (k must be odd)");
+    }
+    long pixels = (long) n * h * w;
+    if (x.length() != pixels * cin || wt.length() != (long) k * k * cin * cout
+        || y.length() != pixels * cout || bias.length() != cout
+        || (scratchLength > 0 && (scratch == null || scratch.length() < scratchLength))) {
+      throw new IllegalArgumentException(String.format("%s (n %d, h %d, w %d, cin %d, cout %d,"
+          + " k %d): buffer lengths x %d, weights %d, output %d, bias %d, scratch %s", what, n, h,
+          w, cin, cout, k, x.length(), wt.length(), y.length(), bias.length(),
+          scratch == null ? "null" : String.valueOf(scratch.length())));
+    }
+  }
+
+}

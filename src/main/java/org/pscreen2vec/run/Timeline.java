@@ -54,7 +54,9 @@ public final class Timeline {
   private static long[] start = new long[0];
   private static long[] dur = new long[0];
   private static long[] bytes = new long[0];
+  private static boolean[] comm = new boolean[0]; // recorded on a communication thread ("comm-*")
   private static int n;
+  private static final int COMM_TID = 100_000;
 
   private Timeline() {}
 
@@ -117,6 +119,7 @@ public final class Timeline {
     start[n] = t0;
     dur[n] = nanos;
     bytes[n] = moved;
+    comm[n] = Thread.currentThread().getName().startsWith("comm-");
     n++;
   }
 
@@ -125,6 +128,7 @@ public final class Timeline {
     start = Arrays.copyOf(start, size);
     dur = Arrays.copyOf(dur, size);
     bytes = Arrays.copyOf(bytes, size);
+    comm = Arrays.copyOf(comm, size);
   }
 
   /** Spans recorded so far. */
@@ -139,10 +143,16 @@ public final class Timeline {
         .append(",\"args\":{\"name\":").append(Json.string(label)).append("}}\n");
     sb.append("{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":0,\"tid\":").append(rank)
         .append(",\"args\":{\"sort_index\":").append(rank).append("}}\n");
+    // spans of the communication thread (overlap) on a row of their own under the rank's
+    sb.append("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":").append(COMM_TID + rank)
+        .append(",\"args\":{\"name\":").append(Json.string(label + " comm")).append("}}\n");
+    sb.append("{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":0,\"tid\":")
+        .append(COMM_TID + rank).append(",\"args\":{\"sort_index\":").append(rank)
+        .append("}}\n");
     for (int i = 0; i < n; i++) {
       long ts = wall0Micros + (start[i] - nano0) / 1000;
       sb.append("{\"name\":").append(Json.string(NAME_LIST.get(name[i])))
-          .append(",\"ph\":\"X\",\"pid\":0,\"tid\":").append(rank)
+          .append(",\"ph\":\"X\",\"pid\":0,\"tid\":").append(comm[i] ? COMM_TID + rank : rank)
           .append(",\"ts\":").append(ts).append(',').append("\"dur\":")
           .append(String.format(java.util.Locale.ROOT, "%.3f", dur[i] / 1000.0));
       if (bytes[i] >= 0) {

@@ -30,6 +30,7 @@ import org.pscreen2vec.run.Timeline;
  * an element's contributions in another order (ring on 3+ ranks: its segments move).
  */
 public final class AllreduceSync implements GradientSync, BucketedSync {
+  private static final int WEIGH_CHUNK = 2048; // floats weighed, then checked, while in L1
   private final Allreduce allreduce;
   private final Communicator comm;
   private final boolean includeSparse;
@@ -280,39 +281,44 @@ public final class AllreduceSync implements GradientSync, BucketedSync {
 
   /**
    * {@code dst[at + i] = w * src[from + i]} for i in [0, n), and the index i of the first
-   * non-finite {@code src} value, or -1. x * 0 is 0 for every finite x and NaN otherwise, so four
-   * running sums of it find one in the same pass; only then is the place searched.
+   * non-finite value, or -1. In chunks that stay in the L1 cache: a plain (vectorized) weighting
+   * loop, then four running sums of {@code x * 0} over the chunk just written (0 for every finite
+   * x, NaN otherwise), so the check costs no pass over memory of its own; only when one is found
+   * is the place searched (in {@code src}, else in {@code dst}: a weighted value that overflowed).
    */
   static int weigh(float[] src, int from, float[] dst, int at, int n, float w) {
     float s0 = 0;
     float s1 = 0;
     float s2 = 0;
     float s3 = 0;
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      float a = src[from + i];
-      float b = src[from + i + 1];
-      float c = src[from + i + 2];
-      float d = src[from + i + 3];
-      dst[at + i] = w * a;
-      dst[at + i + 1] = w * b;
-      dst[at + i + 2] = w * c;
-      dst[at + i + 3] = w * d;
-      s0 += a * 0f;
-      s1 += b * 0f;
-      s2 += c * 0f;
-      s3 += d * 0f;
-    }
-    for (; i < n; i++) {
-      float a = src[from + i];
-      dst[at + i] = w * a;
-      s0 += a * 0f;
+    for (int c = 0; c < n; c += WEIGH_CHUNK) {
+      int len = Math.min(WEIGH_CHUNK, n - c);
+      int so = from + c;
+      int d = at + c;
+      for (int i = 0; i < len; i++) {
+        dst[d + i] = w * src[so + i];
+      }
+      int i = 0;
+      for (; i + 7 < len; i += 8) {
+        s0 += (dst[d + i] + dst[d + i + 4]) * 0f;
+        s1 += (dst[d + i + 1] + dst[d + i + 5]) * 0f;
+        s2 += (dst[d + i + 2] + dst[d + i + 6]) * 0f;
+        s3 += (dst[d + i + 3] + dst[d + i + 7]) * 0f;
+      }
+      for (; i < len; i++) {
+        s0 += dst[d + i] * 0f;
+      }
     }
     if (s0 + s1 + s2 + s3 == 0f) {
       return -1;
     }
     for (int j = 0; j < n; j++) {
       if (!Float.isFinite(src[from + j])) {
+        return j;
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      if (!Float.isFinite(dst[at + j])) {
         return j;
       }
     }

@@ -129,6 +129,29 @@ class BucketedAllreduceTest {
   }
 
   @Test
+  void theWeightingPassFindsTheFirstNonFiniteValueAcrossItsChunks() {
+    float[] src = new float[5003];
+    for (int i = 0; i < src.length; i++) {
+      src[i] = (i % 7) - 3f;
+    }
+    float[] dst = new float[src.length + 10];
+    assertEquals(-1, AllreduceSync.weigh(src, 0, dst, 10, src.length, 4f));
+    for (int i = 0; i < src.length; i++) {
+      assertEquals(4f * src[i], dst[10 + i], "weighted exactly");
+    }
+    src[4100] = Float.NaN;
+    src[4999] = Float.NEGATIVE_INFINITY;
+    assertEquals(4100 - 3, AllreduceSync.weigh(src, 3, dst, 0, src.length - 3, 4f));
+    src[4100] = 1f;
+    src[2049] = Float.POSITIVE_INFINITY;
+    assertEquals(2049, AllreduceSync.weigh(src, 0, dst, 0, src.length, 0f), "0 x inf too");
+    src[2049] = 1f;
+    src[4999] = 1f;
+    src[77] = 3e38f; // finite, but weighted by 32 it overflows: the sum would not be finite
+    assertEquals(77, AllreduceSync.weigh(src, 0, dst, 0, src.length, 32f));
+  }
+
+  @Test
   void largeIndicesAndTheLossSurviveTheEncoding() {
     StepControl a = new StepControl(0, 2);
     StepControl b = new StepControl(1, 2);

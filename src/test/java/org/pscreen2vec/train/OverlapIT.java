@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
@@ -101,9 +104,48 @@ class OverlapIT {
   void ringOnTwoRanksMulticoreGivesBitwiseTheSameParameters() throws IOException {
     Path off = train("2", "multicore", "ring", "overlap-ring2", "--set", "overlap=false");
     Path on = train("2", "multicore", "ring", "overlap-ring2", "--set", "overlap=true",
-        "--set", TINY_BUCKETS);
+        "--set", TINY_BUCKETS, "--timeline");
     assertSameBits(off, on);
     assertTimeSplit(on);
+    assertHiddenInTimeline(on);
+  }
+
+  /**
+   * The timeline shows the hidden part: on every rank, allreduces recorded on the communication
+   * thread's row that started before the same step's forward+backward ended.
+   */
+  private static void assertHiddenInTimeline(Path run) throws IOException {
+    Pattern event = Pattern.compile("\\{\"name\":\"([^\"]+)\",\"ph\":\"X\",\"pid\":0,"
+        + "\"tid\":(\\d+),\"ts\":(\\d+),\"dur\":([0-9.]+)");
+    Map<Integer, List<long[]>> backward = new LinkedHashMap<>();
+    Map<Integer, List<long[]>> comm = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(run.resolve("timeline.json"))) {
+      Matcher m = event.matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      int tid = Integer.parseInt(m.group(2));
+      long ts = Long.parseLong(m.group(3));
+      long end = ts + (long) Double.parseDouble(m.group(4));
+      if (m.group(1).equals("forward+backward")) {
+        backward.computeIfAbsent(tid, k -> new ArrayList<>()).add(new long[] {ts, end});
+      } else if (m.group(1).startsWith("allreduce") && tid >= 100_000) {
+        comm.computeIfAbsent(tid - 100_000, k -> new ArrayList<>()).add(new long[] {ts, end});
+      }
+    }
+    assertEquals(Set.of(0, 1), backward.keySet(), "forward+backward on both ranks' rows");
+    for (int rank : backward.keySet()) {
+      long hidden = 0;
+      for (long[] c : comm.getOrDefault(rank, List.of())) {
+        for (long[] b : backward.get(rank)) {
+          if (c[0] >= b[0] && c[0] < b[1]) {
+            hidden++;
+          }
+        }
+      }
+      assertTrue(hidden > 0, "rank " + rank + ": no allreduce of the communication thread "
+          + "started during backward");
+    }
   }
 
   @Test

@@ -274,4 +274,40 @@ public abstract class DenseConformance extends ConformanceSupport {
     });
     assertThrows(IllegalArgumentException.class, () -> ops.sigmoid(ops.alloc(3), ops.alloc(4)));
   }
+
+  @Test
+  void biasTanhAndTanhBackwardSumRows() {
+    rnd(9);
+    for (int[] g : GRIDS) {
+      int rows = g[0];
+      int cols = g[1];
+      int n = rows * cols;
+      Pair x = in(n + 2); // two elements past the matrix: left alone
+      Pair v = in(cols);
+      float[] sv = v.snapshot();
+      both((o, t) -> {
+        o.biasTanh(x.on(t), rows, cols, v.on(t));
+        return 0;
+      });
+      x.assertClose(ELEMENT, "biasTanh " + rows + "x" + cols);
+      v.assertUnchanged(sv, "biasTanh's bias");
+      Pair dy = in(n);
+      Pair dx = out(n);
+      Pair sums = in(cols); // accumulated into
+      both((o, t) -> {
+        o.tanhBackwardSumRows(x.on(t).slice(0, n), dy.on(t), dx.on(t), rows, cols, sums.on(t));
+        return 0;
+      });
+      dx.assertClose(ELEMENT, "tanhBackwardSumRows dx " + rows + "x" + cols);
+      sums.assertClose(SUM, "tanhBackwardSumRows out " + rows + "x" + cols);
+      Pair d = in(n); // dx aliasing dy
+      Pair s2 = in(cols);
+      both((o, t) -> {
+        o.tanhBackwardSumRows(x.on(t).slice(0, n), d.on(t), d.on(t), rows, cols, s2.on(t));
+        return 0;
+      });
+      d.assertClose(ELEMENT, "tanhBackwardSumRows in place " + rows + "x" + cols);
+      s2.assertClose(SUM, "tanhBackwardSumRows in place, out " + rows + "x" + cols);
+    }
+  }
 }

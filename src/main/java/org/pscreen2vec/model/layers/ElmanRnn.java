@@ -5,7 +5,6 @@ import org.pscreen2vec.nn.Init;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
-import org.pscreen2vec.ops.cpu.CpuOps;
 
 /**
  * Elman RNN, h_t = tanh(x_t Wx + h_{t-1} Wh + b), over sequences of different lengths: the final
@@ -26,11 +25,12 @@ public final class ElmanRnn {
   private final DenseParam wh; // (hidden, hidden)
   private final DenseParam b;  // (1, hidden)
   /**
-   * The CPU backend's fused bias + tanh (and tanh backward + bias gradient): one pass over each
-   * step's states instead of two, bitwise the same result; null on other backends or with
-   * {@code -Dpscreen2vec.fused=false} (for comparison).
+   * Whether the step uses the backend's fused bias + tanh (and tanh backward + bias gradient,
+   * {@link Ops#biasTanh}): one pass over each step's states instead of two (one kernel launch on
+   * a GPU), bitwise the same result on the CPU; {@code -Dpscreen2vec.fused=false} calls the
+   * pairs instead (for comparison).
    */
-  private final CpuOps fused;
+  private final boolean fused;
 
   /**
    * Everything backward needs; {@link #last()} is the final state (batch, hidden) in the batch's
@@ -49,8 +49,7 @@ public final class ElmanRnn {
     this.wx = store.add(name + ".wx", in, hidden, Init.xavier());
     this.wh = store.add(name + ".wh", hidden, hidden, Init.xavier());
     this.b = store.add(name + ".b", 1, hidden, Init.zeros());
-    this.fused = ops instanceof CpuOps c
-        && Boolean.parseBoolean(System.getProperty("pscreen2vec.fused", "true")) ? c : null;
+    this.fused = Boolean.parseBoolean(System.getProperty("pscreen2vec.fused", "true"));
   }
 
   public int hidden() {
@@ -80,8 +79,8 @@ public final class ElmanRnn {
         ops.gemm(false, false, rows, hidden, hidden, 1, z.slice(p.offset(t - 1) * hidden,
             rows * hidden), wh.value(), 1, zt);
       }
-      if (fused != null) {
-        fused.biasTanh(zt, rows, hidden, b.value());
+      if (fused) {
+        ops.biasTanh(zt, rows, hidden, b.value());
       } else {
         ops.addRowVector(zt, rows, hidden, b.value());
         ops.tanh(zt, zt);
@@ -119,8 +118,8 @@ public final class ElmanRnn {
       Buf dzt = dz.slice(0, rows * hidden);
       Buf dht = dh.slice(0, rows * hidden);
       Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
-      if (fused != null) {
-        fused.tanhBackwardSumRows(zt, dht, dzt, rows, hidden, b.grad());
+      if (fused) {
+        ops.tanhBackwardSumRows(zt, dht, dzt, rows, hidden, b.grad());
       } else {
         ops.tanhBackward(zt, dht, dzt);
         ops.sumRowsInto(dzt, rows, hidden, b.grad());

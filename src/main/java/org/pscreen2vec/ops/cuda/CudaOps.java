@@ -323,6 +323,21 @@ public final class CudaOps implements Ops {
     call(c -> k.biasActBackward(c.in(fy), c.in(fdy), c.out(fdx), c.out(fdb), rows, cols, act));
   }
 
+  /** {@link #biasActivation} with tanh, in place: one {@code bias_act_fwd} launch. */
+  @Override
+  public void biasTanh(Buf x, int rows, int cols, Buf v) {
+    Buf xs = x.slice(0, rows * cols);
+    biasActivation(xs, rows, cols, v, xs, Kernels.ACT_TANH);
+  }
+
+  /** {@link #biasActivationBackward} with tanh: one {@code bias_act_bwd} launch. */
+  @Override
+  public void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out) {
+    sameLength(y, dy);
+    sameLength(y, dx);
+    biasActivationBackward(y, dy, dx, out, rows, cols, Kernels.ACT_TANH);
+  }
+
   @Override
   public void sumRowsInto(Buf x, int rows, int cols, Buf out) {
     FloatBuf fx = need(x, (long) rows * cols, "x");

@@ -258,4 +258,34 @@ public final class StagedCpuOps implements Ops {
       double eps) {
     cpu.sparseAdagrad(d(table), dim, ids, d(rows), d(acc), lr, eps);
   }
+
+  @Override
+  public void biasTanh(Buf x, int rows, int cols, Buf v) {
+    cpu.biasTanh(d(x), rows, cols, d(v));
+  }
+
+  @Override
+  public void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out) {
+    cpu.tanhBackwardSumRows(d(y), d(dy), d(dx), rows, cols, d(out));
+  }
+
+  // the CPU backend convolves directly (its own scratch size), so these must reach it too
+
+  @Override
+  public long conv2dScratch(int n, int h, int w, int cin, int k) {
+    return cpu.conv2dScratch(n, h, w, cin, k);
+  }
+
+  @Override
+  public void conv2d(Buf x, int n, int h, int w, int cin, int k, Buf wt, Buf bias, int cout,
+      Buf y, Buf scratch) {
+    cpu.conv2d(d(x), n, h, w, cin, k, d(wt), d(bias), cout, d(y), d(scratch));
+  }
+
+  @Override
+  public void conv2dBackward(Buf x, int n, int h, int w, int cin, int k, Buf wt, int cout,
+      Buf dy, Buf dWt, Buf dBias, Buf dx, Buf scratch) {
+    cpu.conv2dBackward(d(x), n, h, w, cin, k, d(wt), cout, d(dy), d(dWt), d(dBias), d(dx),
+        d(scratch));
+  }
 }

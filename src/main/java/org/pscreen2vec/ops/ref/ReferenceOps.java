@@ -504,4 +504,21 @@ public final class ReferenceOps implements Ops {
       }
     }
   }
+
+  // ---------------------------------------------------------------- fused layer steps
+
+  /** The pair it fuses, in double. */
+  @Override
+  public void biasTanh(Buf x, int rows, int cols, Buf v) {
+    Buf xs = x.slice(0, rows * cols);
+    addRowVector(xs, rows, cols, v);
+    tanh(xs, xs);
+  }
+
+  /** The pair it fuses, in double. */
+  @Override
+  public void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out) {
+    tanhBackward(y, dy, dx);
+    sumRowsInto(dx, rows, cols, out);
+  }
 }

@@ -116,6 +116,37 @@ class CudaOpsConformanceTest extends OpsConformance {
   }
 
   @Test
+  void opsFusedStepsMatchTheirPairs() { // what ElmanRnn calls through Ops
+    int rows = 37;
+    int cols = 129;
+    rnd(41);
+    float[] x = gauss(rows * cols, 2);
+    float[] b = gauss(cols, 1);
+    float[] dy = gauss(rows * cols, 1);
+    Buf y = ops.alloc(x.length);
+    Buf bb = ops.alloc(cols);
+    ops.upload(x, 0, y, 0, x.length);
+    ops.upload(b, 0, bb, 0, cols);
+    Buf want = ops.alloc(x.length);
+    ops.copy(y, want);
+    ops.addRowVector(want, rows, cols, bb);
+    ops.tanh(want, want);
+    ops.biasTanh(y, rows, cols, bb);
+    assertClose(want, y, 1e-6, "biasTanh");
+    Buf bdy = ops.alloc(dy.length);
+    ops.upload(dy, 0, bdy, 0, dy.length);
+    Buf dx = ops.alloc(dy.length);
+    Buf db = ops.alloc(cols);
+    ops.tanhBackwardSumRows(y, bdy, dx, rows, cols, db);
+    Buf wdx = ops.alloc(dy.length);
+    ops.tanhBackward(y, bdy, wdx);
+    Buf wdb = ops.alloc(cols);
+    ops.sumRowsInto(wdx, rows, cols, wdb);
+    assertClose(wdx, dx, 1e-6, "tanhBackwardSumRows dx");
+    assertClose(wdb, db, 1e-5, "tanhBackwardSumRows out");
+  }
+
+  @Test
   void lstmCellAgainstDoubleFormulas() {
     int rows = 5;
     int h = 33;

@@ -24,14 +24,20 @@ public final class StepCost {
     if (p < 2 && !strategy.equals("ps") && !strategy.equals("hybrid")) {
       return 0;
     }
+    // every strategy also makes two local passes over what it moves: packing the gradients
+    // (weighted by samples; tables into a dense block for an allreduce) and unpacking the result
+    double gamma = net.gammaSecondsPerByte();
     return switch (strategy) {
       case "none" -> 0;
       case "ring", "naive", "star", "mpj" ->
-          SyncCost.seconds(SyncCost.allreduce(strategy, p, w.allreduceBytes(), segmentBytes), net);
+          SyncCost.seconds(SyncCost.allreduce(strategy, p, w.allreduceBytes(), segmentBytes), net)
+              + 2 * w.allreduceBytes() * gamma;
       case "ps" -> SyncCost.seconds(SyncCost.servers(p, servers,
-          w.denseBytes() + w.rowBytesPerWorker(p)), net);
+          w.denseBytes() + w.rowBytesPerWorker(p)), net)
+          + 2 * (w.denseBytes() + w.rowBytesPerWorker(p)) * gamma;
       case "hybrid" -> SyncCost.seconds(SyncCost.ring(p, w.denseBytes(), segmentBytes), net)
-          + SyncCost.seconds(SyncCost.servers(p, servers, w.rowBytesPerWorker(p)), net);
+          + SyncCost.seconds(SyncCost.servers(p, servers, w.rowBytesPerWorker(p)), net)
+          + 2 * (w.denseBytes() + w.rowBytesPerWorker(p)) * gamma;
       default -> throw new IllegalArgumentException("no cost model for strategy '" + strategy
           + "'; known: " + String.join(", ", STRATEGIES));
     };

@@ -67,6 +67,49 @@ final class ProjectionSection {
     }
   }
 
+  /**
+   * How long rank 0 waits for the slowest worker to finish computing, per step: the median over
+   * steps (the first left out) of max over workers of (compute + optimizer) minus rank 0's,
+   * median over the cell's runs. On one host this is the ranks' contention for its cores (a
+   * cluster's nodes do not share them); rank 0's sync time includes it.
+   */
+  static double skewMs(StudyResults r, CellFigures c) {
+    List<Double> perRun = new ArrayList<>();
+    for (RunFigures f : c.runs()) {
+      Path dir = StudyFiles.runDir(r.dir(), c.cell().workload().name(), f.jobId());
+      List<double[]> work = new ArrayList<>(); // per worker: (steps) compute + optimizer ms
+      try {
+        for (int w = 0; w < c.cell().workers(); w++) {
+          CsvTable t = CsvTable.read(dir.resolve("steps-rank" + w + ".csv"), "compute_ms",
+              "optimizer_ms");
+          double[] v = new double[t.rows().size()];
+          for (int i = 0; i < v.length; i++) {
+            v[i] = t.number(t.rows().get(i), "compute_ms")
+                + t.number(t.rows().get(i), "optimizer_ms");
+          }
+          work.add(v);
+        }
+      } catch (IOException e) {
+        continue;
+      }
+      int steps = work.stream().mapToInt(v -> v.length).min().orElse(0);
+      double[] skew = new double[Math.max(0, steps - 1)];
+      for (int i = 1; i < steps; i++) {
+        double max = 0;
+        for (double[] v : work) {
+          max = Math.max(max, v[i]);
+        }
+        skew[i - 1] = max - work.get(0)[i];
+      }
+      Arrays.sort(skew);
+      if (skew.length > 0) {
+        perRun.add(skew[skew.length / 2]);
+      }
+    }
+    perRun.sort(null);
+    return perRun.isEmpty() ? 0 : perRun.get(perRun.size() / 2);
+  }
+
   /** The median over a cell's runs of rank 0's median touched rows per step; NaN if unknown. */
   static double touchedRows(StudyResults r, CellFigures c) {
     List<Double> perRun = new ArrayList<>();
@@ -148,13 +191,14 @@ final class ProjectionSection {
           + "no validation table.\n");
       return md.toString();
     }
-    md.append("Validation against ").append(cal.describe()).append(": predicted sync = model "
-        + "(gamma for the job's rank count where the calibration has it; touched rows: the "
-        + "cell's measured median); predicted step = measured compute + optimizer + predicted "
-        + "sync.\n\n"
-        + "| workload | strategy | workers | servers | touched rows | sync ms measured | "
+    md.append("Validation against ").append(cal.describe()).append(": predicted sync = rank 0's"
+        + " measured wait for the slowest worker's compute (skew: on one host, the ranks' "
+        + "contention for its cores) + the model (gamma for the job's rank count where the "
+        + "calibration has it; touched rows: the cell's measured median); predicted step = "
+        + "measured compute + optimizer + predicted sync.\n\n"
+        + "| workload | strategy | workers | servers | touched rows | skew ms | sync ms measured | "
         + "predicted | error | step ms measured | predicted | error |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     Path calFile = calibrationFile(r);
     List<Double> errors = new ArrayList<>();
     for (CellFigures c : r.cells()) {
@@ -175,14 +219,15 @@ final class ProjectionSection {
       double step = c.stepMs().median();
       double other = c.stats(f -> f.computeMs() + f.optimizerMs()).median();
       Network net = Calibration.readForRanks(calFile, cell.workers() + cell.servers());
-      double pSync = 1e3 * StepCost.syncSeconds(cell.strategy(), cw, cell.workers(),
+      double skew = skewMs(r, c);
+      double pSync = skew + 1e3 * StepCost.syncSeconds(cell.strategy(), cw, cell.workers(),
           cell.servers(), net, SEGMENT_BYTES);
       double pStep = other + pSync;
       double eSync = (pSync - sync) / sync;
       errors.add(Math.abs(eSync));
-      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f | %.1f | %+.0f%% |"
-          + " %.1f | %.1f | %+.0f%% |%n", cell.workload().name(), cell.strategy(), cell.workers(),
-          cell.servers(), cw.touchedRowsPerWorker(), sync, pSync, 100 * eSync, step, pStep, 100 * (pStep - step) / step));
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f | %.1f | %.1f | "
+          + "%+.0f%% | %.1f | %.1f | %+.0f%% |%n", cell.workload().name(), cell.strategy(),
+          cell.workers(), cell.servers(), cw.touchedRowsPerWorker(), skew, sync, pSync, 100 * eSync, step, pStep, 100 * (pStep - step) / step));
     }
     if (!errors.isEmpty()) {
       long within = errors.stream().filter(e -> e <= 0.15).count();

@@ -104,5 +104,10 @@ class CalibrationTest {
     AutoChoice.Decision d = AutoChoice.choose(1e7, dense, 2, 1, net, 16 << 20);
     assertEquals("hybrid", d.strategy());
     assertTrue(d.reasons().stream().anyMatch(r -> r.contains("uses them least")), d.toString());
+    // without tables, hybrid is ring with idle servers, and the log says so
+    AutoChoice.Decision mlp = AutoChoice.choose(1e6, List.of(), 2, 1, net, 16 << 20);
+    assertEquals("hybrid", mlp.strategy());
+    assertTrue(mlp.reasons().stream().anyMatch(r -> r.contains("ring with the servers idle")),
+        mlp.toString());
   }
 }

@@ -30,9 +30,10 @@ help:
 	@echo "make gpu-test     GPU tests (tag gpu): CudaOps conformance, a training step per model GPU vs CPU"
 	@echo "make gpu-bundle   target/pscreen2vec-gpu.tar.gz: GPU tests + bench-kernels for a GPU node without registry"
 	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
-	@echo "make bench-conv   Fashion CNN step and one epoch at 1 BLAS thread (PyTorch 1 thread: 10.8 s/epoch)"
+	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: old (im2col) vs new (direct) convolution vs PyTorch"
 	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
 	@echo "make bench-wire   ring allreduce over niodev vs PyTorch gloo, 64 MiB, 2 and 4 ranks, alternated (needs python3-torch)"
+	@echo "make bench-overlap   overlap of sync with backward: 2 workers, emulated 1 Gbit/s, overlap off/on (root, ~20 min)"
 	@echo "make clean   remove build output (keeps .deps and results)"
 
 # Java 17 and Maven: present on the CI image; installed with apt-get where we are root.
@@ -159,13 +160,23 @@ bench-kernels: build
 
 # ---- CPU kernels and thread defaults (docs/PERFORMANCE.md, "Convolution, threads and the wire") ----
 .PHONY: bench-conv bench-threads
-# The Fashion CNN (8/16 channels, the layers of PyTorch's reference figure) at one BLAS thread:
-# bench-step (median step, GEMM share) and one training epoch (results/bench-conv/<job>/).
+# The Fashion CNN (8/16 channels, the layers of PyTorch's reference figure) at one thread: the old
+# convolution path (im2col + GEMM, -Dpscreen2vec.conv=im2col) and the new one (direct) alternated
+# with PyTorch's (bin/torch-fashion-cnn; skipped when python3-torch is not installed), twice;
+# median step and thread CPU per step; then one training epoch of each (results/bench-conv/).
+CONV_STEP = bench-step --models fashion-cnn --set cnn.channels=8,16 --threads 1 --steps 200 --warmup 50
 bench-conv: build data
-	bin/pscreen2vec bench-step --models fashion-cnn --set cnn.channels=8,16 --threads 1 \
-	  --steps 200 --warmup 50
-	bin/pscreen2vec -np 1 train --config configs/fashion-cnn-local.properties --set epochs=1 \
-	  --set cnn.channels=8,16 --threads 1 --experiment bench-conv
+	@uptime
+	@for round in 1 2; do for conv in im2col direct; do \
+	  PSCREEN2VEC_JVM_OPTS="-Dpscreen2vec.conv=$$conv" bin/pscreen2vec $(CONV_STEP) 2>&1 \
+	    | grep 'ms/step' | sed "s/^.*BenchStepCommand - /[$$conv] /"; done; \
+	  bin/torch-fashion-cnn $${FASHION_MNIST_DIR:-.deps/data/fashion-mnist} --steps 200 --warmup 50; done
+	@for conv in im2col direct; do echo "[$$conv] one epoch:"; \
+	  PSCREEN2VEC_JVM_OPTS="-Dpscreen2vec.conv=$$conv" bin/pscreen2vec -np 1 train \
+	    --config configs/fashion-cnn-local.properties --set epochs=1 --set cnn.channels=8,16 \
+	    --threads 1 --experiment bench-conv 2>&1 | grep -E 'epoch 1|samples/s' | tail -2; done
+	@bin/torch-fashion-cnn $${FASHION_MNIST_DIR:-.deps/data/fashion-mnist} --steps 20 --warmup 20 --epoch | tail -1
+	@uptime
 
 # Our ring over niodev against gloo (Debian's python3-torch) in the same minutes: issue 15's wire
 # target as a ratio. WIRE_ROUNDS alternations (default 3).
@@ -177,3 +188,10 @@ bench-wire: build
 bench-threads: build
 	for t in 1 2 1 2; do bin/pscreen2vec bench-step --models fashion-mlp --threads $$t \
 	  --steps 200 --warmup 50; done
+
+# Overlap of communication with backward (issue 15; docs/PERFORMANCE.md, "Overlap"): Screen2Vec
+# local on 2 workers over an emulated 1 Gbit/s link, overlap off and on (25, 4, 2 MiB buckets),
+# OVERLAP_REPEATS times (default 3), against the same run's compute and sync (root, ~20 min).
+.PHONY: bench-overlap
+bench-overlap: build iproute2
+	bin/bench-overlap 1gbit $(or $(OVERLAP_REPEATS),3) 25 4 2

@@ -35,7 +35,8 @@ public final class BenchStepCommand implements Subcommand {
   private static final Logger LOG = LogManager.getLogger(BenchStepCommand.class);
   static final String HEADER = "model,size,batch,threads,steps,median_ms,min_ms,max_ms,"
       + "samples_per_s,compute_ms,optimizer_ms,gemm_ms,gemm_share,gemm_gflops_in_step,"
-      + "gemm_gflops_standalone,gemm_gflop_per_step,dense_params";
+      + "gemm_gflops_standalone,gemm_gflop_per_step,dense_params,cpu_median_ms,cpu_min_ms,"
+      + "cpu_max_ms";
 
   @Override
   public String name() {
@@ -140,16 +141,22 @@ public final class BenchStepCommand implements Subcommand {
     g.reset();
     g.recordShapes(true);
     double[] ms = new double[steps];
+    double[] cpu = new double[steps]; // the calling thread's CPU time: less disturbed by load
+    java.lang.management.ThreadMXBean mx =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     double computeMs = 0;
     double optMs = 0;
     for (int i = 0; i < steps; i++) {
+      long c0 = mx.getCurrentThreadCpuTime();
       Trainer.StepTimes st = trainer.step(items(rnd, task.trainSize(), batch), ++t);
+      cpu[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e6;
       ms[i] = st.totalNanos() / 1e6;
       computeMs += st.computeNanos() / 1e6;
       optMs += st.optimizerNanos() / 1e6;
     }
     g.recordShapes(false);
     Stats s = Stats.of(ms);
+    Stats sc = Stats.of(cpu);
     double gemmMs = g.nanos() / 1e6 / steps;
     double flopsPerStep = g.flops() / steps;
     double inStep = g.flops() / Math.max(1, g.nanos());
@@ -157,15 +164,17 @@ public final class BenchStepCommand implements Subcommand {
     double totalMs = Arrays.stream(ms).sum() / steps;
     LOG.info(String.format(Locale.ROOT, "%-11s %-5s batch %3d: %8.1f ms/step (min %.1f, max %.1f)"
         + ", %8.1f samples/s; GEMM %.1f ms = %.0f%% of the step at %.1f GFLOP/s (standalone "
-        + "%.1f GFLOP/s), optimizer %.1f ms, other compute %.1f ms", c.model(), size, batch,
+        + "%.1f GFLOP/s), optimizer %.1f ms, other compute %.1f ms; thread CPU %.2f ms/step "
+        + "(min %.2f, max %.2f)", c.model(), size, batch,
         s.median(), s.min(), s.max(), batch / (s.median() / 1e3), gemmMs,
         100 * gemmMs / totalMs, inStep, standalone, optMs / steps,
-        computeMs / steps - gemmMs));
+        computeMs / steps - gemmMs, sc.median(), sc.min(), sc.max()));
     return String.format(Locale.ROOT,
-        "%s,%s,%d,%d,%d,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%.3f,%.4f,%.3f,%.3f,%.4f,%d", c.model(),
-        size, batch, threads, steps, s.median(), s.min(), s.max(), batch / (s.median() / 1e3),
-        computeMs / steps, optMs / steps, gemmMs, gemmMs / totalMs, inStep, standalone,
-        flopsPerStep / 1e9, task.model().parameters().size());
+        "%s,%s,%d,%d,%d,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%.3f,%.4f,%.3f,%.3f,%.4f,%d,%.3f,%.3f,%.3f",
+        c.model(), size, batch, threads, steps, s.median(), s.min(), s.max(),
+        batch / (s.median() / 1e3), computeMs / steps, optMs / steps, gemmMs, gemmMs / totalMs,
+        inStep, standalone, flopsPerStep / 1e9, task.model().parameters().size(), sc.median(),
+        sc.min(), sc.max());
   }
 
   private static int[] items(Random rnd, int n, int batch) {

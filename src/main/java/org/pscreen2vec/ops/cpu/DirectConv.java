@@ -221,19 +221,24 @@ final class DirectConv {
     int groups = (n + NB - 1) / NB;
     int wp = w + 2 * p;
     float[][] r = rows(reuse, groups * h * c, wp * NB);
-    for (int i = 0, e = groups * h * c; i < e; i++) {
-      Arrays.fill(r[i], 0f);
-    }
-    int i = xo;
-    for (int img = 0; img < n; img++) {
-      int g = img / NB;
-      int b = img % NB;
+    int image = h * w * c; // floats of one image of x
+    for (int g = 0; g < groups; g++) {
+      int real = Math.min(NB, n - g * NB); // images of this group (the last may have fewer)
       for (int y = 0; y < h; y++) {
-        int row = (g * h + y) * c;
-        for (int xx = 0; xx < w; xx++) {
-          int col = (xx + p) * NB + b;
-          for (int ch = 0; ch < c; ch++, i++) {
-            r[row + ch][col] = x[i];
+        for (int ch = 0; ch < c; ch++) {
+          float[] row = r[(g * h + y) * c + ch];
+          if (real < NB) {
+            Arrays.fill(row, 0f);
+          } else {
+            Arrays.fill(row, 0, p * NB, 0f);
+            Arrays.fill(row, (p + w) * NB, wp * NB, 0f);
+          }
+          int s = xo + ((g * NB * h + y) * w) * c + ch; // (image g NB, row y, column 0, ch)
+          for (int xx = 0; xx < w; xx++, s += c) {
+            int d = (xx + p) * NB;
+            for (int b = 0, si = s; b < real; b++, si += image) {
+              row[d + b] = x[si];
+            }
           }
         }
       }

@@ -254,4 +254,20 @@ public interface Ops {
    * {@link #tanhBackward} then {@link #sumRowsInto} in one pass. y, dy, dx have equal lengths.
    */
   void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out);
+
+  /**
+   * The LSTM cell's element-wise step: gates(rows, 4 hidden) holds the pre-activations [i|f|g|o]
+   * and is overwritten with their activations (sigmoid, sigmoid, tanh, sigmoid); then
+   * c = f * cPrev + i * g and h = o * tanh(c), each (rows, hidden). On the CPU bitwise the same
+   * element-wise kernels called one after another.
+   */
+  void lstmCellForward(Buf gates, Buf cPrev, Buf c, Buf h, int rows, int hidden);
+
+  /**
+   * Its backward from the forward's gates (activations), cPrev and c: with dC = dh * o *
+   * (1 - tanh(c)^2) + dc (dc null: no gradient from a later step), writes dGates(rows, 4 hidden),
+   * the gradients of the pre-activations, and dcPrev = dC * f.
+   */
+  void lstmCellBackward(Buf gates, Buf cPrev, Buf c, Buf dh, Buf dc, Buf dGates, Buf dcPrev,
+      int rows, int hidden);
 }

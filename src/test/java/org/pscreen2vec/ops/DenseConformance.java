@@ -310,4 +310,41 @@ public abstract class DenseConformance extends ConformanceSupport {
       s2.assertClose(SUM, "tanhBackwardSumRows in place, out " + rows + "x" + cols);
     }
   }
+
+  @Test
+  void lstmCellForwardAndLstmCellBackward() {
+    rnd(10);
+    for (int[] g : GRIDS) {
+      int rows = g[0];
+      int hidden = g[1];
+      int n = rows * hidden;
+      Pair gates = in(4 * n);
+      Pair cPrev = in(n);
+      Pair c = out(n);
+      Pair h = out(n);
+      float[] sp = cPrev.snapshot();
+      both((o, t) -> {
+        o.lstmCellForward(gates.on(t), cPrev.on(t), c.on(t), h.on(t), rows, hidden);
+        return 0;
+      });
+      String at = rows + "x" + hidden;
+      gates.assertClose(ELEMENT, "lstmCellForward activations " + at);
+      c.assertClose(SUM, "lstmCellForward c " + at);
+      h.assertClose(SUM, "lstmCellForward h " + at);
+      cPrev.assertUnchanged(sp, "lstmCellForward's cPrev");
+      for (boolean withDc : new boolean[] {true, false}) {
+        Pair dh = in(n);
+        Pair dc = in(n);
+        Pair dGates = out(4 * n);
+        Pair dcPrev = out(n);
+        both((o, t) -> {
+          o.lstmCellBackward(gates.on(t), cPrev.on(t), c.on(t), dh.on(t),
+              withDc ? dc.on(t) : null, dGates.on(t), dcPrev.on(t), rows, hidden);
+          return 0;
+        });
+        dGates.assertClose(SUM, "lstmCellBackward dGates " + at + (withDc ? "" : " no dc"));
+        dcPrev.assertClose(SUM, "lstmCellBackward dcPrev " + at + (withDc ? "" : " no dc"));
+      }
+    }
+  }
 }

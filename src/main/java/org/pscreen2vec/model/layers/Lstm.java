@@ -17,9 +17,18 @@ public final class Lstm {
   private final DenseParam w; // (in, 4 hidden)
   private final DenseParam u; // (hidden, 4 hidden)
   private final DenseParam b; // (1, 4 hidden)
+  /**
+   * Whether a step is one {@link Ops#lstmCellForward}/{@link Ops#lstmCellBackward} call (one
+   * kernel launch on a GPU; on the CPU bitwise the composed element-wise kernels) instead of
+   * about a dozen element-wise calls; {@code -Dpscreen2vec.fused=false} composes (comparison).
+   */
+  private final boolean fused;
 
-  /** One step's cached values, each (batch, hidden). */
-  record Step(Buf i, Buf f, Buf g, Buf o, Buf tc, Buf hPrev, Buf cPrev) {}
+  /**
+   * One step's cached values, each (batch, hidden); fused: gates (batch, 4 hidden) holds the
+   * activations [i f g o] and c the new cell state, the other fields are null.
+   */
+  record Step(Buf i, Buf f, Buf g, Buf o, Buf tc, Buf hPrev, Buf cPrev, Buf gates, Buf c) {}
 
   /** Everything backward needs; {@link #last()} is the final hidden state (batch, hidden). */
   public record Tape(Buf x, int steps, int batch, boolean[][] keep, Step[] cache, Buf lastH) {
@@ -35,6 +44,7 @@ public final class Lstm {
     this.w = store.add(name + ".w", in, 4 * hidden, Init.xavier());
     this.u = store.add(name + ".u", hidden, 4 * hidden, Init.xavier());
     this.b = store.add(name + ".b", 1, 4 * hidden, Init.zeros());
+    this.fused = Boolean.parseBoolean(System.getProperty("pscreen2vec.fused", "true"));
   }
 
   public int hidden() {
@@ -54,22 +64,14 @@ public final class Lstm {
           w.value(), 0, a);
       ops.gemm(false, false, batch, 4 * hidden, hidden, 1, h, u.value(), 1, a);
       ops.addRowVector(a, batch, 4 * hidden, b.value());
-      Buf gi = gate(a, batch, 0);
-      Buf gf = gate(a, batch, 1);
-      Buf gg = gate(a, batch, 2);
-      Buf go = gate(a, batch, 3);
-      ops.sigmoid(gi, gi);
-      ops.sigmoid(gf, gf);
-      ops.tanh(gg, gg);
-      ops.sigmoid(go, go);
       Buf cNew = ops.alloc(n);
-      ops.mul(gf, c, cNew);
-      ops.mulAddInto(gi, gg, cNew);
-      Buf tc = ops.alloc(n);
-      ops.tanh(cNew, tc);
       Buf hNew = ops.alloc(n);
-      ops.mul(go, tc, hNew);
-      cache[t] = new Step(gi, gf, gg, go, tc, h, c);
+      if (fused) {
+        ops.lstmCellForward(a, c, cNew, hNew, batch, hidden); // a: activations from here on
+        cache[t] = new Step(null, null, null, null, null, h, c, a, cNew);
+      } else {
+        cache[t] = composedForward(a, batch, c, cNew, hNew, h);
+      }
       Buf h2 = ops.alloc(n);
       Buf c2 = ops.alloc(n);
       ops.selectRows(keep[t], hNew, h, h2, hidden);
@@ -78,6 +80,25 @@ public final class Lstm {
       c = c2;
     }
     return new Tape(x, steps, batch, keep, cache, h);
+  }
+
+  /** The cell from element-wise kernels: writes cNew and hNew, returns the step's cache. */
+  private Step composedForward(Buf a, int batch, Buf c, Buf cNew, Buf hNew, Buf h) {
+    int n = batch * hidden;
+    Buf gi = gate(a, batch, 0);
+    Buf gf = gate(a, batch, 1);
+    Buf gg = gate(a, batch, 2);
+    Buf go = gate(a, batch, 3);
+    ops.sigmoid(gi, gi);
+    ops.sigmoid(gf, gf);
+    ops.tanh(gg, gg);
+    ops.sigmoid(go, go);
+    ops.mul(gf, c, cNew);
+    ops.mulAddInto(gi, gg, cNew);
+    Buf tc = ops.alloc(n);
+    ops.tanh(cNew, tc);
+    ops.mul(go, tc, hNew);
+    return new Step(gi, gf, gg, go, tc, h, c, null, null);
   }
 
   private Buf gate(Buf a, int batch, int k) {
@@ -106,29 +127,13 @@ public final class Lstm {
       ops.zeroRows(keep, dcN, hidden);
       ops.zeroRows(pad, dh, hidden); // what padded rows carry straight back
       ops.zeroRows(pad, dc, hidden);
-      // h = o * tc, tc = tanh(c)
-      Buf dO = ops.alloc(n);
-      ops.mul(dhN, s.tc(), dO);
-      Buf dtc = ops.alloc(n);
-      ops.mul(dhN, s.o(), dtc);
-      ops.tanhBackward(s.tc(), dtc, dtc);
-      ops.axpy(1, dtc, dcN);
-      // c = f * cPrev + i * g
-      Buf dI = ops.alloc(n);
-      ops.mul(dcN, s.g(), dI);
-      Buf dG = ops.alloc(n);
-      ops.mul(dcN, s.i(), dG);
-      Buf dF = ops.alloc(n);
-      ops.mul(dcN, s.cPrev(), dF);
-      ops.mulAddInto(dcN, s.f(), dc);
-      ops.sigmoidBackward(s.i(), dI, dI);
-      ops.sigmoidBackward(s.f(), dF, dF);
-      ops.tanhBackward(s.g(), dG, dG);
-      ops.sigmoidBackward(s.o(), dO, dO);
       Buf da = ops.alloc(4 * n); // (batch, 4 hidden)
-      Buf[] parts = {dI, dF, dG, dO};
-      for (int k = 0; k < 4; k++) {
-        ops.copyColumns(parts[k], hidden, 0, da, 4 * hidden, k * hidden, batch, hidden);
+      if (fused) {
+        Buf dcPrev = ops.alloc(n);
+        ops.lstmCellBackward(s.gates(), s.cPrev(), s.c(), dhN, dcN, da, dcPrev, batch, hidden);
+        ops.axpy(1, dcPrev, dc);
+      } else {
+        composedBackward(s, dhN, dcN, dc, da, batch);
       }
       Buf xt = tape.x().slice(t * batch * in, batch * in);
       ops.gemm(true, false, in, 4 * hidden, batch, 1, xt, da, 1, w.grad());
@@ -139,5 +144,33 @@ public final class Lstm {
       ops.gemm(false, true, batch, hidden, 4 * hidden, 1, da, u.value(), 1, dh);
     }
     return dx;
+  }
+
+  /** The cell's backward from element-wise kernels: da (batch, 4 hidden); dc += dC f. */
+  private void composedBackward(Step s, Buf dhN, Buf dcN, Buf dc, Buf da, int batch) {
+    int n = batch * hidden;
+    // h = o * tc, tc = tanh(c)
+    Buf dO = ops.alloc(n);
+    ops.mul(dhN, s.tc(), dO);
+    Buf dtc = ops.alloc(n);
+    ops.mul(dhN, s.o(), dtc);
+    ops.tanhBackward(s.tc(), dtc, dtc);
+    ops.axpy(1, dtc, dcN);
+    // c = f * cPrev + i * g
+    Buf dI = ops.alloc(n);
+    ops.mul(dcN, s.g(), dI);
+    Buf dG = ops.alloc(n);
+    ops.mul(dcN, s.i(), dG);
+    Buf dF = ops.alloc(n);
+    ops.mul(dcN, s.cPrev(), dF);
+    ops.mulAddInto(dcN, s.f(), dc);
+    ops.sigmoidBackward(s.i(), dI, dI);
+    ops.sigmoidBackward(s.f(), dF, dF);
+    ops.tanhBackward(s.g(), dG, dG);
+    ops.sigmoidBackward(s.o(), dO, dO);
+    Buf[] parts = {dI, dF, dG, dO};
+    for (int k = 0; k < 4; k++) {
+      ops.copyColumns(parts[k], hidden, 0, da, 4 * hidden, k * hidden, batch, hidden);
+    }
   }
 }

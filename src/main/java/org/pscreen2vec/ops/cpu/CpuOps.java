@@ -458,6 +458,30 @@ public final class CpuOps implements Ops {
     FusedKernels.tanhBackwardSumRows(f(y), f(dy), f(dx), rows, cols, f(out));
   }
 
+  @Override
+  public void lstmCellForward(Buf gates, Buf cPrev, Buf c, Buf h, int rows, int hidden) {
+    long n = (long) rows * hidden;
+    lstmLengths(gates, n, cPrev, c, h);
+    LstmKernels.forward(f(gates), f(cPrev), f(c), f(h), rows, hidden);
+  }
+
+  @Override
+  public void lstmCellBackward(Buf gates, Buf cPrev, Buf c, Buf dh, Buf dc, Buf dGates,
+      Buf dcPrev, int rows, int hidden) {
+    long n = (long) rows * hidden;
+    lstmLengths(gates, n, cPrev, c, dh);
+    lstmLengths(dGates, n, dcPrev, dc == null ? c : dc, dh);
+    LstmKernels.backward(f(gates), f(cPrev), f(c), f(dh), dc == null ? null : f(dc), f(dGates),
+        f(dcPrev), rows, hidden);
+  }
+
+  private static void lstmLengths(Buf gates, long n, Buf a, Buf b, Buf d) {
+    if (gates.length() < 4 * n || a.length() < n || b.length() < n || d.length() < n) {
+      throw new IllegalArgumentException("an LSTM cell of " + n + " states needs gates of "
+          + 4 * n + " and states of " + n + " elements");
+    }
+  }
+
   /** This backend's storage; a buffer of another backend is a programming error, named here. */
   private FloatBuf f(Buf b) {
     if (b instanceof FloatBuf fb) {

@@ -597,12 +597,13 @@ public final class CudaOps implements Ops {
         (float) eps));
   }
 
-  // ---------------------------------------------------------------- LSTM (not in Ops)
+  // ---------------------------------------------------------------- LSTM cell (Ops)
 
   /**
    * The LSTM cell's element-wise forward: gates(rows, 4H) pre-activations [i|f|g|o] become their
    * activations; c = f cPrev + i g; h = o tanh(c).
    */
+  @Override
   public void lstmCellForward(Buf gates, Buf cPrev, Buf c, Buf h, int rows, int hidden) {
     long n = (long) rows * hidden;
     FloatBuf fg = need(gates, 4 * n, "gates");
@@ -613,6 +614,7 @@ public final class CudaOps implements Ops {
   }
 
   /** Its backward (dc may be null: no gradient reaches c from a later step). */
+  @Override
   public void lstmCellBackward(Buf gates, Buf cPrev, Buf c, Buf dh, Buf dc, Buf dGates,
       Buf dcPrev, int rows, int hidden) {
     long n = (long) rows * hidden;

@@ -288,4 +288,16 @@ public final class StagedCpuOps implements Ops {
     cpu.conv2dBackward(d(x), n, h, w, cin, k, d(wt), cout, d(dy), d(dWt), d(dBias), d(dx),
         d(scratch));
   }
+
+  @Override
+  public void lstmCellForward(Buf gates, Buf cPrev, Buf c, Buf h, int rows, int hidden) {
+    cpu.lstmCellForward(d(gates), d(cPrev), d(c), d(h), rows, hidden);
+  }
+
+  @Override
+  public void lstmCellBackward(Buf gates, Buf cPrev, Buf c, Buf dh, Buf dc, Buf dGates,
+      Buf dcPrev, int rows, int hidden) {
+    cpu.lstmCellBackward(d(gates), d(cPrev), d(c), d(dh), d(dc), d(dGates), d(dcPrev), rows,
+        hidden);
+  }
 }

@@ -521,4 +521,59 @@ public final class ReferenceOps implements Ops {
     tanhBackward(y, dy, dx);
     sumRowsInto(dx, rows, cols, out);
   }
+
+  @Override
+  public void lstmCellForward(Buf gates, Buf cPrev, Buf c, Buf h, int rows, int hidden) {
+    lstmShapes(gates, cPrev, c, h, rows, hidden);
+    for (int r = 0; r < rows; r++) {
+      int gr = r * 4 * hidden;
+      for (int j = 0; j < hidden; j++) {
+        int e = r * hidden + j;
+        double i = 1 / (1 + Math.exp(-gates.get(gr + j)));
+        double f = 1 / (1 + Math.exp(-gates.get(gr + hidden + j)));
+        double g = Math.tanh(gates.get(gr + 2 * hidden + j));
+        double o = 1 / (1 + Math.exp(-gates.get(gr + 3 * hidden + j)));
+        gates.set(gr + j, i);
+        gates.set(gr + hidden + j, f);
+        gates.set(gr + 2 * hidden + j, g);
+        gates.set(gr + 3 * hidden + j, o);
+        double cv = f * cPrev.get(e) + i * g;
+        c.set(e, cv);
+        h.set(e, o * Math.tanh(cv));
+      }
+    }
+  }
+
+  @Override
+  public void lstmCellBackward(Buf gates, Buf cPrev, Buf c, Buf dh, Buf dc, Buf dGates,
+      Buf dcPrev, int rows, int hidden) {
+    lstmShapes(gates, cPrev, c, dh, rows, hidden);
+    lstmShapes(dGates, dcPrev, dc == null ? c : dc, dh, rows, hidden);
+    for (int r = 0; r < rows; r++) {
+      int gr = r * 4 * hidden;
+      for (int j = 0; j < hidden; j++) {
+        int e = r * hidden + j;
+        double i = gates.get(gr + j);
+        double f = gates.get(gr + hidden + j);
+        double g = gates.get(gr + 2 * hidden + j);
+        double o = gates.get(gr + 3 * hidden + j);
+        double tc = Math.tanh(c.get(e));
+        double dC = dh.get(e) * o * (1 - tc * tc) + (dc == null ? 0 : dc.get(e));
+        dGates.set(gr + j, dC * g * i * (1 - i));
+        dGates.set(gr + hidden + j, dC * cPrev.get(e) * f * (1 - f));
+        dGates.set(gr + 2 * hidden + j, dC * i * (1 - g * g));
+        dGates.set(gr + 3 * hidden + j, dh.get(e) * tc * o * (1 - o));
+        dcPrev.set(e, dC * f);
+      }
+    }
+  }
+
+  /** gates (rows, 4 hidden), the others (rows, hidden) at least. */
+  private static void lstmShapes(Buf gates, Buf a, Buf b, Buf d, int rows, int hidden) {
+    long n = (long) rows * hidden;
+    if (gates.length() < 4 * n || a.length() < n || b.length() < n || d.length() < n) {
+      throw new IllegalArgumentException("LSTM cell of " + rows + " x " + hidden + " needs gates "
+          + "of " + 4 * n + " and states of " + n + " elements");
+    }
+  }
 }

@@ -63,6 +63,12 @@ final class FloatKernels {
     float[] yv = y.array();
     int xo = x.offset();
     int yo = y.offset();
+    if (xo == yo) { // in place, or at equal offsets: one index, which C2 vectorizes (issue 15)
+      for (int i = xo, e = xo + x.length(); i < e; i++) {
+        yv[i] = Math.max(0f, xv[i]);
+      }
+      return;
+    }
     for (int i = 0, n = x.length(); i < n; i++) {
       yv[yo + i] = Math.max(0f, xv[xo + i]);
     }

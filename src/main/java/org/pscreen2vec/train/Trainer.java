@@ -464,14 +464,17 @@ public final class Trainer {
       applyOptimizers(model.parameters(), model.tables(), synced, globalStep);
     }
     long t3 = System.nanoTime();
-    // building the batch is compute (as it was inside the task's step); fetching rows, the
-    // agreement and synchronizing are sync; with overlap, the reductions behind backward count
-    // in the total only
-    long exposed = (t2 - ta1) + (ta1 - ta0) + (t0 - tf);
+    // building the batch is compute (as it was inside the task's step); fetching rows, a
+    // separate agreement and synchronizing are sync, the guards' local work (one worker, or the
+    // control block's words) compute; with overlap, the reductions behind backward count in the
+    // total only
+    boolean agreed = control == null && agreement != null && workers > 1;
+    long guards = ta1 - ta0;
+    long exposed = (t2 - ta1) + (agreed ? guards : 0) + (t0 - tf);
     long total = feeder != null
-        ? ((BucketedSync) sync).lastBusyNanos() + (ta1 - ta0) + (t0 - tf) : exposed;
-    return new StepTimes(loss, (t1 - t0) + (tf - tp) + (ta0 - t1), exposed, t3 - t2, touched,
-        Math.max(total, exposed));
+        ? ((BucketedSync) sync).lastBusyNanos() + (agreed ? guards : 0) + (t0 - tf) : exposed;
+    return new StepTimes(loss, (t1 - t0) + (tf - tp) + (ta0 - t1) + (agreed ? 0 : guards),
+        exposed, t3 - t2, touched, Math.max(total, exposed));
   }
 
   /** Whether this step compares the workers' parameter checksums. */

@@ -27,14 +27,12 @@ import org.pscreen2vec.comm.Communicator;
 import org.pscreen2vec.run.CheckpointFile;
 import org.pscreen2vec.run.CheckpointSchedule;
 import org.pscreen2vec.run.Csv;
-import org.pscreen2vec.run.Preemption;
 import org.pscreen2vec.run.Progress;
 import org.pscreen2vec.run.Stats;
 import org.pscreen2vec.run.Timeline;
 import org.pscreen2vec.sync.BucketedSync;
 import org.pscreen2vec.sync.Buckets;
 import org.pscreen2vec.sync.GradientSync;
-import org.pscreen2vec.sync.StepControl;
 
 /**
  * The training loop, read top to bottom: for each epoch, this worker's shard; for each step, let
@@ -62,11 +60,7 @@ public final class Trainer {
   private final DenseOptimizer dense;
   private final List<SparseOptimizer> sparse = new ArrayList<>();
   private Options options; // null: a plain loop (tests, bench-step)
-  private StepAgreement agreement = new StepAgreement(null);
-  private boolean stopAgreed; // the workers agreed to stop after the current step
-  // allreduce strategies: the stop flag, non-finite findings and checksums ride in the step's
-  // own allreduce (null: a separate agreement, or one worker deciding alone)
-  private final StepControl control;
+  private WorkerAgreement agreement; // the guards and what the workers decide each step
   private final BucketFeeder feeder; // null: no overlap of communication with backward
 
   /**
@@ -100,8 +94,8 @@ public final class Trainer {
       o.initialise(t.rows(), t.dim());
       sparse.add(o);
     }
-    this.control = sync.carriesControl() ? new StepControl(rank, workers) : null;
-    this.feeder = control != null && config.get("overlap").equals("true")
+    this.agreement = new WorkerAgreement(config, m, sync, rank, workers, new StepAgreement(null));
+    this.feeder = sync.carriesControl() && config.get("overlap").equals("true")
         && sync instanceof BucketedSync b
         ? new BucketFeeder(m.parameters(), b, Buckets.capFloats(config.getDouble(
             "overlap.bucket.mb"))) : null;
@@ -130,7 +124,8 @@ public final class Trainer {
   /** Sets the options (before {@link #run}). */
   public Trainer with(Options o) {
     this.options = o;
-    this.agreement = o.agreeAmong() == null ? null : new StepAgreement(o.agreeAmong());
+    this.agreement = new WorkerAgreement(config, task.model(), sync, rank, workers,
+        o.agreeAmong() == null ? null : new StepAgreement(o.agreeAmong()));
     return this;
   }
 
@@ -237,7 +232,7 @@ public final class Trainer {
         if (STEP_DELAY_MS > 0) {
           sleep(STEP_DELAY_MS);
         }
-        if (stopAgreed) {
+        if (agreement.stop()) {
           preempted = true;
           s++;
           break;
@@ -306,7 +301,7 @@ public final class Trainer {
       progress.finish();
     }
     if (!preempted) {
-      verifyAgreement(globalStep);
+      agreement.verifyAtEnd(globalStep);
     }
     if (runDir != null && root && !preempted) {
       Checkpoint.save(runDir.resolve("checkpoint.bin"), model, config);
@@ -338,26 +333,6 @@ public final class Trainer {
     }
     LOG.info(String.format(Locale.ROOT, "checkpoint after step %d: %s (%.2f s)", step, dir,
         (System.nanoTime() - t0) / 1e9));
-  }
-
-  /** The last parameter checksum comparison, after the final step. */
-  private void verifyAgreement(long step) {
-    if (agreement == null || workers == 1 || config.getInt("checksum.every") == 0
-        || step == 0) {
-      return;
-    }
-    long sum = Guards.checksum(task.model(), !sync.appliesSparseUpdate());
-    StepAgreement.Verdict v = agreement.agree(step + 1, false, Guards.NONE, true, sum);
-    mismatch(v, step);
-  }
-
-  private void mismatch(StepAgreement.Verdict v, long step) {
-    if (v.mismatchWorker() >= 0) {
-      throw new IllegalStateException(String.format(Locale.ROOT, "the workers' parameters "
-          + "differ after step %d: worker %d's checksum is not worker 0's%s — the strategy "
-          + "lost their agreement (a bug or a corrupted message)", step, v.mismatchWorker(),
-          root ? String.format(" (%016x vs %016x)", v.otherSum(), v.rootSum()) : ""));
-    }
   }
 
   private static void sleep(long ms) {
@@ -408,7 +383,7 @@ public final class Trainer {
     long t0 = System.nanoTime();
     double loss;
     if (feeder != null) { // buckets go to the communication thread as backward produces them
-      ((BucketedSync) sync).begin(store.denseGradients(), items.length, control);
+      ((BucketedSync) sync).begin(store.denseGradients(), items.length, agreement.control());
       feeder.begin();
       model.onGradientsReady(feeder);
     }
@@ -435,25 +410,18 @@ public final class Trainer {
     }
     long ta0 = System.nanoTime();
     try (Timeline.Span sp = Timeline.span("guards")) {
-      if (control != null) {
-        control.prepare(Preemption.requested(), Double.isFinite(loss), checksumStep(globalStep),
-            checksumStep(globalStep) ? Guards.checksum(model, !sync.appliesSparseUpdate()) : 0);
-      } else {
-        guard(model, loss, sg, globalStep);
-      }
+      agreement.beforeSync(loss, sg, globalStep);
     }
     long ta1 = System.nanoTime();
     List<SparseGradients> synced;
     if (feeder != null) {
       synced = ((BucketedSync) sync).finish(last.from(), last.to(), sg);
-    } else if (control != null) {
-      synced = sync.synchronize(store.denseGradients(), sg, items.length, control);
+    } else if (agreement.control() != null) {
+      synced = sync.synchronize(store.denseGradients(), sg, items.length, agreement.control());
     } else {
       synced = sync.synchronize(store.denseGradients(), sg, items.length);
     }
-    if (control != null) {
-      verdict(model, globalStep);
-    }
+    agreement.afterSync(globalStep);
     if (sync.appliesDenseUpdate()) {
       store.valuesFromHost(0, store.size());
     } else {
@@ -468,72 +436,13 @@ public final class Trainer {
     // separate agreement and synchronizing are sync, the guards' local work (one worker, or the
     // control block's words) compute; with overlap, the reductions behind backward count in the
     // total only
-    boolean agreed = control == null && agreement != null && workers > 1;
+    boolean agreed = agreement.waitsForPeers();
     long guards = ta1 - ta0;
     long exposed = (t2 - ta1) + (agreed ? guards : 0) + (t0 - tf);
     long total = feeder != null
         ? ((BucketedSync) sync).lastBusyNanos() + (agreed ? guards : 0) + (t0 - tf) : exposed;
     return new StepTimes(loss, (t1 - t0) + (tf - tp) + (ta0 - t1) + (agreed ? 0 : guards),
         exposed, t3 - t2, touched, Math.max(total, exposed));
-  }
-
-  /** Whether this step compares the workers' parameter checksums. */
-  private boolean checksumStep(long globalStep) {
-    int every = config.getInt("checksum.every");
-    return workers > 1 && every > 0 && globalStep > 1 && (globalStep - 1) % every == 0;
-  }
-
-  /** The workers' decision, read from the control block their allreduce carried. */
-  private void verdict(Model model, long globalStep) {
-    int w = control.nanWorker();
-    if (w >= 0) {
-      int code = switch (control.kind(w)) {
-        case StepControl.LOSS -> Guards.LOSS;
-        case StepControl.TABLE -> Guards.tableCode(control.index(w));
-        default -> Guards.blockOf(model, control.index(w));
-      };
-      throw new IllegalStateException(String.format(Locale.ROOT, "step %d: %s is not finite "
-          + "(NaN or infinity) on worker %d; stopped before the update (lower lr or "
-          + "sparse.lr, or check the input data)", globalStep, Guards.describe(code, model), w));
-    }
-    int m = control.mismatchWorker();
-    mismatch(new StepAgreement.Verdict(control.stop(), -1, Guards.NONE, m,
-        control.checksum(0), m >= 0 ? control.checksum(m) : 0), globalStep - 1);
-    if (control.stop() && !stopAgreed && root) {
-      LOG.warn("stopping after step {}: {} (checkpointing, then exiting)", globalStep,
-          Preemption.requested() ? Preemption.reason() : "another worker was asked to stop");
-    }
-    stopAgreed = control.stop();
-  }
-
-  /**
-   * The numerical guards and the workers' agreement before synchronizing, for strategies whose
-   * messages do not carry them (parameter servers; one worker): a non-finite loss or gradient on
-   * any worker fails every worker at this step (nothing poisoned is sent), a SIGTERM on any
-   * worker makes every worker stop after this step, and every {@code checksum.every} steps the
-   * parameters' checksums are compared. One worker has nothing to agree on: it decides alone.
-   */
-  private void guard(Model model, double loss, List<SparseGradients> sg, long globalStep) {
-    float[] g = model.parameters().hostGrads();
-    int code = Guards.check(loss, model, g, model.parameters().size(), sg);
-    boolean withSum = agreement != null && checksumStep(globalStep);
-    long sum = withSum ? Guards.checksum(model, !sync.appliesSparseUpdate()) : 0;
-    StepAgreement.Verdict v = agreement != null && workers > 1
-        ? agreement.agree(globalStep, Preemption.requested(), code, withSum, sum)
-        : new StepAgreement.Verdict(Preemption.requested(), code == Guards.NONE ? -1 : rank, code,
-            -1, 0, 0);
-    if (v.nanWorker() >= 0) {
-      throw new IllegalStateException(String.format(Locale.ROOT, "step %d: %s is not finite "
-          + "(NaN or infinity) on worker %d; stopped before synchronizing (lower lr or "
-          + "sparse.lr, or check the input data)", globalStep, Guards.describe(v.nanCode(),
-          model), v.nanWorker()));
-    }
-    mismatch(v, globalStep - 1);
-    if (v.stop() && !stopAgreed && root) {
-      LOG.warn("stopping after step {}: {} (checkpointing, then exiting)", globalStep,
-          Preemption.requested() ? Preemption.reason() : "another worker was asked to stop");
-    }
-    stopAgreed = v.stop();
   }
 
   private void applyOptimizers(ParameterStore store, List<EmbeddingTable> tables,

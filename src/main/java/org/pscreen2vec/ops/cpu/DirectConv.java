@@ -17,24 +17,28 @@ import java.util.Arrays;
  * input gradient is the same correlation of the packed output gradient with the kernel flipped
  * and its channel axes swapped; the weight gradient accumulates row products per kernel tap.
  *
- * <p>One instance per thread: it keeps its work rows between calls (a CNN step asks for the
- * same sizes every time); sets of rows above {@link #KEEP_LIMIT} floats are not kept.
+ * <p>One instance per thread: it keeps its work rows between calls, per role and row length (a
+ * CNN step asks for the same sizes every time); sets of rows above {@link #KEEP_LIMIT} floats
+ * are not kept.
  */
 final class DirectConv {
   static final int KEEP_LIMIT = 16 << 20;
   private static final int NB = ConvTaps.NB;
-  private float[][] in = new float[0][]; // packed input: (group, h, cin) rows of (w + 2p) NB
-  private float[][] grad = new float[0][]; // packed output gradient: (group, h, cout) rows
-  private float[][] out = new float[0][]; // one (group, output row): (channel) rows of w NB
-  private float[][] acc = new float[0][]; // weight-gradient accumulators: (kx) rows of w NB
-  private float[][] shifted = new float[0][]; // input rows shifted by kx: (kx, group, h, cin)
+  // Roles of the work rows: one set per role and row length, so that the two layers of a CNN,
+  // whose rows differ in length, each keep theirs (7 MB a step were allocated before).
+  private static final int IN = 0; // packed input: (group, h, cin) rows of (w + 2p) NB
+  private static final int GRAD = 1; // packed output gradient: (group, h, cout) rows
+  private static final int OUT = 2; // one (group, output row): (channel) rows of w NB
+  private static final int ACC = 3; // weight-gradient accumulators: rows of w NB
+  private static final int SHIFTED = 4; // input rows shifted by kx: (kx, group, h, cin)
+  private final java.util.Map<Long, float[][]> pool = new java.util.HashMap<>();
   private float[] taps = new float[0]; // flipped kernel (k, k, cout, cin)
 
   /** y(n, h, w, cout) = conv(x, wt) + bias; wt is (k, k, cin, cout), the im2col path's matrix. */
   void forward(float[] x, int xo, int n, int h, int w, int cin, int k, float[] wt, int wo,
       float[] bias, int bo, int cout, float[] y, int yo) {
-    float[][] xr = pack(in, x, xo, n, h, w, cin, k / 2);
-    in = keep(xr);
+    float[][] xr = pack(rows(IN, packedRows(n, h, cin), (w + k / 2 * 2) * NB), x, xo, n, h, w,
+        cin, k / 2);
     correlate(xr, cin, wt, wo, bias, bo, cout, n, h, w, k, y, yo);
   }
 
@@ -46,10 +50,10 @@ final class DirectConv {
       int cout, float[] dy, int dyo, float[] dWt, int dwo, float[] dBias, int dbo, float[] dx,
       int dxo) {
     int p = k / 2;
-    float[][] xr = pack(in, x, xo, n, h, w, cin, p);
-    in = keep(xr);
-    float[][] gr = pack(grad, dy, dyo, n, h, w, cout, p);
-    grad = keep(gr);
+    float[][] xr = pack(rows(IN, packedRows(n, h, cin), (w + 2 * p) * NB), x, xo, n, h, w, cin,
+        p);
+    float[][] gr = pack(rows(GRAD, packedRows(n, h, cout), (w + 2 * p) * NB), dy, dyo, n, h, w,
+        cout, p);
     biasGradient(dy, dyo, n * h * w, cout, dBias, dbo);
     weightGradient(xr, gr, n, h, w, cin, cout, k, dWt, dwo);
     if (dx == null) {
@@ -79,8 +83,7 @@ final class DirectConv {
     int p = k / 2;
     int len = w * NB; // one output row of a group
     int kxStride = cs * cd; // between the taps of one kernel row
-    float[][] a = rows(out, cd, len);
-    out = keep(a);
+    float[][] a = rows(OUT, cd, len);
     for (int g = 0, groups = (n + NB - 1) / NB; g < groups; g++) {
       for (int oy = 0; oy < h; oy++) {
         for (int co = 0; co < cd; co++) {
@@ -126,15 +129,13 @@ final class DirectConv {
     int groups = (n + NB - 1) / NB;
     if (k == 5) {
       int count = groups * h * cin;
-      float[][] sh = rows(shifted, 5 * count, len); // (kx, group, row, ci)
-      shifted = keep(sh);
+      float[][] sh = rows(SHIFTED, 5 * count, len); // (kx, group, row, ci)
       for (int kx = 0; kx < 5; kx++) {
         for (int r = 0; r < count; r++) {
           System.arraycopy(xr[r], kx * NB, sh[kx * count + r], 0, len);
         }
       }
-      float[][] t = rows(acc, Math.max(k, cout), len); // one accumulator per output channel
-      acc = keep(t);
+      float[][] t = rows(ACC, Math.max(k, cout), len); // one accumulator per output channel
       for (int ky = 0; ky < 5; ky++) {
         int oy0 = Math.max(0, p - ky);
         int oy1 = Math.min(h, h + p - ky); // oy + ky - p < h
@@ -174,8 +175,7 @@ final class DirectConv {
       }
       return;
     }
-    float[][] a = rows(acc, Math.max(k, cout), len);
-    acc = keep(a);
+    float[][] a = rows(ACC, Math.max(k, cout), len);
     for (int ky = 0; ky < k; ky++) { // any other kernel width: one tap at a time, scalar
       for (int ci = 0; ci < cin; ci++) {
         for (int co = 0; co < cout; co++) {
@@ -214,13 +214,12 @@ final class DirectConv {
 
   /**
    * x(n, h, w, c) at xo packed into rows (group, row, channel) of (w + 2p) NB floats, (column +
-   * p, image in group) innermost, zeros in the padding columns and missing images; reuses the
-   * given rows when they have the shape.
+   * p, image in group) innermost, zeros in the padding columns and missing images, written into
+   * r (at least that many rows of that length); returns r.
    */
-  static float[][] pack(float[][] reuse, float[] x, int xo, int n, int h, int w, int c, int p) {
+  static float[][] pack(float[][] r, float[] x, int xo, int n, int h, int w, int c, int p) {
     int groups = (n + NB - 1) / NB;
     int wp = w + 2 * p;
-    float[][] r = rows(reuse, groups * h * c, wp * NB);
     int image = h * w * c; // floats of one image of x
     for (int g = 0; g < groups; g++) {
       int real = Math.min(NB, n - g * NB); // images of this group (the last may have fewer)
@@ -246,17 +245,29 @@ final class DirectConv {
     return r;
   }
 
-  /** count rows of len floats: the given ones when there are enough of that length. */
-  private static float[][] rows(float[][] r, int count, int len) {
-    if (r.length >= count && (count == 0 || r[0].length == len)) {
-      return r;
-    }
-    return new float[count][len];
+  /** Rows of a packed operand: (group, image row, channel). */
+  private static int packedRows(int n, int h, int c) {
+    return (n + NB - 1) / NB * h * c;
   }
 
-  /** The rows to keep for the next call: these, or none when they are above the limit. */
-  private static float[][] keep(float[][] r) {
-    return r.length > 0 && (long) r.length * r[0].length > KEEP_LIMIT ? new float[0][] : r;
+  /**
+   * At least count rows of len floats for a role: the kept ones when there are enough, else new
+   * ones, kept unless they exceed {@link #KEEP_LIMIT} floats.
+   */
+  private float[][] rows(int role, int count, int len) {
+    long key = ((long) role << 32) | len;
+    float[][] r = pool.get(key);
+    if (r != null && r.length >= count) {
+      return r;
+    }
+    r = new float[count][len];
+    if (pool.size() > 32) {
+      pool.clear(); // many geometries (varying batch shapes): start over
+    }
+    if ((long) count * len <= KEEP_LIMIT) {
+      pool.put(key, r);
+    }
+    return r;
   }
 
   /**

@@ -159,8 +159,8 @@ class OverlapIT {
   /**
    * Ring on 3 ranks sums an element's three contributions in an order that depends on its place
    * in the buffer, so buckets change the last bits of the sums (about 1e-7 relative); ten Adam
-   * steps of lr 1e-3 keep the parameters within 1e-5 absolute of each other (measured: see the
-   * assertion message), while a lost or doubled bucket moves them by ~1e-3 per step.
+   * steps of lr 1e-3 keep the parameters within 1e-5 absolute of each other, while a lost or
+   * doubled bucket moves them by about the learning rate (1e-3) in one step.
    */
   @Test
   void ringOnThreeRanksNiodevStaysWithinRoundingOfTheFusedRun() throws IOException {

@@ -31,8 +31,7 @@ public final class EmbeddingTable {
   private int[] ids = new int[64]; // (count) touched row ids in first-use order
   private int count;
   private Buf grad; // (capacity, dim) compact gradient rows, first count valid
-  private float[] hostValues; // (rows, dim) the live table, or a host mirror (valuesStaged)
-  private boolean valuesStaged;
+  private final HostSide host; // (rows, dim) the live table, or a host mirror
   private float[] hostGrad = new float[0]; // (capacity, dim) staging of the gradient rows
 
   public EmbeddingTable(Ops ops, String name, int rows, int dim, double initRange, long seed) {
@@ -49,6 +48,7 @@ public final class EmbeddingTable {
     this.rows = rows;
     this.dim = dim;
     this.values = ops.alloc(rows * dim);
+    this.host = new HostSide(ops, values, "table " + name);
     this.slotOf = new int[rows];
     Arrays.fill(slotOf, -1);
     SplittableRandom rnd = new SplittableRandom(seed ^ Hashing.hash64(name));
@@ -87,28 +87,17 @@ public final class EmbeddingTable {
    * parameter server fills.
    */
   public float[] hostValues() {
-    if (hostValues == null) {
-      float[] a = ops.hostArray(values);
-      valuesStaged = a == null;
-      hostValues = valuesStaged ? new float[rows * dim] : a;
-    }
-    return hostValues;
+    return host.array();
   }
 
   /** Makes the whole {@link #hostValues()} equal to the table (a download, or nothing). */
   public void valuesToHost() {
-    float[] h = hostValues();
-    if (valuesStaged) {
-      ops.download(values, 0, h, 0, rows * dim);
-    }
+    host.toHost(0, rows * dim);
   }
 
   /** Makes the whole table equal to {@link #hostValues()} (an upload, or nothing). */
   public void valuesFromHost() {
-    float[] h = hostValues();
-    if (valuesStaged) {
-      ops.upload(h, 0, values, 0, rows * dim);
-    }
+    host.fromHost(0, rows * dim);
   }
 
   /** Makes rows {@code ids[0, count)} of {@link #hostValues()} equal to the table's. */
@@ -123,8 +112,7 @@ public final class EmbeddingTable {
 
   /** One transfer per run of consecutive ids (sorted ids, as requests are, make long runs). */
   private void moveRows(int[] ids, int count, boolean up) {
-    float[] h = hostValues();
-    if (!valuesStaged) {
+    if (!host.staged()) {
       return;
     }
     for (int i = 0; i < count; ) {
@@ -137,15 +125,15 @@ public final class EmbeddingTable {
         throw new IndexOutOfBoundsException("rows " + first + ".." + ids[j - 1] + " outside table "
             + name + " of " + rows + " rows");
       }
-      int n = (j - i) * dim;
       if (up) {
-        ops.upload(h, first * dim, values, first * dim, n);
+        host.fromHost(first * dim, ids[j - 1] * dim + dim);
       } else {
-        ops.download(values, first * dim, h, first * dim, n);
+        host.toHost(first * dim, ids[j - 1] * dim + dim);
       }
       i = j;
     }
   }
+
 
   /**
    * The whole table on the host, current as of this call ({@link #valuesToHost}, then {@link

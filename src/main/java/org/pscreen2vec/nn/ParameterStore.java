@@ -25,16 +25,16 @@ public final class ParameterStore {
   private final List<DenseParam> params;
   private final Buf values; // (size) every dense parameter, back to back
   private final Buf grads;  // (size) their gradients, same layout
-  private float[] hostGrads;  // see hostGrads(): the live buffer, or a staging copy
-  private boolean gradsStaged;
-  private float[] hostValues;
-  private boolean valuesStaged;
+  private final HostSide hostGrads;  // see hostGrads(): the live buffer, or a staging copy
+  private final HostSide hostValues;
 
   private ParameterStore(Ops ops, List<DenseParam> params, int size, long seed) {
     this.ops = ops;
     this.params = Collections.unmodifiableList(params);
     this.values = ops.alloc(size);
     this.grads = ops.alloc(size);
+    this.hostGrads = new HostSide(ops, grads, "the dense gradients");
+    this.hostValues = new HostSide(ops, values, "the dense parameters");
     for (DenseParam p : params) {
       p.bind(values, grads);
       SplittableRandom rnd = new SplittableRandom(seed ^ Hashing.hash64(p.name()));
@@ -125,62 +125,32 @@ public final class ParameterStore {
    * this array, and only between those two calls.
    */
   public float[] hostGrads() {
-    if (hostGrads == null) {
-      float[] a = ops.hostArray(grads);
-      gradsStaged = a == null;
-      hostGrads = gradsStaged ? new float[size()] : a;
-    }
-    return hostGrads;
+    return hostGrads.array();
   }
 
   /** Makes {@code hostGrads()[from, to)} equal to the gradient buffer (a download, or nothing). */
   public void gradsToHost(int from, int to) {
-    float[] h = hostGrads();
-    if (gradsStaged) {
-      ops.download(grads, from, h, from, checkRange(from, to));
-    }
+    hostGrads.toHost(from, to);
   }
 
   /** Makes the gradient buffer's {@code [from, to)} equal to {@code hostGrads()} (an upload, or nothing). */
   public void gradsFromHost(int from, int to) {
-    float[] h = hostGrads();
-    if (gradsStaged) {
-      ops.upload(h, from, grads, from, checkRange(from, to));
-    }
+    hostGrads.fromHost(from, to);
   }
 
   /** The values on the host, as {@link #hostGrads()} is for the gradients. */
   public float[] hostValues() {
-    if (hostValues == null) {
-      float[] a = ops.hostArray(values);
-      valuesStaged = a == null;
-      hostValues = valuesStaged ? new float[size()] : a;
-    }
-    return hostValues;
+    return hostValues.array();
   }
 
   /** Makes {@code hostValues()[from, to)} equal to the values (a download, or nothing). */
   public void valuesToHost(int from, int to) {
-    float[] h = hostValues();
-    if (valuesStaged) {
-      ops.download(values, from, h, from, checkRange(from, to));
-    }
+    hostValues.toHost(from, to);
   }
 
   /** Makes the values' {@code [from, to)} equal to {@code hostValues()} (an upload, or nothing). */
   public void valuesFromHost(int from, int to) {
-    float[] h = hostValues();
-    if (valuesStaged) {
-      ops.upload(h, from, values, from, checkRange(from, to));
-    }
-  }
-
-  private int checkRange(int from, int to) {
-    if (from < 0 || to > size() || from > to) {
-      throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") outside the "
-          + size() + " dense parameters");
-    }
-    return to - from;
+    hostValues.fromHost(from, to);
   }
 
   /**

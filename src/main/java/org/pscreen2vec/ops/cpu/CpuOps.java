@@ -31,11 +31,14 @@ public final class CpuOps implements Ops {
    * loaded machine), its epoch 4.7 s at 2 threads against 2.85 s at 1 (issue 15); paper-size
    * products (64 x 11200 x 2048 = 1.5 G) ran at 94-129 GFLOP/s on 2 threads on a quiet machine,
    * beyond one core. Changing OpenBLAS's count costs 0.4-1.2 ms, so a model whose products
-   * straddle the limit pays that per crossing. {@code -Dpscreen2vec.parallelGemmMacs=N}
-   * overrides it (for measurements).
+   * straddle the limit pays that per crossing. The limit was 64 M until a quiet A/B of the
+   * 1-worker Screen2Vec local training step (its layout autoencoder's products lie between 64 M
+   * and 512 M): 108-143 ms per step with 64 M, 73-90 ms with 512 M, 74-88 ms with every product
+   * on one thread (docs/PERFORMANCE.md, "Quiet re-measurements at the end of this session").
+   * {@code -Dpscreen2vec.parallelGemmMacs=N} overrides it (for measurements).
    */
   static final long PARALLEL_GEMM_MACS =
-      Long.getLong("pscreen2vec.parallelGemmMacs", 64L * 1024 * 1024);
+      Long.getLong("pscreen2vec.parallelGemmMacs", 512L * 1024 * 1024);
   /**
    * Whether several ranks run as threads of this JVM (multicore or hybdev with more than one
    * rank, as the launcher says): they share OpenBLAS's process-wide thread count, so switching

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.pscreen2vec.testutil.RunFiles.epochRows;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -100,22 +101,6 @@ class CheckpointIT {
       }
       Thread.sleep(50);
     }
-  }
-
-  /** epochs.csv without the timing columns. */
-  private static List<String> epochRows(Path run) throws IOException {
-    List<String> out = new ArrayList<>();
-    for (String row : Files.readAllLines(run.resolve("epochs.csv"))) {
-      String[] c = row.split(",");
-      List<String> keep = new ArrayList<>();
-      for (int i = 0; i < c.length - 1; i++) {
-        if (i != 4 && i != 5) {
-          keep.add(c[i]);
-        }
-      }
-      out.add(String.join(",", keep));
-    }
-    return out;
   }
 
   private static Path reference(String experiment, String np, List<String> strategy)

@@ -3,8 +3,8 @@ package org.pscreen2vec.ops.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pscreen2vec.testutil.RunFiles.epochRows;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,22 +90,6 @@ class StagedBackendIT {
     Launcher.Result r = Launcher.run(LIMIT, args.toArray(new String[0]));
     assertEquals(0, r.exitCode(), r.toString());
     return Launcher.resultsDir().resolve(exp).resolve(r.jobId());
-  }
-
-  /** epochs.csv without its timing columns (seconds, samples/s, eval_seconds). */
-  private static List<String> epochRows(Path run) throws Exception {
-    List<String> out = new ArrayList<>();
-    for (String row : Files.readAllLines(run.resolve("epochs.csv"))) {
-      String[] c = row.split(",");
-      List<String> keep = new ArrayList<>();
-      for (int i = 0; i < c.length - 1; i++) {
-        if (i != 4 && i != 5) {
-          keep.add(c[i]);
-        }
-      }
-      out.add(String.join(",", keep));
-    }
-    return out;
   }
 
   private static Map<String, float[]> modelArrays(Path file) throws Exception {

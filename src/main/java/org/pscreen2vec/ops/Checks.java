@@ -5,6 +5,13 @@ public final class Checks {
   private Checks() {}
 
   /** Throws unless a and b have equal lengths. */
+  /** A buffer length a backend is asked to allocate: not negative. */
+  public static void allocLength(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("buffer length must not be negative: " + n);
+    }
+  }
+
   public static void sameLength(Buf a, Buf b) {
     if (a.length() != b.length()) {
       throw new IllegalArgumentException("buffer lengths differ: " + a.length() + " and "

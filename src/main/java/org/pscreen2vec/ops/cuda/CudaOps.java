@@ -123,9 +123,7 @@ public final class CudaOps implements Ops {
 
   @Override
   public Buf alloc(int n) {
-    if (n < 0) {
-      throw new IllegalArgumentException("buffer length must not be negative: " + n);
-    }
+    Checks.allocLength(n);
     driver.makeCurrent();
     return mem.alloc(n);
   }

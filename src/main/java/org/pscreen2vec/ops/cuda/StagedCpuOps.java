@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.pscreen2vec.ops.Buf;
+import org.pscreen2vec.ops.Checks;
 import org.pscreen2vec.ops.FloatBuf;
 import org.pscreen2vec.ops.GemmCounters;
 import org.pscreen2vec.ops.Ops;
@@ -42,9 +43,7 @@ public final class StagedCpuOps implements Ops {
 
   @Override
   public Buf alloc(int n) {
-    if (n < 0) {
-      throw new IllegalArgumentException("buffer length must not be negative: " + n);
-    }
+    Checks.allocLength(n);
     float[] poisoned = new float[n];
     Arrays.fill(poisoned, Float.NaN);
     storage.put(poisoned, new float[n]);

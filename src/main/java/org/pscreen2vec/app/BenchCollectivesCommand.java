@@ -2,6 +2,7 @@ package org.pscreen2vec.app;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
@@ -14,9 +15,15 @@ import org.pscreen2vec.collective.Harness;
 import org.pscreen2vec.collective.Measurement;
 import org.pscreen2vec.collective.PointToPoint;
 import org.pscreen2vec.comm.Communicator;
+import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.cpu.CpuOps;
+import org.pscreen2vec.ps.ServerWork;
 import org.pscreen2vec.run.Csv;
 import org.pscreen2vec.run.RunContext;
 import org.pscreen2vec.run.RunRecord;
+import org.pscreen2vec.run.Stats;
+import org.pscreen2vec.train.TrainConfig;
+import org.pscreen2vec.train.Trainer;
 
 /**
  * Times the allreduce algorithms the way nccl-tests times NCCL ({@link Harness#bench}): sizes
@@ -58,11 +65,16 @@ public final class BenchCollectivesCommand implements Subcommand {
   static final Opt<Boolean> REDUCE_ROW = Opt.flag("reduce-row", "add a 'reduce' row: every rank "
       + "at once sums a buffer into its own (a += b, the allreduces' reduction) without sending;"
       + " 'project --calibrate' fits the cost model's gamma to it");
+  static final Opt<Boolean> SERVER_ROWS = Opt.flag("server-rows", "add 'server-rows' and "
+      + "'server-dense' rows: rank 0 times a parameter server's own work per BSP step in process "
+      + "(sum, optimizer, pulls; no wire) for this job's rank count as workers, with the local "
+      + "Screen2Vec's shapes (1600 rows of 64 per worker; 2.96 M dense floats); 'project "
+      + "--calibrate' fits the model's server terms to them");
 
   @Override
   public Options options() {
     return Opt.options(CollectiveOptions.ALGORITHMS, MIN_BYTES, MAX_BYTES, FACTOR, ITERS, WARMUP,
-        CollectiveOptions.SEGMENT, NO_P2P, REDUCE_ROW);
+        CollectiveOptions.SEGMENT, NO_P2P, REDUCE_ROW, SERVER_ROWS);
   }
 
   @Override
@@ -109,7 +121,11 @@ public final class BenchCollectivesCommand implements Subcommand {
     List<Measurement> rows = new Harness(comm).bench(collectives, sizes,
         m -> LOG.info(m.line()));
     if (comm.rank() == 0) {
-      List<String> lines = rows.stream()
+      List<Measurement> all = new ArrayList<>(rows);
+      if (SERVER_ROWS.get(cl)) {
+        all.addAll(serverRows(comm.size()));
+      }
+      List<String> lines = all.stream()
           .map(m -> m.csv(ctx.device(), 4L * segment, ctx.jobId())).toList();
       Csv.write(dir.resolve("collectives.csv"), HEADER, lines);
       Csv.append(ctx.resultsRoot().resolve("collectives").resolve("summary.csv"), HEADER, lines);
@@ -117,6 +133,37 @@ public final class BenchCollectivesCommand implements Subcommand {
           + dir.resolve("collectives.csv"));
     }
     return ExitCode.OK;
+  }
+
+  /** Server work per step for the local Screen2Vec's shapes (the emulated validation's). */
+  static final int SERVER_TABLE_ROWS = 262_144;
+  static final int SERVER_DIM = 64;
+  static final int SERVER_TOUCHED = 1600;
+  static final int SERVER_DENSE_FLOATS = 2_955_580;
+
+  /**
+   * A parameter server's own work per step with {@code workers} workers: rows only, then the
+   * dense shard only (bytes: what all workers push per step), with the local Screen2Vec's
+   * optimizers.
+   */
+  private static List<Measurement> serverRows(int workers) throws java.io.IOException {
+    TrainConfig c = TrainConfig.load(null, List.of("model=screen2vec", "optimizer=adam",
+        "sparse.optimizer=adam")); // as configs/screen2vec-local.properties
+    Ops ops = CpuOps.plainJava();
+    List<Measurement> out = new ArrayList<>();
+    for (boolean dense : new boolean[] {false, true}) {
+      double[] s = ServerWork.secondsPerStep(workers, dense ? SERVER_DENSE_FLOATS : 1, dense,
+          SERVER_TABLE_ROWS, SERVER_DIM, dense ? 0 : SERVER_TOUCHED,
+          () -> Trainer.denseOptimizer(c, ops), () -> Trainer.sparseOptimizer(c, ops), 2, 9, 1);
+      double[] ms = Arrays.stream(s).map(x -> x * 1e3).toArray();
+      long bytes = dense ? 4L * workers * SERVER_DENSE_FLOATS
+          : (long) workers * SERVER_TOUCHED * (4L * SERVER_DIM + 4);
+      Measurement m = new Measurement(dense ? "server-dense" : "server-rows", workers, bytes,
+          Stats.of(ms), 1, 0, 0);
+      LOG.info(m.line());
+      out.add(m);
+    }
+    return out;
   }
 
   /**

@@ -15,6 +15,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.pscreen2vec.cost.Calibration;
 import org.pscreen2vec.cost.Network;
+import org.pscreen2vec.cost.ServerCost;
 import org.pscreen2vec.cost.SyncCost;
 import org.pscreen2vec.cost.Workload;
 import org.pscreen2vec.data.BadInputException;
@@ -163,7 +164,8 @@ public final class ProjectCommand implements Subcommand {
     }
   }
 
-  private record Row(String algorithm, int ranks, double bytes, double seconds) {}
+  /** A collectives.csv row; segment: its segment_bytes (0 where the file has no such column). */
+  private record Row(String algorithm, int ranks, double bytes, double seconds, double segment) {}
 
   private static List<Row> rows(Path csv) throws IOException {
     if (!Files.isRegularFile(csv)) {
@@ -171,9 +173,11 @@ public final class ProjectCommand implements Subcommand {
     }
     CsvTable t = CsvTable.read(csv, "algorithm", "ranks", "bytes", "time_ms_median");
     List<Row> out = new ArrayList<>();
+    boolean segments = !t.rows().isEmpty()
+        && t.record(t.rows().get(0)).containsKey("segment_bytes");
     for (String[] r : t.rows()) {
       out.add(new Row(t.get(r, "algorithm"), (int) t.number(r, "ranks"), t.number(r, "bytes"),
-          t.number(r, "time_ms_median") / 1e3));
+          t.number(r, "time_ms_median") / 1e3, segments ? t.number(r, "segment_bytes") : 0));
     }
     return out;
   }
@@ -185,8 +189,14 @@ public final class ProjectCommand implements Subcommand {
     List<Calibration.RingSample> rings = new ArrayList<>();
     List<Calibration.Sample> reduce = new ArrayList<>();
     Map<Integer, List<Calibration.Sample>> reduceByRanks = new TreeMap<>();
+    List<Calibration.Sample> serverRows = new ArrayList<>();
+    List<Calibration.Sample> serverDense = new ArrayList<>();
     for (Row r : rows) {
-      if (r.algorithm().equals("p2p")) {
+      if (r.algorithm().equals("server-rows")) {
+        serverRows.add(new Calibration.Sample(r.bytes(), r.seconds()));
+      } else if (r.algorithm().equals("server-dense")) {
+        serverDense.add(new Calibration.Sample(r.bytes(), r.seconds()));
+      } else if (r.algorithm().equals("p2p")) {
         p2p.add(new Calibration.Sample(r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("reduce")) {
         reduce.add(new Calibration.Sample(r.bytes(), r.seconds()));
@@ -208,11 +218,14 @@ public final class ProjectCommand implements Subcommand {
     Map<Integer, Double> gammas = new TreeMap<>();
     reduceByRanks.forEach((p, list) -> gammas.put(p, Calibration.fitGamma(list)));
     // the switch is what the ring's time leaves unexplained by its ports and its reductions
-    double sw = Calibration.switchRate(ab[0], ab[1], gamma, rings, segmentBytes);
+    double ringSegment = rows.stream().filter(r -> r.algorithm().equals("ring") && r.segment() > 0)
+        .mapToDouble(Row::segment).max().orElse(segmentBytes); // the bench's own segment
+    double sw = Calibration.switchRate(ab[0], ab[1], gamma, rings, ringSegment);
     String emulate = System.getenv().getOrDefault("PSCREEN2VEC_EMULATE", "");
     String provenance = String.format(Locale.ROOT, "fitted %s from %s (%d p2p rows, %d ring "
-        + "rows, %d reduce rows) by 'bin/pscreen2vec project --calibrate' on host %s%s",
-        Instant.now(), csv, p2p.size(), rings.size(), reduce.size(),
+        + "rows, %d reduce rows, %d server rows) by 'bin/pscreen2vec project --calibrate' on "
+        + "host %s%s", Instant.now(), csv, p2p.size(), rings.size(), reduce.size(),
+        serverRows.size() + serverDense.size(),
         InetAddress.getLocalHost().getHostName(),
         emulate.isEmpty() ? "" : ", PSCREEN2VEC_EMULATE=" + emulate);
     if (reduce.isEmpty()) {
@@ -221,7 +234,9 @@ public final class ProjectCommand implements Subcommand {
     }
     String name = file.getFileName().toString().replaceFirst("\\.properties$", "");
     Network net = new Network(name, ab[0], ab[1], sw, gamma, provenance);
-    Calibration.write(file, net, gammas, provenance);
+    ServerCost srv = serverRows.isEmpty() || serverDense.isEmpty() ? ServerCost.NONE
+        : new ServerCost(Calibration.fitPerByte(serverRows), Calibration.fitPerByte(serverDense));
+    Calibration.write(file, net, gammas, srv, provenance);
     System.out.println("project: calibrated " + net.describe() + " -> " + file);
     return ExitCode.OK;
   }
@@ -233,11 +248,11 @@ public final class ProjectCommand implements Subcommand {
     double worst = 0;
     for (Row r : rows(csv)) {
       if (r.algorithm().equals("p2p") || r.algorithm().equals("reduce")
-          || r.bytes() < (1 << 20)) {
+          || r.algorithm().startsWith("server-") || r.bytes() < (1 << 20)) {
         continue;
       }
       double pred = SyncCost.seconds(SyncCost.allreduce(r.algorithm(), r.ranks(), r.bytes(),
-          segmentBytes), Calibration.readForRanks(cal, r.ranks()));
+          r.segment() > 0 ? r.segment() : segmentBytes), Calibration.readForRanks(cal, r.ranks()));
       double err = (pred - r.seconds()) / r.seconds();
       worst = Math.max(worst, Math.abs(err));
       System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f | %+.1f%% |%n",

@@ -8,14 +8,12 @@ import java.util.Locale;
  * {@code --strategy auto}: for each parameter block (the dense buffer, each embedding table) the
  * cheaper of an allreduce (ring) and the parameter servers by the cost model, from the block's
  * bytes and, for a table, the rows a worker touches per step; then the strategy that realizes
- * the choices: ring (everything by allreduce; the only choice without servers), hybrid (dense by
+ * the choices: ring (everything by allreduce; with servers in the job they idle), hybrid (dense by
  * ring, tables by servers) or ps (everything by servers).
  *
- * <p>With servers in the job and every block cheaper by ring, auto runs hybrid: the dense block
- * by ring as ring would, the tables (if any) through the servers. Without tables that is ring
- * with idle servers (hybrid sends them nothing per step); with tables it is the least use of the
- * servers the protocol allows (they own the tables). The log gives the model's time of plain
- * ring for the whole job next to it, and says to drop {@code --servers} to get it.
+ * <p>With servers in the job and every block cheaper by ring, auto runs plain ring among the
+ * workers, and worker 0 tells each server it is not used (the servers end at once); the log gives
+ * ring's predicted time next to the cheapest plan that uses the servers.
  */
 public final class AutoChoice {
   private AutoChoice() {}
@@ -56,18 +54,18 @@ public final class AutoChoice {
     } else if (anyTableOnServers) {
       strategy = "hybrid";
     } else {
-      strategy = "hybrid";
+      // every block by allreduce: plain ring among the workers, the servers told they are idle
+      strategy = "ring";
       double all = denseBytes + tables.stream().mapToDouble(Table::bytes).sum();
       double ringAll = SyncCost.seconds(SyncCost.ring(workers, all, segmentBytes), net);
-      double hybrid = denseRing + SyncCost.seconds(SyncCost.servers(workers, servers,
-          tables.stream().mapToDouble(Table::touchedBytes).sum()), net);
-      why.add(tables.isEmpty()
-          ? "every block is cheaper by ring, but the job has server ranks: hybrid, which for a "
-              + "model without tables is ring with the servers idle (they get nothing per step)"
-          : String.format(Locale.ROOT, "every block is cheaper by ring, but the job has server "
-              + "ranks, which own the tables: hybrid (dense by ring, tables by the servers) "
-              + "uses them least, %.2f ms per step against %.2f ms for plain ring; drop "
-              + "--servers to get ring", hybrid * 1e3, ringAll * 1e3));
+      double touched = tables.stream().mapToDouble(Table::touchedBytes).sum();
+      double psAll = SyncCost.seconds(SyncCost.servers(workers, servers, denseBytes + touched),
+          net);
+      double withServers = tables.isEmpty() ? psAll : Math.min(psAll, denseRing
+          + SyncCost.seconds(SyncCost.servers(workers, servers, touched), net));
+      why.add(String.format(Locale.ROOT, "every block on ring (predicted %.2f ms vs %.2f ms "
+          + "with the servers); the %d server rank%s idle", ringAll * 1e3, withServers * 1e3,
+          servers, servers == 1 ? " is" : "s are"));
     }
     return new Decision(strategy, why);
   }

@@ -157,7 +157,20 @@ public final class Calibration {
   /** Writes the network, gamma per rank count ({@code gamma_s_per_byte.ranks<p>}), provenance. */
   public static void write(Path file, Network net, Map<Integer, Double> gammaByRanks,
       String provenance) throws IOException {
+    write(file, net, gammaByRanks, ServerCost.NONE, provenance);
+  }
+
+  /**
+   * {@link #write(Path, Network, Map, String)} with the servers' own work per byte
+   * ({@code server_rows_s_per_byte}, {@code server_dense_s_per_byte}) when measured.
+   */
+  public static void write(Path file, Network net, Map<Integer, Double> gammaByRanks,
+      ServerCost srv, String provenance) throws IOException {
     StringBuilder perRanks = new StringBuilder();
+    if (srv.measured()) {
+      perRanks.append(String.format(Locale.ROOT, "server_rows_s_per_byte=%.9g%n"
+          + "server_dense_s_per_byte=%.9g%n", srv.secondsPerRowByte(), srv.secondsPerDenseByte()));
+    }
     new TreeMap<>(gammaByRanks).forEach((p, g) -> perRanks.append(String.format(Locale.ROOT,
         "gamma_s_per_byte.ranks%d=%.9g%n", p, g)));
     String text = String.format(Locale.ROOT, """
@@ -206,6 +219,27 @@ public final class Calibration {
     p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
     String key = "gamma_s_per_byte.ranks" + ranks;
     return p.getProperty(key) == null ? net : net.withGamma(number(p, file, key));
+  }
+
+  /** The servers' own work per byte a calibration measured, or {@link ServerCost#NONE}. */
+  public static ServerCost readServerCost(Path file) throws IOException {
+    Properties p = new Properties();
+    p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+    if (p.getProperty("server_rows_s_per_byte") == null) {
+      return ServerCost.NONE;
+    }
+    try {
+      return new ServerCost(number(p, file, "server_rows_s_per_byte"),
+          number(p, file, "server_dense_s_per_byte"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage());
+    }
+  }
+
+  /** Seconds per byte of a server's own work: the median of time / bytes over the rows. */
+  public static double fitPerByte(List<Sample> rows) {
+    double[] r = rows.stream().mapToDouble(s -> s.seconds() / s.bytes()).sorted().toArray();
+    return r.length == 0 ? 0 : r[r.length / 2];
   }
 
   private static double number(Properties p, Path file, String key) {

@@ -21,6 +21,15 @@ public final class StepCost {
 
   public static double syncSeconds(String strategy, Workload w, int p, int servers,
       Network net, double segmentBytes) {
+    return syncSeconds(strategy, w, p, servers, net, ServerCost.NONE, segmentBytes);
+  }
+
+  /**
+   * Sync seconds with the servers' own work per step measured ({@code srv}); with
+   * {@link ServerCost#NONE} the servers' work is only their sum of the pushes (gamma).
+   */
+  public static double syncSeconds(String strategy, Workload w, int p, int servers,
+      Network net, ServerCost srv, double segmentBytes) {
     if (p < 2 && !strategy.equals("ps") && !strategy.equals("hybrid")) {
       return 0;
     }
@@ -33,10 +42,13 @@ public final class StepCost {
           SyncCost.seconds(SyncCost.allreduce(strategy, p, w.allreduceBytes(), segmentBytes), net)
               + 2 * w.allreduceBytes() * gamma;
       case "ps" -> SyncCost.seconds(SyncCost.servers(p, servers,
-          w.denseBytes() + w.rowBytesPerWorker(p)), net)
+          w.denseBytes() + w.rowBytesPerWorker(p), !srv.measured()), net)
+          + srv.seconds(p, servers, w.denseBytes(), w.rowBytesPerWorker(p))
           + 2 * (w.denseBytes() + w.rowBytesPerWorker(p)) * gamma;
       case "hybrid" -> SyncCost.seconds(SyncCost.ring(p, w.denseBytes(), segmentBytes), net)
-          + SyncCost.seconds(SyncCost.servers(p, servers, w.rowBytesPerWorker(p)), net)
+          + SyncCost.seconds(SyncCost.servers(p, servers, w.rowBytesPerWorker(p),
+              !srv.measured()), net)
+          + srv.seconds(p, servers, 0, w.rowBytesPerWorker(p))
           + 2 * (w.denseBytes() + w.rowBytesPerWorker(p)) * gamma;
       default -> throw new IllegalArgumentException("no cost model for strategy '" + strategy
           + "'; known: " + String.join(", ", STRATEGIES));

@@ -18,7 +18,9 @@ import java.util.List;
  *       reduce-scatter step exposes the reduction of its last segment (the others overlap the
  *       wire): (p-1) min(n/p, segment) gamma.
  *   <li>naive (basic, all-to-all, pairwise rounds): per segment p-1 rounds of the segment per
- *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma).
+ *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma);
+ *       a round whose send and receive partner is the same rank (2k = p) with rendezvous-sized
+ *       segments takes 2 n beta: the two directions go one after the other.
  *   <li>star: rank 0's port takes (p-1) n in, rank 0 sums them, then sends (p-1) n out:
  *       2 (p-1) n beta + (p-1) n gamma.
  *   <li>mpj (MPJ Express's Allreduce = its MST Reduce to rank 0, then Bcast): 2 ceil(log2 p)
@@ -76,13 +78,22 @@ public final class SyncCost {
     return out;
   }
 
+  /** Messages up to this size go eagerly in MPJ Express (its protocol switch limit, 128 KiB). */
+  static final double EAGER_BYTES = 128 << 10;
+
   public static List<Phase> naive(int p, double n, double segmentBytes) {
     List<Phase> out = new ArrayList<>();
     if (p < 2 || n <= 0) {
       return out;
     }
+    double seg = segmentBytes <= 0 ? n : Math.min(n, segmentBytes);
     for (int k = 1; k < p; k++) {
-      out.add(new Phase(segments(n, segmentBytes), n, (double) p * n, n)); // then sum its row
+      // round k: send to r+k, receive from r-k, one segment in flight each way. When both are the
+      // same rank (2k = p: every round of 2 ranks, the middle round of an even p) the two ranks
+      // send each other a rendezvous message at once, and niodev moves the two directions one
+      // after the other (measured: docs/NETWORK.md), so the port carries the segment twice
+      boolean samePeer = 2 * k == p && seg > EAGER_BYTES;
+      out.add(new Phase(segments(n, segmentBytes), samePeer ? 2 * n : n, (double) p * n, n));
     }
     return out;
   }
@@ -128,13 +139,22 @@ public final class SyncCost {
    * from each of p workers to the servers (spread evenly), and the same amount comes back.
    */
   public static List<Phase> servers(int p, int s, double perWorkerBytes) {
+    return servers(p, s, perWorkerBytes, true);
+  }
+
+  /**
+   * {@link #servers(int, int, double)}; without {@code serverSums} the servers' sum of the pushes
+   * is left out (when the caller counts the servers' whole work itself: {@link ServerCost}).
+   */
+  public static List<Phase> servers(int p, int s, double perWorkerBytes, boolean serverSums) {
     List<Phase> out = new ArrayList<>();
     if (p < 1 || s < 1 || perWorkerBytes <= 0) {
       return out;
     }
     double port = Math.max(perWorkerBytes, p * perWorkerBytes / s);
     double messages = s; // a worker sends one message to each server (and gets one back)
-    out.add(new Phase(messages, port, p * perWorkerBytes, p * perWorkerBytes / s));
+    out.add(new Phase(messages, port, p * perWorkerBytes,
+        serverSums ? p * perWorkerBytes / s : 0));
     out.add(new Phase(messages, port, p * perWorkerBytes));
     return out;
   }

@@ -15,6 +15,11 @@ public enum Op {
   PULL_ROWS(6),
   DONE(7),
   SETUP(8),
+  /**
+   * Worker 0 to each server instead of SETUP: the job does not use the servers ({@code --strategy
+   * auto} chose allreduce for every block). The server serves nothing and ends at once.
+   */
+  NOT_USED(9),
   REPLY_OK(64),
   REPLY_DATA(65),
   REPLY_ERROR(66);

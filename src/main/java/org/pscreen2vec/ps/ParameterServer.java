@@ -96,7 +96,9 @@ public final class ParameterServer {
    * model nor the data), then serves until every worker is done. Returns the load figures.
    */
   public ServerLoad serve() {
-    setup();
+    if (!setup()) {
+      return load; // not used: nothing to serve
+    }
     remaining = roles.workers();
     long idleStart = System.nanoTime();
     while (remaining > 0) {
@@ -133,14 +135,22 @@ public final class ParameterServer {
     return load;
   }
 
-  /** The first request must be worker 0's SETUP; other workers' requests wait in MPJ meanwhile. */
-  private void setup() {
+  /**
+   * The first request must be worker 0's SETUP (other workers' requests wait in MPJ meanwhile) or
+   * its NOT_USED; returns false for NOT_USED, after which the server has nothing to do.
+   */
+  private boolean setup() {
     int[] h = new int[Wire.HEADER_INTS];
     try {
       world.recv(h, 0, h.length, 0, Wire.TAG_REQUEST);
     } catch (PeerTimeoutException e) {
       throw new PsException("parameter server rank " + world.rank() + " got no SETUP from worker "
           + "0 within " + world.deadlineNanos() / 1e9 + " s — is worker 0 alive?");
+    }
+    if (h[Wire.H_MAGIC] == Wire.MAGIC && h[Wire.H_OP] == Op.NOT_USED.code()) {
+      LOG.info("parameter server {}: not used (worker 0: --strategy auto runs allreduce among the "
+          + "workers for every block); this rank is idle and ends now", world.rank());
+      return false;
     }
     String bad = RequestValidator.setupHeader(h);
     if (bad != null) {
@@ -157,6 +167,18 @@ public final class ParameterServer {
     send(0, h, Reply.OK);
     LOG.info("parameter server {}: {} dense floats in its shard, {} table(s), serving {} "
         + "workers", world.rank(), state.denseShard().length, tables.size(), roles.workers());
+    return true;
+  }
+
+  /**
+   * Worker 0 tells every server that the job will not use it (sent instead of SETUP, before any
+   * other request; a one-header message, with the communicator's deadline).
+   */
+  public static void tellNotUsed(Communicator world, Roles roles) {
+    int[] h = Wire.header(Op.NOT_USED, -1, 0, 0, 0, 0, 0, 0);
+    for (int s = 0; s < roles.servers(); s++) {
+      world.send(h, 0, h.length, roles.workers() + s, Wire.TAG_REQUEST);
+    }
   }
 
   private String unfinished() {

@@ -14,6 +14,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.cost.Calibration;
 import org.pscreen2vec.cost.Network;
+import org.pscreen2vec.cost.ServerCost;
 import org.pscreen2vec.cost.StepCost;
 import org.pscreen2vec.cost.Workload;
 import org.pscreen2vec.results.CsvTable;
@@ -200,6 +201,13 @@ final class ProjectionSection {
         + "predicted | error | step ms measured | predicted | error |\n"
         + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     Path calFile = calibrationFile(r);
+    ServerCost srv = Calibration.readServerCost(calFile);
+    if (srv.measured()) {
+      md.append(String.format(Locale.ROOT, "The servers' own work per step (sum, optimizer, pulls;"
+          + " bench-collectives --server-rows): %.2f ns per byte of pushed rows, %.2f ns per byte "
+          + "of pushed dense gradient.%n%n", srv.secondsPerRowByte() * 1e9,
+          srv.secondsPerDenseByte() * 1e9));
+    }
     List<Double> errors = new ArrayList<>();
     for (CellFigures c : r.cells()) {
       Cell cell = c.cell();
@@ -221,7 +229,7 @@ final class ProjectionSection {
       Network net = Calibration.readForRanks(calFile, cell.workers() + cell.servers());
       double skew = skewMs(r, c);
       double pSync = skew + 1e3 * StepCost.syncSeconds(cell.strategy(), cw, cell.workers(),
-          cell.servers(), net, SEGMENT_BYTES);
+          cell.servers(), net, srv, SEGMENT_BYTES);
       double pStep = other + pSync;
       double eSync = (pSync - sync) / sync;
       errors.add(Math.abs(eSync));

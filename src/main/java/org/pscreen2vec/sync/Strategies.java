@@ -32,7 +32,9 @@ import org.pscreen2vec.run.RunContext;
  * use, fails at once with a message listing what would work.
  *
  * <p>{@code auto} picks, per parameter block, allreduce or the servers with the cost model
- * ({@link AutoChoice}): without servers it is ring; with servers ps or hybrid. The network is the
+ * ({@link AutoChoice}): ring, ps or hybrid; when it is ring in a job with server ranks, worker 0
+ * tells each server it is not used ({@link ParameterServer#tellNotUsed}) and they end at once. The
+ * network is the
  * calibration in {@code PSCREEN2VEC_CALIBRATION} (a file from 'project --calibrate'), else the
  * emulated link the launcher set up, else 10 GbE. The rows a worker touches per step are
  * measured at start-up: the distinct rows of each table in this worker's first
@@ -107,6 +109,9 @@ public final class Strategies {
     validate(name, ctx);
     if (name.equals("auto")) {
       name = auto(ctx, segmentFloats, params, tables, firstBatches);
+      if (!usesServers(name) && ctx.roles().servers() > 0 && ctx.rank() == 0) {
+        ParameterServer.tellNotUsed(ctx.world(), ctx.roles());
+      }
     }
     if (name.equals("none")) {
       return new NoSync();

@@ -75,6 +75,19 @@ class CalibrationTest {
     // a file without gamma (written before it existed) reads as gamma 0
     Files.writeString(f, "alpha_s=1e-5\nbeta_s_per_byte=1e-9\n");
     assertEquals(0, Calibration.read(f).gammaSecondsPerByte());
+    assertEquals(ServerCost.NONE, Calibration.readServerCost(f));
+  }
+
+  @Test
+  void serverWorkRoundTripsAndIsTheMedianPerByte(@TempDir Path dir) throws Exception {
+    // time / bytes of 3 rows: 2, 3 and 10 ns per byte -> the median, 3
+    assertEquals(3e-9, Calibration.fitPerByte(List.of(new Calibration.Sample(1e6, 2e-3),
+        new Calibration.Sample(2e6, 6e-3), new Calibration.Sample(1e6, 1e-2))), 1e-21);
+    Path f = dir.resolve("cal.properties");
+    Network n = new Network("cal", 3e-5, 9e-9, 3e8, 4e-10, "");
+    Calibration.write(f, n, java.util.Map.of(), new ServerCost(3e-9, 1.5e-9), "test");
+    assertEquals(new ServerCost(3e-9, 1.5e-9), Calibration.readServerCost(f));
+    assertEquals(9e-9, Calibration.read(f).betaSecondsPerByte(), 1e-21);
   }
 
   @Test
@@ -94,20 +107,23 @@ class CalibrationTest {
   }
 
   @Test
-  void autoPicksServersForASparseTableAndRingWithoutServers() {
+  void autoPicksServersForASparseTableAndRingOtherwise() {
     Network net = Network.named("1gbe");
     List<AutoChoice.Table> t = List.of(new AutoChoice.Table("text", 64e6, 1600 * 260));
     assertEquals("ring", AutoChoice.choose(1e7, t, 4, 0, net, 16 << 20).strategy());
     assertEquals("hybrid", AutoChoice.choose(1e7, t, 4, 1, net, 16 << 20).strategy());
     // a table touched whole is cheaper by ring on 2 workers than through one server
     List<AutoChoice.Table> dense = List.of(new AutoChoice.Table("t", 64e6, 64e6 * 1.02));
+    // then every block is on ring: plain ring, the server idle, and the log says so
     AutoChoice.Decision d = AutoChoice.choose(1e7, dense, 2, 1, net, 16 << 20);
-    assertEquals("hybrid", d.strategy());
-    assertTrue(d.reasons().stream().anyMatch(r -> r.contains("uses them least")), d.toString());
-    // without tables, hybrid is ring with idle servers, and the log says so
-    AutoChoice.Decision mlp = AutoChoice.choose(1e6, List.of(), 2, 1, net, 16 << 20);
-    assertEquals("hybrid", mlp.strategy());
-    assertTrue(mlp.reasons().stream().anyMatch(r -> r.contains("ring with the servers idle")),
-        mlp.toString());
+    assertEquals("ring", d.strategy());
+    assertTrue(d.reasons().stream().anyMatch(r -> r.startsWith("every block on ring")
+        && r.endsWith("the 1 server rank is idle")), d.toString());
+    // without tables the same: ring, with ring's time against the servers' in the log
+    AutoChoice.Decision mlp = AutoChoice.choose(1e6, List.of(), 2, 3, net, 16 << 20);
+    assertEquals("ring", mlp.strategy());
+    assertTrue(mlp.reasons().stream().anyMatch(r -> r.matches("every block on ring "
+        + "\\(predicted [0-9.]+ ms vs [0-9.]+ ms with the servers\\); the 3 server ranks are "
+        + "idle")), mlp.toString());
   }
 }

@@ -32,7 +32,14 @@ class SyncCostTest {
   @Test
   void naiveStarAndTree() {
     double n = 1e6;
-    near(3 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    // naive on 4 ranks: rounds 1 and 3 go around a cycle; round 2 pairs ranks that send each
+    // other at once, whose two directions take turns (2 n on the port)
+    near(3 * ALPHA + 4 * n * BETA, SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    near(ALPHA + 2 * n * BETA, SyncCost.seconds(SyncCost.naive(2, n, 0), NET));
+    near(2 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(3, n, 0), NET));
+    // segments up to MPJ's eager limit (128 KiB) go at once: no turns
+    double small = 64 << 10;
+    near(ALPHA + small * BETA, SyncCost.seconds(SyncCost.naive(2, small, 0), NET));
     near(2 * (ALPHA + 3 * n * BETA), SyncCost.seconds(SyncCost.star(4, n, 0), NET));
     // binomial tree on 4 ranks: 2 levels up, 2 down; on 5 ranks 3 levels each way
     near(4 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.mpjTree(4, n), NET));
@@ -52,7 +59,7 @@ class SyncCostTest {
     near(6 * 4 * ALPHA + 1.5 * n * BETA + 3 * (n / 16) * gamma,
         SyncCost.seconds(SyncCost.ring(4, n, n / 16), g));
     // naive: every rank sums the p-1 rows it received
-    near(3 * (ALPHA + n * BETA + n * gamma), SyncCost.seconds(SyncCost.naive(4, n, 0), g));
+    near(3 * (ALPHA + n * gamma) + 4 * n * BETA, SyncCost.seconds(SyncCost.naive(4, n, 0), g));
     // star: rank 0 sums p-1 contributions between gather and scatter
     near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.star(4, n, 0), g));
     // MPJ: 2 reduce levels on 4 ranks, plus the copies into and out of MPJ's arrays
@@ -64,7 +71,7 @@ class SyncCostTest {
     near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.servers(3, 1, n),
         g));
     // gamma 0 is the alpha-beta model
-    near(3 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    near(3 * ALPHA + 4 * n * BETA, SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
     assertThrows(IllegalArgumentException.class, () -> NET.withGamma(-1));
   }
 
@@ -91,6 +98,27 @@ class SyncCostTest {
         StepCost.stepSeconds("ring", w, 4, 0, NET, 0));
     assertThrows(IllegalArgumentException.class,
         () -> StepCost.syncSeconds("bogus", w, 4, 0, NET, 0));
+  }
+
+  @Test
+  void measuredServerWorkReplacesTheServersSum() {
+    Workload w = new Workload("w", 1e6, 64e6, 260, 1000, 0.1, false, "test");
+    Network g = NET.withGamma(2e-10);
+    ServerCost srv = new ServerCost(3e-9, 1e-9);
+    double rows = 1000 * 260;
+    // ps, 4 workers, 2 servers: the wire without the sum, then each server's share of the
+    // workers' pushes at the measured cost per byte, then the workers' two passes
+    double wire = SyncCost.seconds(SyncCost.servers(4, 2, 1e6 + rows, false), g);
+    near(wire + 4 * (1e6 * 1e-9 + rows * 3e-9) / 2 + 2 * (1e6 + rows) * 2e-10,
+        StepCost.syncSeconds("ps", w, 4, 2, g, srv, 0));
+    // hybrid: the servers see the rows only
+    near(SyncCost.seconds(SyncCost.ring(4, 1e6, 0), g)
+        + SyncCost.seconds(SyncCost.servers(4, 1, rows, false), g) + 4 * rows * 3e-9
+        + 2 * (1e6 + rows) * 2e-10, StepCost.syncSeconds("hybrid", w, 4, 1, g, srv, 0));
+    // not measured: the gamma sum, as before
+    near(StepCost.syncSeconds("ps", w, 4, 2, g, 0),
+        StepCost.syncSeconds("ps", w, 4, 2, g, ServerCost.NONE, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ServerCost(-1, 0));
   }
 
   @Test

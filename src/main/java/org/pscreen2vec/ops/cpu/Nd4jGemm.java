@@ -1,22 +1,31 @@
 package org.pscreen2vec.ops.cpu;
 
 import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pscreen2vec.ops.FloatBuf;
 
 /**
- * Float GEMM on Java arrays through ND4J's native backend (OpenBLAS sgemm). ND4J cannot wrap a Java
- * heap array, so each operand is copied into a reusable off-heap buffer (one per operand role,
- * grown as needed) and the result copied back: two memcpy-speed passes around an O(mnk) product.
- * bench-step reports how much of the step time this costs.
+ * Float GEMM on Java arrays through the OpenBLAS that ND4J's native backend loads (the same
+ * {@code libopenblas_nolapack}, hence the same thread pool and thread count). A Java heap array
+ * cannot be handed to native code without a copy here (JavaCPP's {@code float[]} overloads copy
+ * the whole array in and out: 131 ms for a 2x2 product on a 256 MB array, measured), so each
+ * operand is copied into a reusable off-heap buffer (one per operand role, grown as needed) and
+ * the result copied back: two memcpy-speed passes around an O(mnk) product.
+ *
+ * <p>{@code cblas_sgemm} is called directly on those buffers (issue 15): through {@code
+ * Nd4j.gemm} each product also built ND4J arrays and a native shape buffer, 0.3-0.4 ms per call
+ * (a 128x768x768 product 1.86 ms through ND4J against 1.47 ms direct, same copies, one thread;
+ * docs/PERFORMANCE.md, "Screen2Vec step, round 2"). Same library, same row-major call, so the
+ * same bits ({@code Nd4jGemmTest}).
  */
 final class Nd4jGemm {
-  private final DataBuffer[] scratch = new DataBuffer[3]; // A, B, C
-  /** Views of the scratch buffers by (role, rows, cols): each INDArray costs a native shape buffer. */
-  private final java.util.Map<Long, INDArray> views = new java.util.HashMap<>();
+  private final FloatPointer[] scratch = new FloatPointer[3]; // A, B, C
+
+  Nd4jGemm() {
+    Loader.load(openblas_nolapack.class);
+  }
 
   static void setThreads(int threads) {
     Nd4j.getEnvironment().setMaxMasterThreads(threads);
@@ -38,37 +47,36 @@ final class Nd4jGemm {
     return Nd4j.factory().blas().getMaxThreads();
   }
 
-  /** C(m,n) = alpha op(A) op(B) + beta C on float slices. */
+  /** C(m,n) = alpha op(A) op(B) + beta C on float slices (row-major). */
   void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, FloatBuf a, FloatBuf b,
       float beta, FloatBuf c) {
-    INDArray na = load(0, a, ta ? k : m, ta ? m : k);
-    INDArray nb = load(1, b, tb ? n : k, tb ? k : n);
-    INDArray nc = beta == 0 ? view(2, m, n) : load(2, c, m, n);
-    Nd4j.gemm(na, nb, nc, ta, tb, alpha, beta);
-    ((FloatPointer) scratch[2].pointer()).get(c.array(), c.offset(), m * n);
+    FloatPointer pa = load(0, a, m * k);
+    FloatPointer pb = load(1, b, k * n);
+    FloatPointer pc = beta == 0 ? buffer(2, m * n) : load(2, c, m * n);
+    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+        ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+        tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+        m, n, k, alpha, pa, ta ? m : k, pb, tb ? k : n, beta, pc, n);
+    pc.get(c.array(), c.offset(), m * n);
   }
 
-  private INDArray load(int role, FloatBuf src, int rows, int cols) {
-    INDArray v = view(role, rows, cols);
-    ((FloatPointer) scratch[role].pointer()).put(src.array(), src.offset(), rows * cols);
-    return v;
+  private FloatPointer load(int role, FloatBuf src, int n) {
+    FloatPointer p = buffer(role, n);
+    p.put(src.array(), src.offset(), n);
+    return p;
   }
 
-  private INDArray view(int role, int rows, int cols) {
-    long need = (long) rows * cols;
-    DataBuffer buf = scratch[role];
-    if (buf == null || buf.length() < need) {
-      long cap = Math.max(need, buf == null ? 0 : buf.length() + buf.length() / 2);
-      buf = Nd4j.createBuffer(DataType.FLOAT, cap, false);
-      scratch[role] = buf;
-      views.clear(); // views of the old buffers are stale
+  /** The role's buffer, at least n floats (grown by half at least, so growth is rare). */
+  private FloatPointer buffer(int role, int n) {
+    FloatPointer p = scratch[role];
+    if (p == null || p.capacity() < n) {
+      long cap = Math.max(n, p == null ? 0 : p.capacity() + p.capacity() / 2);
+      if (p != null) {
+        p.close();
+      }
+      p = new FloatPointer(cap);
+      scratch[role] = p;
     }
-    if (views.size() > 4096) {
-      views.clear(); // many distinct shapes (varying batch geometry): start over
-    }
-    long key = ((long) role << 62) | ((long) rows << 31) | cols;
-    DataBuffer b = buf;
-    return views.computeIfAbsent(key,
-        k -> Nd4j.create(b, new long[] {rows, cols}, new long[] {cols, 1}, 0, 'c'));
+    return p;
   }
 }

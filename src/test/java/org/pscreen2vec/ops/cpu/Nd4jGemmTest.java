@@ -1,0 +1,90 @@
+package org.pscreen2vec.ops.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pscreen2vec.ops.FloatBuf;
+
+/**
+ * The direct {@code cblas_sgemm} path (issue 15, "step") gives bitwise what the earlier {@code
+ * Nd4j.gemm} path gave on the same operands (same OpenBLAS, same thread count), on slices at
+ * nonzero offsets, every transpose, beta 0 and 1, and a scratch buffer that grows between calls;
+ * and it is within float rounding of a double reference.
+ */
+class Nd4jGemmTest {
+  private static float[] random(int n, Random r) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = r.nextFloat() - 0.5f;
+    }
+    return v;
+  }
+
+  /** The earlier path: ND4J arrays of the operands, then Nd4j.gemm. */
+  private static float[] viaNd4j(boolean ta, boolean tb, int m, int n, int k, float[] a,
+      float[] b, float beta, float[] c0) {
+    INDArray na = Nd4j.create(a, new long[] {ta ? k : m, ta ? m : k}, 'c');
+    INDArray nb = Nd4j.create(b, new long[] {tb ? n : k, tb ? k : n}, 'c');
+    INDArray nc = Nd4j.create(c0.clone(), new long[] {m, n}, 'c');
+    Nd4j.gemm(na, nb, nc, ta, tb, 1f, beta);
+    return nc.data().asFloat();
+  }
+
+  @Test
+  void bitwiseTheNd4jPathAndCloseToDouble() {
+    CpuOps ops = new CpuOps(1);
+    assumeTrue(ops.name().equals("cpu-nd4j"), "ND4J's native backend did not load here");
+    Nd4jGemm g = new Nd4jGemm();
+    Random r = new Random(15);
+    int[][] shapes = {{3, 5, 7}, {64, 96, 130}, {237, 64, 80}, {40, 300, 33}, {500, 64, 200}};
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      for (int t = 0; t < 4; t++) {
+        boolean ta = (t & 1) != 0;
+        boolean tb = (t & 2) != 0;
+        for (float beta : new float[] {0f, 1f}) {
+          float[] a = random(m * k, r);
+          float[] b = random(k * n, r);
+          float[] c0 = random(m * n, r);
+          float[] want = viaNd4j(ta, tb, m, n, k, a, b, beta, c0);
+          // the same operands at offsets 5, 9 and 3 inside larger arrays
+          float[] aa = new float[a.length + 11];
+          float[] bb = new float[b.length + 9];
+          float[] cc = new float[c0.length + 7];
+          System.arraycopy(a, 0, aa, 5, a.length);
+          System.arraycopy(b, 0, bb, 9, b.length);
+          System.arraycopy(c0, 0, cc, 3, c0.length);
+          g.gemm(ta, tb, m, n, k, 1f, new FloatBuf(aa).slice(5, a.length),
+              new FloatBuf(bb).slice(9, b.length), beta, new FloatBuf(cc).slice(3, c0.length));
+          float[] got = java.util.Arrays.copyOfRange(cc, 3, 3 + c0.length);
+          String what = (ta ? "T" : "N") + (tb ? "T" : "N") + " " + m + "x" + n + "x" + k
+              + " beta " + beta;
+          assertArrayEquals(want, got, 0f, what);
+          assertTrue(cc[2] == 0f && cc[3 + c0.length] == 0f, what + ": wrote outside C");
+          for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+              double ref = beta * c0[i * n + j];
+              double mag = Math.abs(ref);
+              for (int p = 0; p < k; p++) {
+                double x = (double) a[ta ? p * m + i : i * k + p]
+                    * b[tb ? j * k + p : p * n + j];
+                ref += x;
+                mag += Math.abs(x);
+              }
+              // float accumulation of k + 1 terms: |error| <= (k + 1) * 2^-24 * sum |terms|
+              double tol = (k + 1) * 0x1p-24 * mag + 1e-30;
+              assertTrue(Math.abs(got[i * n + j] - ref) <= tol, what + " at " + i + "," + j);
+            }
+          }
+        }
+      }
+    }
+  }
+}

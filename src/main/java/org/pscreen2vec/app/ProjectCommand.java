@@ -190,12 +190,12 @@ public final class ProjectCommand implements Subcommand {
     List<Calibration.Sample> reduce = new ArrayList<>();
     Map<Integer, List<Calibration.Sample>> reduceByRanks = new TreeMap<>();
     List<Calibration.Sample> serverRows = new ArrayList<>();
-    List<Calibration.Sample> serverDense = new ArrayList<>();
+    List<Calibration.RingSample> serverDense = new ArrayList<>();
     for (Row r : rows) {
       if (r.algorithm().equals("server-rows")) {
         serverRows.add(new Calibration.Sample(r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("server-dense")) {
-        serverDense.add(new Calibration.Sample(r.bytes(), r.seconds()));
+        serverDense.add(new Calibration.RingSample(r.ranks(), r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("p2p")) {
         p2p.add(new Calibration.Sample(r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("reduce")) {
@@ -234,8 +234,9 @@ public final class ProjectCommand implements Subcommand {
     }
     String name = file.getFileName().toString().replaceFirst("\\.properties$", "");
     Network net = new Network(name, ab[0], ab[1], sw, gamma, provenance);
+    double[] shard = Calibration.fitShard(serverDense);
     ServerCost srv = serverRows.isEmpty() || serverDense.isEmpty() ? ServerCost.NONE
-        : new ServerCost(Calibration.fitPerByte(serverRows), Calibration.fitPerByte(serverDense));
+        : new ServerCost(Calibration.fitPerByte(serverRows), shard[0], shard[1]);
     Calibration.write(file, net, gammas, srv, provenance);
     System.out.println("project: calibrated " + net.describe() + " -> " + file);
     return ExitCode.OK;

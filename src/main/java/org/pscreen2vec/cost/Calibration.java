@@ -162,14 +162,17 @@ public final class Calibration {
 
   /**
    * {@link #write(Path, Network, Map, String)} with the servers' own work per byte
-   * ({@code server_rows_s_per_byte}, {@code server_dense_s_per_byte}) when measured.
+   * ({@code server_rows_s_per_byte}, {@code server_shard_s_per_byte},
+   * {@code server_shard_s_per_byte_per_worker}) when measured.
    */
   public static void write(Path file, Network net, Map<Integer, Double> gammaByRanks,
       ServerCost srv, String provenance) throws IOException {
     StringBuilder perRanks = new StringBuilder();
     if (srv.measured()) {
       perRanks.append(String.format(Locale.ROOT, "server_rows_s_per_byte=%.9g%n"
-          + "server_dense_s_per_byte=%.9g%n", srv.secondsPerRowByte(), srv.secondsPerDenseByte()));
+          + "server_shard_s_per_byte=%.9g%nserver_shard_s_per_byte_per_worker=%.9g%n",
+          srv.secondsPerRowByte(), srv.secondsPerShardByte(),
+          srv.secondsPerShardBytePerWorker()));
     }
     new TreeMap<>(gammaByRanks).forEach((p, g) -> perRanks.append(String.format(Locale.ROOT,
         "gamma_s_per_byte.ranks%d=%.9g%n", p, g)));
@@ -230,10 +233,42 @@ public final class Calibration {
     }
     try {
       return new ServerCost(number(p, file, "server_rows_s_per_byte"),
-          number(p, file, "server_dense_s_per_byte"));
+          number(p, file, "server_shard_s_per_byte"),
+          number(p, file, "server_shard_s_per_byte_per_worker"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The dense part of a server's work from rows of (workers, bytes all workers pushed, seconds):
+   * time / shard bytes = apply + workers * per-worker, by least squares over the worker counts
+   * (one worker count: all of it per worker). Returns {apply, per worker}, each >= 0.
+   */
+  public static double[] fitShard(List<RingSample> rows) {
+    int n = rows.size();
+    if (n == 0) {
+      return new double[] {0, 0};
+    }
+    double sx = 0;
+    double sy = 0;
+    double sxx = 0;
+    double sxy = 0;
+    for (RingSample r : rows) {
+      double x = r.ranks();
+      double y = r.seconds() / (r.bytes() / r.ranks());
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+    }
+    double den = n * sxx - sx * sx;
+    if (Math.abs(den) < 1e-12) {
+      return new double[] {0, sy / sx};
+    }
+    double slope = Math.max(0, (n * sxy - sx * sy) / den);
+    double apply = Math.max(0, (sy - slope * sx) / n);
+    return new double[] {apply, slope};
   }
 
   /** Seconds per byte of a server's own work: the median of time / bytes over the rows. */

@@ -204,9 +204,10 @@ final class ProjectionSection {
     ServerCost srv = Calibration.readServerCost(calFile);
     if (srv.measured()) {
       md.append(String.format(Locale.ROOT, "The servers' own work per step (sum, optimizer, pulls;"
-          + " bench-collectives --server-rows): %.2f ns per byte of pushed rows, %.2f ns per byte "
-          + "of pushed dense gradient.%n%n", srv.secondsPerRowByte() * 1e9,
-          srv.secondsPerDenseByte() * 1e9));
+          + " bench-collectives --server-rows): %.2f ns per byte of pushed rows; per byte of the "
+          + "dense shard %.3f ns once (the optimizer) and %.3f ns per worker (its push and pull)."
+          + "%n%n", srv.secondsPerRowByte() * 1e9, srv.secondsPerShardByte() * 1e9,
+          srv.secondsPerShardBytePerWorker() * 1e9));
     }
     List<Double> errors = new ArrayList<>();
     for (CellFigures c : r.cells()) {

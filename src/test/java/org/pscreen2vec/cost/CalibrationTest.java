@@ -85,8 +85,17 @@ class CalibrationTest {
         new Calibration.Sample(2e6, 6e-3), new Calibration.Sample(1e6, 1e-2))), 1e-21);
     Path f = dir.resolve("cal.properties");
     Network n = new Network("cal", 3e-5, 9e-9, 3e8, 4e-10, "");
-    Calibration.write(f, n, java.util.Map.of(), new ServerCost(3e-9, 1.5e-9), "test");
-    assertEquals(new ServerCost(3e-9, 1.5e-9), Calibration.readServerCost(f));
+    Calibration.write(f, n, java.util.Map.of(), new ServerCost(3e-9, 1.5e-9, 1e-10), "test");
+    assertEquals(new ServerCost(3e-9, 1.5e-9, 1e-10), Calibration.readServerCost(f));
+    // the shard: time / (bytes / workers) = 1.5 ns + workers * 0.1 ns, exactly on 2, 3 and 4
+    List<Calibration.RingSample> dense = new ArrayList<>();
+    for (int p = 2; p <= 4; p++) {
+      double shard = 8e6;
+      dense.add(new Calibration.RingSample(p, p * shard, shard * (1.5e-9 + p * 1e-10)));
+    }
+    double[] fit = Calibration.fitShard(dense);
+    assertEquals(1.5e-9, fit[0], 1e-18);
+    assertEquals(1e-10, fit[1], 1e-18);
     assertEquals(9e-9, Calibration.read(f).betaSecondsPerByte(), 1e-21);
   }
 

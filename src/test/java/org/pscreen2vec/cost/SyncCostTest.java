@@ -104,12 +104,13 @@ class SyncCostTest {
   void measuredServerWorkReplacesTheServersSum() {
     Workload w = new Workload("w", 1e6, 64e6, 260, 1000, 0.1, false, "test");
     Network g = NET.withGamma(2e-10);
-    ServerCost srv = new ServerCost(3e-9, 1e-9);
+    ServerCost srv = new ServerCost(3e-9, 1e-9, 2e-10);
     double rows = 1000 * 260;
-    // ps, 4 workers, 2 servers: the wire without the sum, then each server's share of the
-    // workers' pushes at the measured cost per byte, then the workers' two passes
+    // ps, 4 workers, 2 servers: the wire without the sum, then each server's half of the shard
+    // (the optimizer once, a push and a pull per worker) and of the rows, then the workers' two
+    // passes
     double wire = SyncCost.seconds(SyncCost.servers(4, 2, 1e6 + rows, false), g);
-    near(wire + 4 * (1e6 * 1e-9 + rows * 3e-9) / 2 + 2 * (1e6 + rows) * 2e-10,
+    near(wire + 0.5e6 * (1e-9 + 4 * 2e-10) + 4 * rows * 3e-9 / 2 + 2 * (1e6 + rows) * 2e-10,
         StepCost.syncSeconds("ps", w, 4, 2, g, srv, 0));
     // hybrid: the servers see the rows only
     near(SyncCost.seconds(SyncCost.ring(4, 1e6, 0), g)
@@ -118,7 +119,7 @@ class SyncCostTest {
     // not measured: the gamma sum, as before
     near(StepCost.syncSeconds("ps", w, 4, 2, g, 0),
         StepCost.syncSeconds("ps", w, 4, 2, g, ServerCost.NONE, 0));
-    assertThrows(IllegalArgumentException.class, () -> new ServerCost(-1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ServerCost(-1, 0, 0));
   }
 
   @Test

@@ -15,7 +15,10 @@ import org.pscreen2vec.ops.Ops;
  * running, and since those are a prefix of the rows running at t - 1, h_{t-1} of every running
  * row is a prefix of step t - 1's output. The tape is therefore just the packed outputs, one row
  * per real element; nothing is padded, selected or copied per step. {@link #forward(Buf, int, int,
- * int[])} takes a padded time-major batch and packs it first.
+ * int[])} takes a padded time-major batch and packs it first. Only the recurrent products (h_{t-1}
+ * Wh forward, dz_t Wh^T backward) run per step; the input product and the weight and input
+ * gradients run once over all packed rows (issue 15: 4 of the 6 per-step products of the paper
+ * step's screen RNN, about 8,000 rows each, now run as single large products).
  */
 public final class ElmanRnn {
   private final Ops ops;
@@ -70,11 +73,13 @@ public final class ElmanRnn {
   public Tape forward(Buf x, Packing p) {
     int total = p.total();
     Buf z = ops.alloc((total + 1) * hidden); // (total + 1, hidden)
+    // x_t Wx of every step at once: the packed steps are consecutive rows, and one large
+    // product runs at the BLAS's full rate where a product per step (at most batch rows) does not
+    ops.gemm(false, false, total, hidden, in, 1, x.slice(0, total * in), wx.value(), 0,
+        z.slice(0, total * hidden));
     for (int t = 0; t < p.steps(); t++) {
       int rows = p.running(t);
       Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
-      ops.gemm(false, false, rows, hidden, in, 1, x.slice(p.offset(t) * in, rows * in),
-          wx.value(), 0, zt);
       if (t > 0) { // h_{t-1} of the running rows: the first rows of step t - 1
         ops.gemm(false, false, rows, hidden, hidden, 1, z.slice(p.offset(t - 1) * hidden,
             rows * hidden), wh.value(), 1, zt);
@@ -103,7 +108,7 @@ public final class ElmanRnn {
     Packing p = tape.packing();
     Buf x = tape.x();
     Buf z = tape.z();
-    Buf dx = ops.alloc(p.total() * in);
+    int total = p.total();
     int[] sorted = new int[p.batch()];
     for (int j = 0; j < sorted.length; j++) {
       sorted[j] = p.order(j);
@@ -112,10 +117,13 @@ public final class ElmanRnn {
     // after its end and enters the cell at its last step.
     Buf dh = ops.alloc(p.batch() * hidden);
     ops.gatherRows(dLast, hidden, sorted, dh);
-    Buf dz = ops.alloc(p.steps() == 0 ? 0 : p.running(0) * hidden);
+    // Only dz_t -> dh_{t-1} is sequential. The pre-activation gradients of every step are kept
+    // (packed like z), and the products that do not feed the recursion (dWx, dx, dWh) run once
+    // over all steps after the loop: three large products instead of three per step.
+    Buf dz = ops.alloc(total * hidden); // (total, hidden)
     for (int t = p.steps() - 1; t >= 0; t--) {
       int rows = p.running(t);
-      Buf dzt = dz.slice(0, rows * hidden);
+      Buf dzt = dz.slice(p.offset(t) * hidden, rows * hidden);
       Buf dht = dh.slice(0, rows * hidden);
       Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
       if (fused) {
@@ -124,15 +132,25 @@ public final class ElmanRnn {
         ops.tanhBackward(zt, dht, dzt);
         ops.sumRowsInto(dzt, rows, hidden, b.grad());
       }
-      Buf xt = x.slice(p.offset(t) * in, rows * in);
-      ops.gemm(true, false, in, hidden, rows, 1, xt, dzt, 1, wx.grad());
-      ops.gemm(false, true, rows, in, hidden, 1, dzt, wx.value(), 0,
-          dx.slice(p.offset(t) * in, rows * in));
       if (t > 0) { // h0 is zero: neither Wh nor the initial state gets a gradient at t = 0
-        Buf hPrev = z.slice(p.offset(t - 1) * hidden, rows * hidden);
-        ops.gemm(true, false, hidden, hidden, rows, 1, hPrev, dzt, 1, wh.grad());
         ops.gemm(false, true, rows, hidden, hidden, 1, dzt, wh.value(), 0, dht);
       }
+    }
+    ops.gemm(true, false, in, hidden, total, 1, x.slice(0, total * in), dz, 1, wx.grad());
+    Buf dx = ops.alloc(total * in);
+    ops.gemm(false, true, total, in, hidden, 1, dz, wx.value(), 0, dx);
+    int later = p.steps() < 2 ? 0 : total - p.offset(1); // packed rows of steps 1, 2, ...
+    if (later > 0) { // dWh = sum over t >= 1 of h_{t-1}^T dz_t, h_{t-1} of step t's rows gathered
+      int[] prev = new int[later];
+      for (int t = 1, i = 0; t < p.steps(); t++) {
+        for (int r = 0; r < p.running(t); r++) {
+          prev[i++] = p.offset(t - 1) + r;
+        }
+      }
+      Buf hPrev = ops.alloc(later * hidden);
+      ops.gatherRows(z, hidden, prev, hPrev);
+      ops.gemm(true, false, hidden, hidden, later, 1, hPrev, dz.slice(p.offset(1) * hidden,
+          later * hidden), 1, wh.grad());
     }
     if (tape.paddedRows() == null) {
       return dx;

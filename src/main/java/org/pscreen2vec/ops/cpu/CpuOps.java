@@ -450,7 +450,7 @@ public final class CpuOps implements Ops {
   /** x(rows, cols)[r] = tanh(x[r] + v), bitwise {@link #addRowVector} then {@link #tanh}. */
   @Override
   public void biasTanh(Buf x, int rows, int cols, Buf v) {
-    FusedKernels.biasTanh(f(x).slice(0, rows * cols), rows, cols, f(v));
+    FusedKernels.biasTanh(f(x).slice(0, rows * cols), rows, cols, f(v), threads);
   }
 
   /** Bitwise {@link #tanhBackward} then {@link #sumRowsInto}(dx, rows, cols, out). */
@@ -458,7 +458,7 @@ public final class CpuOps implements Ops {
   public void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out) {
     sameLength(y, dy);
     sameLength(y, dx);
-    FusedKernels.tanhBackwardSumRows(f(y), f(dy), f(dx), rows, cols, f(out));
+    FusedKernels.tanhBackwardSumRows(f(y), f(dy), f(dx), rows, cols, f(out), threads);
   }
 
   @Override

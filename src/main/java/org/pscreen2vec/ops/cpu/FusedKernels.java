@@ -39,19 +39,34 @@ final class FusedKernels {
     // Bias correction folded into the step size and epsilon (Kingma & Ba, end of section 2).
     float step = (float) (lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
     float e = (float) (eps * Math.sqrt(1 - Math.pow(b2, t)));
-    int parts = n < PARALLEL_MIN ? 1 : Math.max(1, Math.min(threads, n / (PARALLEL_MIN / 2)));
+    split(n, n, threads, (from, to) -> adamRange(p, g, m, v, step, e, (float) b1, (float) b2,
+        from, to));
+  }
+
+  /** Work on the index range [from, to). */
+  interface Range {
+    void run(int from, int to);
+  }
+
+  /**
+   * Runs {@code range} over [0, n) split into at most {@code threads} consecutive parts, the
+   * caller running the first and waiting for the others; one part when the work (elements
+   * touched) is below {@link #PARALLEL_MIN} or 2 parts would be under half of it each.
+   */
+  static void split(int n, long work, int threads, Range range) {
+    int parts = work < PARALLEL_MIN ? 1
+        : (int) Math.max(1, Math.min(Math.min(threads, n), work / (PARALLEL_MIN / 2)));
     if (parts == 1) {
-      adamRange(p, g, m, v, step, e, (float) b1, (float) b2, 0, n);
+      range.run(0, n);
       return;
     }
     Future<?>[] pending = new Future<?>[parts - 1];
     for (int k = 1; k < parts; k++) {
       int from = (int) ((long) n * k / parts);
       int to = (int) ((long) n * (k + 1) / parts);
-      pending[k - 1] = Pool.WORKERS.submit(
-          () -> adamRange(p, g, m, v, step, e, (float) b1, (float) b2, from, to));
+      pending[k - 1] = Pool.WORKERS.submit(() -> range.run(from, to));
     }
-    adamRange(p, g, m, v, step, e, (float) b1, (float) b2, 0, (int) ((long) n / parts));
+    range.run(0, (int) ((long) n / parts));
     join(pending);
   }
 
@@ -82,15 +97,20 @@ final class FusedKernels {
 
   /**
    * x(rows, cols)[r, :] = tanh(x[r, :] + v): {@link FloatKernels#addRowVector} then {@link
-   * FloatKernels2#tanh} in one pass over x, with the same float arithmetic (bitwise equal).
+   * FloatKernels2#tanh} in one pass over x, with the same float arithmetic (bitwise equal); the
+   * columns split over {@code threads} (each element is independent: bitwise on any count).
    */
-  static void biasTanh(FloatBuf x, int rows, int cols, FloatBuf v) {
+  static void biasTanh(FloatBuf x, int rows, int cols, FloatBuf v, int threads) {
+    split(cols, (long) rows * cols, threads, (c0, c1) -> biasTanh(x, rows, cols, v, c0, c1));
+  }
+
+  private static void biasTanh(FloatBuf x, int rows, int cols, FloatBuf v, int c0, int c1) {
     float[] xv = x.array();
     float[] vv = v.array();
     int vo = v.offset();
     for (int r = 0; r < rows; r++) {
       int base = x.offset() + r * cols;
-      for (int j = 0; j < cols; j++) {
+      for (int j = c0; j < c1; j++) {
         float a = xv[base + j] + vv[vo + j];
         xv[base + j] = (float) (1 - 2 / (Math.exp(2.0 * a) + 1));
       }
@@ -100,10 +120,17 @@ final class FusedKernels {
   /**
    * dx(rows, cols) = dy * (1 - y^2) and out(cols) += sum over rows of dx: {@link
    * FloatKernels2#tanhBackward} then {@link FloatKernels#sumRowsInto} in one pass, same order and
-   * arithmetic (bitwise equal). dx may alias dy.
+   * arithmetic (bitwise equal). dx may alias dy. The columns split over {@code threads}: each
+   * column's sum still runs over the rows in order, so the result is bitwise on any count.
    */
   static void tanhBackwardSumRows(FloatBuf y, FloatBuf dy, FloatBuf dx, int rows, int cols,
-      FloatBuf out) {
+      FloatBuf out, int threads) {
+    split(cols, (long) rows * cols, threads,
+        (c0, c1) -> tanhBackwardSumRows(y, dy, dx, rows, cols, out, c0, c1));
+  }
+
+  private static void tanhBackwardSumRows(FloatBuf y, FloatBuf dy, FloatBuf dx, int rows,
+      int cols, FloatBuf out, int c0, int c1) {
     float[] yv = y.array();
     float[] g = dy.array();
     float[] d = dx.array();
@@ -113,7 +140,7 @@ final class FusedKernels {
       int yb = y.offset() + r * cols;
       int gb = dy.offset() + r * cols;
       int db = dx.offset() + r * cols;
-      for (int j = 0; j < cols; j++) {
+      for (int j = c0; j < c1; j++) {
         float v = yv[yb + j];
         float dz = g[gb + j] * (1 - v * v);
         d[db + j] = dz;

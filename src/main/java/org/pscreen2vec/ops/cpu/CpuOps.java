@@ -312,12 +312,20 @@ public final class CpuOps implements Ops {
 
   @Override
   public void bagMean(Buf table, int dim, int[] ids, int[] offsets, Buf out) {
-    FloatKernels.bagMean(f(table), dim, ids, offsets, f(out));
+    FloatBuf t = f(table);
+    FloatBuf o = f(out);
+    // split by columns over the rank's threads: bitwise on any count (issue 15, "step")
+    FusedKernels.split(dim, (long) ids.length * dim, threads,
+        (j0, j1) -> FloatKernels.bagMean(t, dim, ids, offsets, o, j0, j1));
   }
 
   @Override
   public void bagMeanBackward(Buf dOut, int dim, int[] slots, int[] offsets, Buf dRows) {
-    FloatKernels2.bagMeanBackward(f(dOut), dim, slots, offsets, f(dRows));
+    FloatBuf g = f(dOut);
+    FloatBuf d = f(dRows);
+    // by columns, not bags: bags share rows (a token in several texts); bitwise on any count
+    FusedKernels.split(dim, (long) slots.length * dim, threads,
+        (j0, j1) -> FloatKernels2.bagMeanBackward(g, dim, slots, offsets, d, j0, j1));
   }
 
   // ---------------------------------------------------------------- losses

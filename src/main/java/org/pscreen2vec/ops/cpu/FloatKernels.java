@@ -115,24 +115,26 @@ final class FloatKernels {
     }
   }
 
-  static void bagMean(FloatBuf table, int dim, int[] ids, int[] offsets, FloatBuf out) {
+  /** Columns [j0, j1) of every bag's mean (a column's sums never read another column). */
+  static void bagMean(FloatBuf table, int dim, int[] ids, int[] offsets, FloatBuf out, int j0,
+      int j1) {
     float[] tv = table.array();
     float[] ov = out.array();
     int to0 = table.offset();
     for (int b = 0; b < offsets.length - 1; b++) {
       int ob = out.offset() + b * dim;
-      java.util.Arrays.fill(ov, ob, ob + dim, 0f);
+      java.util.Arrays.fill(ov, ob + j0, ob + j1, 0f);
       int from = offsets[b];
       int to = offsets[b + 1];
       for (int q = from; q < to; q++) {
         int base = to0 + ids[q] * dim;
-        for (int j = 0; j < dim; j++) {
+        for (int j = j0; j < j1; j++) {
           ov[ob + j] += tv[base + j];
         }
       }
       if (to > from) {
         float inv = 1f / (to - from);
-        for (int j = 0; j < dim; j++) {
+        for (int j = j0; j < j1; j++) {
           ov[ob + j] *= inv;
         }
       }

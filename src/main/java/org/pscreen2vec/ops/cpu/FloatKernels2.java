@@ -104,8 +104,9 @@ final class FloatKernels2 {
     }
   }
 
+  /** Columns [j0, j1) of the bags' mean backward (a column's sums never read another column). */
   static void bagMeanBackward(FloatBuf dOut, int dim, int[] slots, int[] offsets,
-      FloatBuf dRows) {
+      FloatBuf dRows, int j0, int j1) {
     float[] g = dOut.array();
     float[] d = dRows.array();
     for (int b = 0; b < offsets.length - 1; b++) {
@@ -118,7 +119,7 @@ final class FloatKernels2 {
       int go = dOut.offset() + b * dim;
       for (int q = from; q < to; q++) {
         int ro = dRows.offset() + slots[q] * dim;
-        for (int j = 0; j < dim; j++) {
+        for (int j = j0; j < j1; j++) {
           d[ro + j] += inv * g[go + j];
         }
       }

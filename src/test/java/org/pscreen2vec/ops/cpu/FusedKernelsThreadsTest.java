@@ -63,4 +63,38 @@ class FusedKernelsThreadsTest {
       }
     }
   }
+
+  @Test
+  void bagMeanAndItsBackwardSplitByColumnsAreBitwiseOnAnyThreadCount() {
+    Random r = new Random(9);
+    int dim = 768;
+    int rows = 300;
+    float[] table = gauss(rows * dim, r);
+    int bags = 200;
+    int[] offsets = new int[bags + 1];
+    for (int b = 0; b < bags; b++) {
+      offsets[b + 1] = offsets[b] + r.nextInt(9); // empty bags too
+    }
+    int[] ids = new int[offsets[bags]];
+    for (int q = 0; q < ids.length; q++) {
+      ids[q] = r.nextInt(rows); // repeated rows: bags share slots in the backward
+    }
+    float[] dOut = gauss(bags * dim, r);
+    FloatBuf want = at(new float[bags * dim], 0);
+    FloatKernels.bagMean(at(table, 0), dim, ids, offsets, want, 0, dim);
+    FloatBuf wantD = at(new float[rows * dim], 0);
+    FloatKernels2.bagMeanBackward(at(dOut, 0), dim, ids, offsets, wantD, 0, dim);
+    for (int threads : new int[] {1, 2, 3, 8}) {
+      FloatBuf t = at(table, 3);
+      FloatBuf out = at(gauss(bags * dim, r), 6); // stale values: the mean overwrites them
+      FusedKernels.split(dim, (long) ids.length * dim, threads,
+          (j0, j1) -> FloatKernels.bagMean(t, dim, ids, offsets, out, j0, j1));
+      assertArrayEquals(values(want), values(out), 0f, "bagMean on " + threads + " threads");
+      FloatBuf g = at(dOut, 1);
+      FloatBuf d = at(new float[rows * dim], 2);
+      FusedKernels.split(dim, (long) ids.length * dim, threads,
+          (j0, j1) -> FloatKernels2.bagMeanBackward(g, dim, ids, offsets, d, j0, j1));
+      assertArrayEquals(values(wantD), values(d), 0f, "bagMeanBackward on " + threads);
+    }
+  }
 }

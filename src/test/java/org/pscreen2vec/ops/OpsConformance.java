@@ -1,11 +1,13 @@
 package org.pscreen2vec.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -348,6 +350,46 @@ public abstract class OpsConformance extends DenseConformance {
       dx.assertWritten("maxPool2Backward " + Arrays.toString(s));
       dx.assertClose(EXACT, "maxPool2Backward " + Arrays.toString(s));
       dy.assertUnchanged(sdy, "maxPool2Backward");
+    }
+  }
+
+  /**
+   * maxPool2 on windows with equal values, signed zeros and infinities (the CPU kernel compares
+   * without branches): the same maxima and the same argmax, the first of equal values.
+   */
+  @Test
+  void maxPool2TiesAndSignedZeros() {
+    float inf = Float.POSITIVE_INFINITY;
+    float[] pool = {-1f, -0f, 0f, 1f, -inf, inf, 1e-45f, -1e-45f, 3.4e38f, -3.4e38f};
+    Random r = rnd(17);
+    for (int[] s : new int[][] {{1, 2, 2, 1}, {2, 6, 4, 3}, {3, 5, 7, 2}, {1, 8, 8, 16}}) {
+      int n = s[0];
+      int h = s[1];
+      int w = s[2];
+      int c = s[3];
+      float[] v = new float[n * h * w * c];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = pool[r.nextInt(i % 2 == 0 ? 3 : i % 3 == 0 ? 6 : pool.length)]; // many ties
+      }
+      int outLen = n * (h / 2) * (w / 2) * c;
+      Pair x = Pair.of(ops, ref, v);
+      Pair y = out(outLen);
+      int[] argB = new int[outLen];
+      int[] argR = new int[outLen];
+      Arrays.fill(argB, -1);
+      Arrays.fill(argR, -1);
+      both((o, t) -> {
+        o.maxPool2(x.on(t), n, h, w, c, y.on(t), t ? argB : argR);
+        return 0;
+      });
+      String what = "maxPool2 ties " + Arrays.toString(s);
+      y.assertWritten(what);
+      assertArrayEquals(argR, argB, what + ": argmax");
+      float[] got = y.backendValues(); // bitwise (infinities: no tolerance to compare within)
+      for (int i = 0; i < outLen; i++) {
+        assertEquals(Float.floatToIntBits(v[argR[i]]), Float.floatToIntBits(got[i]),
+            what + ": the sign of y[" + i + "] is the first maximum's");
+      }
     }
   }
 

@@ -58,6 +58,13 @@ final class ConvTaps {
     }
   }
 
+  /** a[i] += x[i], for i < len. */
+  static void add(float[] a, float[] x, int len) {
+    for (int i = 0; i < len; i++) {
+      a[i] += x[i];
+    }
+  }
+
   /** a[i] += x[i + s] * g[i + e], for i < len (any kernel width; scalar). */
   static void acc1(float[] a, float[] x, int s, float[] g, int e, int len) {
     for (int i = 0; i < len; i++) {

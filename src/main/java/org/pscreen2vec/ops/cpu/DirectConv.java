@@ -31,6 +31,7 @@ final class DirectConv {
   private static final int OUT = 2; // one (group, output row): (channel) rows of w NB
   private static final int ACC = 3; // weight-gradient accumulators: rows of w NB
   private static final int SHIFTED = 4; // input rows shifted by kx: (kx, group, h, cin)
+  private static final int BIAS = 5; // bias-gradient accumulators: one per channel
   private final java.util.Map<Long, float[][]> pool = new java.util.HashMap<>();
   private float[] taps = new float[0]; // flipped kernel (k, k, cout, cin)
 
@@ -54,7 +55,7 @@ final class DirectConv {
         p);
     float[][] gr = pack(rows(GRAD, packedRows(n, h, cout), (w + 2 * p) * NB), dy, dyo, n, h, w,
         cout, p);
-    biasGradient(dy, dyo, n * h * w, cout, dBias, dbo);
+    biasGradient(gr, packedRows(n, h, cout), cout, (w + 2 * p) * NB, dBias, dbo);
     weightGradient(xr, gr, n, h, w, cin, cout, k, dWt, dwo);
     if (dx == null) {
       return;
@@ -105,11 +106,13 @@ final class DirectConv {
             }
           }
         }
-        for (int b = 0; b < NB && g * NB + b < n; b++) { // the group's real images into NHWC
-          int d = yo + ((g * NB + b) * h + oy) * w * cd;
-          for (int ox = 0; ox < w; ox++) {
-            for (int co = 0; co < cd; co++, d++) {
-              y[d] = a[co][ox * NB + b];
+        int real = Math.min(NB, n - g * NB); // the group's real images into NHWC
+        for (int co = 0; co < cd; co++) { // one row of a at a time: no a[co] in the inner loop
+          float[] ac = a[co];
+          for (int b = 0; b < real; b++) {
+            for (int ox = 0, d = yo + ((g * NB + b) * h + oy) * w * cd + co, j = b; ox < w;
+                ox++, d += cd, j += NB) {
+              y[d] = ac[j];
             }
           }
         }
@@ -199,16 +202,21 @@ final class DirectConv {
     }
   }
 
-  /** dBias(c) += column sums of dy(rows, c), summed in double. */
-  private static void biasGradient(float[] dy, int dyo, int rows, int c, float[] db, int dbo) {
-    double[] s = new double[c];
-    for (int r = 0, i = dyo; r < rows; r++) {
-      for (int ch = 0; ch < c; ch++, i++) {
-        s[ch] += dy[i];
-      }
+  /**
+   * dBias(c) += the sums of the packed gradient rows (rows of len floats, channel innermost of
+   * the row index; padding and missing images are zeros): each channel's rows added into one
+   * accumulator row (unit stride, vectorized), which is then summed in double.
+   */
+  private void biasGradient(float[][] gr, int rows, int c, int len, float[] db, int dbo) {
+    float[][] a = rows(BIAS, c, len);
+    for (int ch = 0; ch < c; ch++) {
+      Arrays.fill(a[ch], 0, len, 0f);
+    }
+    for (int r = 0; r < rows; r++) {
+      ConvTaps.add(a[r % c], gr[r], len);
     }
     for (int ch = 0; ch < c; ch++) {
-      db[dbo + ch] += (float) s[ch];
+      db[dbo + ch] += (float) ConvTaps.sum(a[ch], len);
     }
   }
 
@@ -224,19 +232,23 @@ final class DirectConv {
     for (int g = 0; g < groups; g++) {
       int real = Math.min(NB, n - g * NB); // images of this group (the last may have fewer)
       for (int y = 0; y < h; y++) {
+        int r0 = (g * h + y) * c; // the rows (g, y, 0 .. c)
         for (int ch = 0; ch < c; ch++) {
-          float[] row = r[(g * h + y) * c + ch];
+          float[] row = r[r0 + ch];
           if (real < NB) {
             Arrays.fill(row, 0f);
           } else {
             Arrays.fill(row, 0, p * NB, 0f);
             Arrays.fill(row, (p + w) * NB, wp * NB, 0f);
           }
-          int s = xo + ((g * NB * h + y) * w) * c + ch; // (image g NB, row y, column 0, ch)
-          for (int xx = 0; xx < w; xx++, s += c) {
-            int d = (xx + p) * NB;
-            for (int b = 0, si = s; b < real; b++, si += image) {
-              row[d + b] = x[si];
+        }
+        // x's image row is read in order (the channels of one pixel are adjacent), so the
+        // scattered side is the c rows being written, which stay in L1
+        for (int b = 0; b < real; b++) {
+          int s = xo + ((g * NB + b) * h + y) * w * c; // (image, row y, column 0, channel 0)
+          for (int xx = 0, d = p * NB + b; xx < w; xx++, d += NB) {
+            for (int ch = 0; ch < c; ch++, s++) {
+              r[r0 + ch][d] = x[s];
             }
           }
         }

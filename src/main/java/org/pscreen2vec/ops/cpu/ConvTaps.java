@@ -39,23 +39,50 @@ final class ConvTaps {
   }
 
   /**
-   * a[i] += x0[i] * g0[i + 2 NB] + x1[i] * g1[i + 2 NB], for i < len: one weight-gradient tap
-   * over two (input row, gradient row) pairs (the input rows already shifted by the tap's
-   * column, the gradient rows packed with 2 padding columns); two products per store of a.
-   * Two pairs, not four: with nine arrays in the loop SuperWord gave up (7.5 GFLOP/s, scalar),
-   * with five it vectorizes (26-30).
+   * a[i] += x0[i + kx NB] * g0[i + 2 NB] + x1[i + kx NB] * g1[i + 2 NB], for i < len and a
+   * kernel column kx < 5: one weight-gradient tap over two (packed input row, packed gradient
+   * row) pairs; two products per store of a. One loop per kx, each with its offsets as
+   * constants, which SuperWord needs (with kx NB a variable the loop ran scalar; the rows were
+   * copied shifted by each kx before, 6 % of a CNN step). Two pairs, not four: with nine arrays
+   * in the loop SuperWord gave up (7.5 GFLOP/s, scalar), with five it vectorizes (26-30).
    */
-  static void acc2(float[] a, float[] x0, float[] g0, float[] x1, float[] g1, int len) {
-    for (int i = 0; i < len; i++) {
-      a[i] = Math.fma(x1[i], g1[i + 2 * NB], Math.fma(x0[i], g0[i + 2 * NB], a[i]));
+  static void acc2(int kx, float[] a, float[] x0, float[] g0, float[] x1, float[] g1, int len) {
+    switch (kx) {
+      case 0 -> {
+        for (int i = 0; i < len; i++) {
+          a[i] = Math.fma(x1[i], g1[i + 2 * NB], Math.fma(x0[i], g0[i + 2 * NB], a[i]));
+        }
+      }
+      case 1 -> {
+        for (int i = 0; i < len; i++) {
+          a[i] = Math.fma(x1[i + NB], g1[i + 2 * NB], Math.fma(x0[i + NB], g0[i + 2 * NB], a[i]));
+        }
+      }
+      case 2 -> {
+        for (int i = 0; i < len; i++) {
+          a[i] = Math.fma(x1[i + 2 * NB], g1[i + 2 * NB],
+              Math.fma(x0[i + 2 * NB], g0[i + 2 * NB], a[i]));
+        }
+      }
+      case 3 -> {
+        for (int i = 0; i < len; i++) {
+          a[i] = Math.fma(x1[i + 3 * NB], g1[i + 2 * NB],
+              Math.fma(x0[i + 3 * NB], g0[i + 2 * NB], a[i]));
+        }
+      }
+      case 4 -> {
+        for (int i = 0; i < len; i++) {
+          a[i] = Math.fma(x1[i + 4 * NB], g1[i + 2 * NB],
+              Math.fma(x0[i + 4 * NB], g0[i + 2 * NB], a[i]));
+        }
+      }
+      default -> throw new IllegalArgumentException("kernel column " + kx + " of 5");
     }
   }
 
-  /** a[i] += x[i] * g[i + 2 NB], for i < len: {@link #acc2} for one pair. */
-  static void acc(float[] a, float[] x, float[] g, int len) {
-    for (int i = 0; i < len; i++) {
-      a[i] = Math.fma(x[i], g[i + 2 * NB], a[i]);
-    }
+  /** a[i] += x[i + kx NB] * g[i + 2 NB], for i < len: {@link #acc2} for one pair. */
+  static void acc(int kx, float[] a, float[] x, float[] g, int len) {
+    acc1(a, x, kx * NB, g, 2 * NB, len); // once per tap and row set: scalar is fine
   }
 
   /** a[i] += x[i], for i < len. */

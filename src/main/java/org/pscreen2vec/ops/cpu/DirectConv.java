@@ -30,7 +30,6 @@ final class DirectConv {
   private static final int GRAD = 1; // packed output gradient: (group, h, cout) rows
   private static final int OUT = 2; // one (group, output row): (channel) rows of w NB
   private static final int ACC = 3; // weight-gradient accumulators: rows of w NB
-  private static final int SHIFTED = 4; // input rows shifted by kx: (kx, group, h, cin)
   private static final int BIAS = 5; // bias-gradient accumulators: one per channel
   private final java.util.Map<Long, float[][]> pool = new java.util.HashMap<>();
   private float[] taps = new float[0]; // flipped kernel (k, k, cout, cin)
@@ -122,8 +121,8 @@ final class DirectConv {
 
   /**
    * dWt(k, k, cin, cout) += sum over pixels of the packed input times the packed gradient. For
-   * k = 5 each input row is first copied once per kernel column, shifted by that column, so
-   * that the tap loops read both operands at constant offsets ({@link ConvTaps}).
+   * k = 5 the tap loops read both operands at constant offsets, one loop per kernel column
+   * ({@link ConvTaps#acc2}); each input row was copied once per kernel column before.
    */
   private void weightGradient(float[][] xr, float[][] gr, int n, int h, int w, int cin,
       int cout, int k, float[] dWt, int dwo) {
@@ -131,13 +130,6 @@ final class DirectConv {
     int len = w * NB;
     int groups = (n + NB - 1) / NB;
     if (k == 5) {
-      int count = groups * h * cin;
-      float[][] sh = rows(SHIFTED, 5 * count, len); // (kx, group, row, ci)
-      for (int kx = 0; kx < 5; kx++) {
-        for (int r = 0; r < count; r++) {
-          System.arraycopy(xr[r], kx * NB, sh[kx * count + r], 0, len);
-        }
-      }
       float[][] t = rows(ACC, Math.max(k, cout), len); // one accumulator per output channel
       for (int ky = 0; ky < 5; ky++) {
         int oy0 = Math.max(0, p - ky);
@@ -156,18 +148,19 @@ final class DirectConv {
                   pending = r;
                   continue;
                 }
-                float[] x0 = sh[kx * count + (pending + ky - p) * cin + ci];
-                float[] x1 = sh[kx * count + (r + ky - p) * cin + ci];
+                float[] x0 = xr[(pending + ky - p) * cin + ci];
+                float[] x1 = xr[(r + ky - p) * cin + ci];
                 for (int co = 0; co < cout; co++) {
-                  ConvTaps.acc2(t[co], x0, gr[pending * cout + co], x1, gr[r * cout + co], len);
+                  ConvTaps.acc2(kx, t[co], x0, gr[pending * cout + co], x1, gr[r * cout + co],
+                      len);
                 }
                 pending = -1;
               }
             }
             if (pending >= 0) {
-              float[] x0 = sh[kx * count + (pending + ky - p) * cin + ci];
+              float[] x0 = xr[(pending + ky - p) * cin + ci];
               for (int co = 0; co < cout; co++) {
-                ConvTaps.acc(t[co], x0, gr[pending * cout + co], len);
+                ConvTaps.acc(kx, t[co], x0, gr[pending * cout + co], len);
               }
             }
             for (int co = 0; co < cout; co++) {

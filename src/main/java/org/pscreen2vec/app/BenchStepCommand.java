@@ -36,7 +36,7 @@ public final class BenchStepCommand implements Subcommand {
   static final String HEADER = "model,size,batch,threads,steps,median_ms,min_ms,max_ms,"
       + "samples_per_s,compute_ms,optimizer_ms,gemm_ms,gemm_share,gemm_gflops_in_step,"
       + "gemm_gflops_standalone,gemm_gflop_per_step,dense_params,cpu_median_ms,cpu_min_ms,"
-      + "cpu_max_ms";
+      + "cpu_max_ms,gemm_peak_gflops,flop_limit_ms";
 
   @Override
   public String name() {
@@ -161,20 +161,25 @@ public final class BenchStepCommand implements Subcommand {
     double flopsPerStep = g.flops() / steps;
     double inStep = g.flops() / Math.max(1, g.nanos());
     double standalone = standaloneGflops(ops, g.shapes());
+    double peak = peakGflops(ops);
+    double limitMs = flopsPerStep / 1e9 / peak * 1e3; // the step's GEMM FLOPs at peak rate
     double totalMs = Arrays.stream(ms).sum() / steps;
     LOG.info(String.format(Locale.ROOT, "%-11s %-5s batch %3d: %8.1f ms/step (min %.1f, max %.1f)"
         + ", %8.1f samples/s; GEMM %.1f ms = %.0f%% of the step at %.1f GFLOP/s (standalone "
         + "%.1f GFLOP/s), optimizer %.1f ms, other compute %.1f ms; thread CPU %.2f ms/step "
-        + "(min %.2f, max %.2f)", c.model(), size, batch,
+        + "(min %.2f, max %.2f); peak GEMM %.1f GFLOP/s, FLOP limit %.1f ms (step %.2fx)",
+        c.model(), size, batch,
         s.median(), s.min(), s.max(), batch / (s.median() / 1e3), gemmMs,
         100 * gemmMs / totalMs, inStep, standalone, optMs / steps,
-        computeMs / steps - gemmMs, sc.median(), sc.min(), sc.max()));
+        computeMs / steps - gemmMs, sc.median(), sc.min(), sc.max(), peak, limitMs,
+        s.median() / limitMs));
     return String.format(Locale.ROOT,
-        "%s,%s,%d,%d,%d,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%.3f,%.4f,%.3f,%.3f,%.4f,%d,%.3f,%.3f,%.3f",
+        "%s,%s,%d,%d,%d,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%.3f,%.4f,%.3f,%.3f,%.4f,%d,%.3f,%.3f,%.3f,"
+            + "%.3f,%.3f",
         c.model(), size, batch, threads, steps, s.median(), s.min(), s.max(),
         batch / (s.median() / 1e3), computeMs / steps, optMs / steps, gemmMs, gemmMs / totalMs,
         inStep, standalone, flopsPerStep / 1e9, task.model().parameters().size(), sc.median(),
-        sc.min(), sc.max());
+        sc.min(), sc.max(), peak, limitMs);
   }
 
   private static int[] items(Random rnd, int n, int batch) {
@@ -209,6 +214,33 @@ public final class BenchStepCommand implements Subcommand {
       flops += sh.flops() * count;
     }
     return flops / Math.max(1, nanos);
+  }
+
+  /** Side of the square product that measures the backend's peak GEMM rate. */
+  static final int PEAK_SIDE = 2048;
+
+  /**
+   * The backend's peak GEMM rate: the best of 3 square {@value #PEAK_SIDE}-sided products (8.6
+   * G multiply-adds: on the CPU backend above the one-thread limit, so on all the
+   * rank's BLAS threads; operand copies included, as in the step), after one untimed product.
+   * The step's FLOP limit (issue 15) is its GEMM FLOPs at this rate.
+   */
+  static double peakGflops(Ops ops) {
+    int n = PEAK_SIDE;
+    Buf a = random(ops, n * n);
+    Buf b = random(ops, n * n);
+    Buf c = ops.alloc(n * n);
+    long best = Long.MAX_VALUE;
+    for (int i = 0; i < 4; i++) {
+      Backends.synchronize(ops);
+      long t0 = System.nanoTime();
+      ops.gemm(false, false, n, n, n, 1, a, b, 0, c);
+      Backends.synchronize(ops);
+      if (i > 0) {
+        best = Math.min(best, System.nanoTime() - t0);
+      }
+    }
+    return 2.0 * n * n * n / best;
   }
 
   /** n random values in [-0.5, 0.5), uploaded at once (element-wise sets took most of a run). */

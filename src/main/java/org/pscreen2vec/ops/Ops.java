@@ -58,6 +58,25 @@ public interface Ops {
   void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Buf a, Buf b,
       double beta, Buf c);
 
+  /**
+   * Promises that {@code b} does not change until the returned handle is closed, so that a backend
+   * may keep a copy of it next to its products for that long (the CPU backend keeps one off-heap
+   * copy of a held matrix instead of copying it into native memory for every product: a
+   * recurrent layer's weights, multiplied once per time step). Writing b while it is held is a
+   * programming error with undefined results. By default nothing is kept.
+   */
+  default Held hold(Buf b) {
+    return Held.NONE;
+  }
+
+  /** A {@link #hold}; closing it ends the promise. */
+  interface Held extends AutoCloseable {
+    Held NONE = () -> { };
+
+    @Override
+    void close();
+  }
+
   // ---------------------------------------------------------------- element-wise
 
   void fill(Buf x, double v);

@@ -77,18 +77,20 @@ public final class ElmanRnn {
     // product runs at the BLAS's full rate where a product per step (at most batch rows) does not
     ops.gemm(false, false, total, hidden, in, 1, x.slice(0, total * in), wx.value(), 0,
         z.slice(0, total * hidden));
-    for (int t = 0; t < p.steps(); t++) {
-      int rows = p.running(t);
-      Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
-      if (t > 0) { // h_{t-1} of the running rows: the first rows of step t - 1
-        ops.gemm(false, false, rows, hidden, hidden, 1, z.slice(p.offset(t - 1) * hidden,
-            rows * hidden), wh.value(), 1, zt);
-      }
-      if (fused) {
-        ops.biasTanh(zt, rows, hidden, b.value());
-      } else {
-        ops.addRowVector(zt, rows, hidden, b.value());
-        ops.tanh(zt, zt);
+    try (Ops.Held held = ops.hold(wh.value())) { // Wh is read, not written, in the loop
+      for (int t = 0; t < p.steps(); t++) {
+        int rows = p.running(t);
+        Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
+        if (t > 0) { // h_{t-1} of the running rows: the first rows of step t - 1
+          ops.gemm(false, false, rows, hidden, hidden, 1, z.slice(p.offset(t - 1) * hidden,
+              rows * hidden), wh.value(), 1, zt);
+        }
+        if (fused) {
+          ops.biasTanh(zt, rows, hidden, b.value());
+        } else {
+          ops.addRowVector(zt, rows, hidden, b.value());
+          ops.tanh(zt, zt);
+        }
       }
     }
     int[] lastRows = new int[p.batch()]; // packed row of each row's final state, or the zero row
@@ -121,19 +123,21 @@ public final class ElmanRnn {
     // (packed like z), and the products that do not feed the recursion (dWx, dx, dWh) run once
     // over all steps after the loop: three large products instead of three per step.
     Buf dz = ops.alloc(total * hidden); // (total, hidden)
-    for (int t = p.steps() - 1; t >= 0; t--) {
-      int rows = p.running(t);
-      Buf dzt = dz.slice(p.offset(t) * hidden, rows * hidden);
-      Buf dht = dh.slice(0, rows * hidden);
-      Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
-      if (fused) {
-        ops.tanhBackwardSumRows(zt, dht, dzt, rows, hidden, b.grad());
-      } else {
-        ops.tanhBackward(zt, dht, dzt);
-        ops.sumRowsInto(dzt, rows, hidden, b.grad());
-      }
-      if (t > 0) { // h0 is zero: neither Wh nor the initial state gets a gradient at t = 0
-        ops.gemm(false, true, rows, hidden, hidden, 1, dzt, wh.value(), 0, dht);
+    try (Ops.Held held = ops.hold(wh.value())) { // Wh is read, not written, in the loop
+      for (int t = p.steps() - 1; t >= 0; t--) {
+        int rows = p.running(t);
+        Buf dzt = dz.slice(p.offset(t) * hidden, rows * hidden);
+        Buf dht = dh.slice(0, rows * hidden);
+        Buf zt = z.slice(p.offset(t) * hidden, rows * hidden);
+        if (fused) {
+          ops.tanhBackwardSumRows(zt, dht, dzt, rows, hidden, b.grad());
+        } else {
+          ops.tanhBackward(zt, dht, dzt);
+          ops.sumRowsInto(dzt, rows, hidden, b.grad());
+        }
+        if (t > 0) { // h0 is zero: neither Wh nor the initial state gets a gradient at t = 0
+          ops.gemm(false, true, rows, hidden, hidden, 1, dzt, wh.value(), 0, dht);
+        }
       }
     }
     ops.gemm(true, false, in, hidden, total, 1, x.slice(0, total * in), dz, 1, wx.grad());

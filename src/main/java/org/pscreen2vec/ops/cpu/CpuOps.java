@@ -40,6 +40,19 @@ public final class CpuOps implements Ops {
   static final long PARALLEL_GEMM_MACS =
       Long.getLong("pscreen2vec.parallelGemmMacs", 512L * 1024 * 1024);
   /**
+   * Products of at least {@link #WIDE_GEMM_MACS} multiply-adds whose three sides are all at least
+   * this long also run on the allowance (issue 15, "step"): in a quiet sweep on the 2-core VM
+   * (docs/PERFORMANCE.md, "Screen2Vec step, round 2") the paper-size screen RNN's per-step
+   * products, 128-256 rows x 768 x 768 (75-151 M multiply-adds), took 0.59-0.71x the one-thread
+   * time on 2 threads; 64 rows 0.95x at best, 32 rows 1.66x. The local layout autoencoder's
+   * products (118 x 128 x 11200 and its transposes, 169 M) have a side of at most 128 and stay on
+   * one thread, where the training step measured them faster (above), though they too ran
+   * 0.6-0.8x on 2 threads in the quiet sweep. {@code -Dpscreen2vec.parallelGemmSide=N} moves it.
+   */
+  static final int PARALLEL_GEMM_SIDE = Integer.getInteger("pscreen2vec.parallelGemmSide", 160);
+  /** See {@link #PARALLEL_GEMM_SIDE}. */
+  static final long WIDE_GEMM_MACS = 64L * 1024 * 1024;
+  /**
    * Whether several ranks run as threads of this JVM (multicore or hybdev with more than one
    * rank, as the launcher says): they share OpenBLAS's process-wide thread count, so switching
    * it per product would serialize their products; they keep the allowance as it is.
@@ -180,7 +193,7 @@ public final class CpuOps implements Ops {
         // product runs on the same number of threads every time (by its size), so results stay
         // reproducible (1 and 2 threads differ in the last bits for some shapes).
         synchronized (NATIVE_LOAD_LOCK) {
-          Nd4jGemm.useThreads((long) m * n * k >= PARALLEL_GEMM_MACS ? threads : 1);
+          Nd4jGemm.useThreads(parallel(m, n, k) ? threads : 1);
           nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
         }
       }
@@ -188,6 +201,28 @@ public final class CpuOps implements Ops {
       FloatKernels.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
     }
     counters.add(ta, tb, m, n, k, System.nanoTime() - t0);
+  }
+
+  /**
+   * Keeps one off-heap copy of b for the products until the handle is closed (issue 15: the
+   * screen RNN multiplies by its recurrent weights once per time step, and copying 768 x 768
+   * floats into native memory for each product was most of the step's operand copies).
+   */
+  @Override
+  public Held hold(Buf b) {
+    if (nd4j == null) {
+      return Held.NONE;
+    }
+    FloatBuf fb = f(b);
+    nd4j.hold(fb);
+    return () -> nd4j.release(fb);
+  }
+
+  /** Whether a product of this shape runs on the rank's whole BLAS allowance (else one thread). */
+  static boolean parallel(int m, int n, int k) {
+    long macs = (long) m * n * k;
+    return macs >= PARALLEL_GEMM_MACS
+        || macs >= WIDE_GEMM_MACS && Math.min(m, Math.min(n, k)) >= PARALLEL_GEMM_SIDE;
   }
 
   // ---------------------------------------------------------------- element-wise

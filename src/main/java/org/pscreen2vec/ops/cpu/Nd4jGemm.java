@@ -22,6 +22,9 @@ import org.pscreen2vec.ops.FloatBuf;
  */
 final class Nd4jGemm {
   private final FloatPointer[] scratch = new FloatPointer[3]; // A, B, C
+  /** The held operand ({@link #hold}): its slice and its off-heap copy; null when none. */
+  private FloatBuf held;
+  private FloatPointer heldCopy;
 
   Nd4jGemm() {
     Loader.load(openblas_nolapack.class);
@@ -50,14 +53,42 @@ final class Nd4jGemm {
   /** C(m,n) = alpha op(A) op(B) + beta C on float slices (row-major). */
   void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, FloatBuf a, FloatBuf b,
       float beta, FloatBuf c) {
-    FloatPointer pa = load(0, a, m * k);
-    FloatPointer pb = load(1, b, k * n);
+    FloatPointer pa = isHeld(a) ? heldCopy : load(0, a, m * k);
+    FloatPointer pb = isHeld(b) ? heldCopy : load(1, b, k * n);
     FloatPointer pc = beta == 0 ? buffer(2, m * n) : load(2, c, m * n);
     openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
         ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
         tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
         m, n, k, alpha, pa, ta ? m : k, pb, tb ? k : n, beta, pc, n);
     pc.get(c.array(), c.offset(), m * n);
+  }
+
+  /**
+   * Copies b off-heap once; products whose A or B is exactly this slice use that copy until
+   * {@link #release}. One held operand at a time (a second hold replaces the first).
+   */
+  void hold(FloatBuf b) {
+    if (heldCopy == null || heldCopy.capacity() < b.length()) {
+      if (heldCopy != null) {
+        heldCopy.close();
+      }
+      heldCopy = new FloatPointer(Math.max(1, b.length()));
+    }
+    heldCopy.put(b.array(), b.offset(), b.length());
+    held = b;
+  }
+
+  /** Ends the hold of b (nothing if b is no longer the held operand). */
+  void release(FloatBuf b) {
+    if (held == b) {
+      held = null;
+    }
+  }
+
+  private boolean isHeld(FloatBuf x) {
+    FloatBuf h = held;
+    return h != null && x.array() == h.array() && x.offset() == h.offset()
+        && x.length() == h.length();
   }
 
   private FloatPointer load(int role, FloatBuf src, int n) {

@@ -45,6 +45,10 @@ class GemmThreadsTest {
     assertEquals(2, Nd4jGemm.threads());
     product(o, 63, 257, 1001); // small again: back to one thread
     assertEquals(1, Nd4jGemm.threads());
+    product(o, 200, 768, 768); // the paper RNN's per-step product: every side >= 160
+    assertEquals(2, Nd4jGemm.threads());
+    product(o, 118, 128, 11200); // the local layout autoencoder's: a side of 118
+    assertEquals(1, Nd4jGemm.threads());
     assertArrayEquals(first, product(o, side, side, side), 0f);
   }
 }

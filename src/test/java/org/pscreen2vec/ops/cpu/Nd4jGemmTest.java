@@ -87,4 +87,46 @@ class Nd4jGemmTest {
       }
     }
   }
+
+  /** A held operand gives the unheld products' bits, and after its release a change is seen. */
+  @Test
+  void aHeldOperandGivesTheSameBitsAndIsReleased() {
+    CpuOps ops = new CpuOps(1);
+    assumeTrue(ops.name().equals("cpu-nd4j"), "ND4J's native backend did not load here");
+    Random r = new Random(16);
+    int m = 70;
+    int n = 90;
+    int k = 90;
+    float[] store = random(k * n + 20, r); // the weights: a slice of a larger parameter array
+    FloatBuf w = new FloatBuf(store).slice(10, k * n);
+    FloatBuf x = new FloatBuf(random(m * k, r));
+    FloatBuf plain = new FloatBuf(new float[m * n]);
+    FloatBuf held = new FloatBuf(new float[m * n]);
+    FloatBuf heldT = new FloatBuf(new float[m * n]);
+    FloatBuf plainT = new FloatBuf(new float[m * n]);
+    ops.gemm(false, false, m, n, k, 1, x, w, 0, plain);
+    ops.gemm(false, true, m, n, k, 1, x, w, 0, plainT);
+    try (var h = ops.hold(w)) {
+      ops.gemm(false, false, m, n, k, 1, x, w, 0, held);
+      ops.gemm(false, true, m, n, k, 1, x, w, 0, heldT);
+      // another slice of the same array is not the held one
+      FloatBuf other = new FloatBuf(store).slice(9, k * n);
+      FloatBuf o1 = new FloatBuf(new float[m * n]);
+      ops.gemm(false, false, m, n, k, 1, x, other, 0, o1);
+      FloatBuf o2 = new FloatBuf(new float[m * n]);
+      ops.gemm(false, false, m, n, k, 1, x, new FloatBuf(store.clone()).slice(9, k * n), 0, o2);
+      assertArrayEquals(o2.array(), o1.array(), 0f, "a neighbouring slice");
+    }
+    assertArrayEquals(plain.array(), held.array(), 0f, "held B");
+    assertArrayEquals(plainT.array(), heldT.array(), 0f, "held B, transposed");
+    store[10] += 1f; // after the release a change of w must be seen
+    FloatBuf after = new FloatBuf(new float[m * n]);
+    ops.gemm(false, false, m, n, k, 1, x, w, 0, after);
+    float[] want = new float[m * n];
+    FloatBuf wantBuf = new FloatBuf(want);
+    ops.gemm(false, false, m, n, k, 1, x, new FloatBuf(store.clone()).slice(10, k * n), 0,
+        wantBuf);
+    assertArrayEquals(want, after.array(), 0f, "after release");
+    assertTrue(want[0] != plain.array()[0], "the change reached row 0");
+  }
 }

@@ -51,25 +51,37 @@ public final class ServerWork {
         grads[w] = grads(rnd, touched * dim);
         denseGrads[w] = dense ? grads(rnd, denseFloats) : null;
       }
+      int[] answered = new int[1];
+      Responder out = r -> {
+        if (r.error() != null) {
+          throw new IllegalStateException("server work bench: the server answered " + r.error());
+        }
+        answered[0]++;
+      };
       long t0 = System.nanoTime();
       for (int w = 0; w < workers; w++) {
         if (dense) {
-          s.handle(request(Op.PUSH_DENSE, -1, step, w, null, denseGrads[w]), r -> { });
+          s.handle(request(Op.PUSH_DENSE, -1, step, w, null, denseGrads[w]), out);
         }
         if (touched > 0) {
-          s.handle(request(Op.PUSH_ROWS, 0, step, w, ids[w], grads[w]), r -> { });
+          s.handle(request(Op.PUSH_ROWS, 0, step, w, ids[w], grads[w]), out);
         }
       }
       for (int w = 0; w < workers; w++) {
         if (dense) {
-          s.handle(request(Op.PULL_DENSE, -1, step + 1, w, null, null), r -> { });
+          s.handle(request(Op.PULL_DENSE, -1, step + 1, w, null, null), out);
         }
         if (touched > 0) {
-          s.handle(request(Op.PULL_ROWS, 0, step + 1, w, ids[w], null), r -> { });
+          s.handle(request(Op.PULL_ROWS, 0, step + 1, w, ids[w], null), out);
         }
       }
       if (step >= warmup) {
         times[step - warmup] = (System.nanoTime() - t0) / 1e9;
+      }
+      int expected = 2 * workers * ((dense ? 1 : 0) + (touched > 0 ? 1 : 0));
+      if (answered[0] != expected) { // every pull answered: the round completed each step
+        throw new IllegalStateException("server work bench: " + answered[0] + " of " + expected
+            + " requests answered in step " + step);
       }
     }
     return times;

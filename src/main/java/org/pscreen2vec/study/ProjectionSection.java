@@ -192,14 +192,6 @@ final class ProjectionSection {
           + "no validation table.\n");
       return md.toString();
     }
-    md.append("Validation against ").append(cal.describe()).append(": predicted sync = rank 0's"
-        + " measured wait for the slowest worker's compute (skew: on one host, the ranks' "
-        + "contention for its cores) + the model (gamma for the job's rank count where the "
-        + "calibration has it; touched rows: the cell's measured median); predicted step = "
-        + "measured compute + optimizer + predicted sync.\n\n"
-        + "| workload | strategy | workers | servers | touched rows | skew ms | sync ms measured | "
-        + "predicted | error | step ms measured | predicted | error |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     Path calFile = calibrationFile(r);
     ServerCost srv = Calibration.readServerCost(calFile);
     if (srv.measured()) {
@@ -209,6 +201,14 @@ final class ProjectionSection {
           + "%n%n", srv.secondsPerRowByte() * 1e9, srv.secondsPerShardByte() * 1e9,
           srv.secondsPerShardBytePerWorker() * 1e9));
     }
+    md.append("Validation against ").append(cal.describe()).append(": predicted sync = rank 0's"
+        + " measured wait for the slowest worker's compute (skew: on one host, the ranks' "
+        + "contention for its cores) + the model (gamma for the job's rank count where the "
+        + "calibration has it; touched rows: the cell's measured median); predicted step = "
+        + "measured compute + optimizer + predicted sync.\n\n"
+        + "| workload | strategy | workers | servers | touched rows | skew ms | sync ms measured | "
+        + "predicted | error | step ms measured | predicted | error |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     List<Double> errors = new ArrayList<>();
     for (CellFigures c : r.cells()) {
       Cell cell = c.cell();

@@ -23,6 +23,30 @@ import java.util.Arrays;
  */
 final class DirectConv {
   static final int KEEP_LIMIT = 16 << 20;
+  /**
+   * Whether the JVM has the Vector API ({@code --add-modules jdk.incubator.vector}): the 5 x 5
+   * weight gradient then runs {@link VectorConv}, else the plain-Java loops here. {@code
+   * -Dpscreen2vec.vector=false} keeps the plain loops (how the two are compared in one run).
+   */
+  static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+      && !"false".equals(System.getProperty("pscreen2vec.vector"));
+
+  static {
+    org.apache.logging.log4j.LogManager.getLogger(DirectConv.class).info(VECTOR
+        ? "convolution weight gradients: Vector API (jdk.incubator.vector)"
+        : "convolution weight gradients: plain Java (the JVM has no jdk.incubator.vector)");
+  }
+
+  private final VectorConv vector;
+
+  DirectConv() {
+    this(VECTOR);
+  }
+
+  /** With the Vector API's weight gradient or not (the module must be present for true). */
+  DirectConv(boolean useVector) {
+    vector = useVector ? new VectorConv() : null;
+  }
   private static final int NB = ConvTaps.NB;
   // Roles of the work rows: one set per role and row length, so that the two layers of a CNN,
   // whose rows differ in length, each keep theirs (7 MB a step were allocated before).
@@ -129,6 +153,10 @@ final class DirectConv {
     int p = k / 2;
     int len = w * NB;
     int groups = (n + NB - 1) / NB;
+    if (k == 5 && vector != null) {
+      vector.weightGradient5(xr, gr, n, h, w, cin, cout, dWt, dwo);
+      return;
+    }
     if (k == 5) {
       float[][] t = rows(ACC, Math.max(k, cout), len); // one accumulator per output channel
       for (int ky = 0; ky < 5; ky++) {

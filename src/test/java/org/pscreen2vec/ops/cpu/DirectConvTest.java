@@ -2,6 +2,7 @@ package org.pscreen2vec.ops.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,58 @@ class DirectConvTest {
         assertEquals(want[p][i], got[p][i], TOL * Math.max(1, Math.abs(want[p][i])), p + "/" + i);
       }
     }
+  }
+
+  /**
+   * Both weight-gradient kernels, the Vector API's ({@link VectorConv}; surefire's argLine adds
+   * the module) and the plain-Java fallback, called directly, against the reference; an odd
+   * cout leaves the vector kernel's last channel without a partner. Same tolerance.
+   */
+  @Test
+  void vectorAndPlainWeightGradientsMatchTheReference() {
+    assertTrue(DirectConv.VECTOR, "the tests run with --add-modules jdk.incubator.vector");
+    Ops ref = new ReferenceOps();
+    int[][] shapes = {{19, 28, 28, 1, 8, 5}, {33, 14, 14, 8, 16, 5}, {5, 6, 7, 3, 5, 5},
+        {1, 1, 1, 1, 1, 5}};
+    for (int[] s : shapes) {
+      int n = s[0];
+      int cout = s[4];
+      float[] x = gauss(n * s[1] * s[2] * s[3]);
+      float[] wt = gauss(25 * s[3] * cout);
+      float[] dy = gauss(n * s[1] * s[2] * cout);
+      double[][] want = run(ref, s, x, wt, gauss(cout), dy);
+      for (boolean vector : new boolean[] {true, false}) {
+        float[] dWt = new float[wt.length + 3];
+        float[] dBias = new float[cout + 3];
+        float[] dx = new float[x.length + 3];
+        java.util.Arrays.fill(dWt, 1f);
+        java.util.Arrays.fill(dBias, 1f);
+        java.util.Arrays.fill(dx, Float.NaN);
+        new DirectConv(vector).backward(x, 0, n, s[1], s[2], s[3], 5, wt, 0, cout, dy, 0, dWt,
+            2, dBias, 1, dx, 3);
+        double[][] got = new double[3][];
+        got[0] = toDoubles(dWt, 2, wt.length);
+        got[1] = toDoubles(dBias, 1, cout);
+        got[2] = toDoubles(dx, 3, x.length);
+        String[] parts = {"dWt", "dBias", "dx"};
+        for (int p = 0; p < 3; p++) {
+          for (int i = 0; i < want[p + 1].length; i++) {
+            assertEquals(want[p + 1][i], got[p][i], TOL * Math.max(1, Math.abs(want[p + 1][i])),
+                java.util.Arrays.toString(s) + " " + parts[p] + "[" + i + "] vector " + vector);
+          }
+        }
+        assertEquals(1f, dWt[0], "dWt before its offset untouched");
+        assertEquals(1f, dWt[wt.length + 2], "dWt after its end untouched");
+      }
+    }
+  }
+
+  private static double[] toDoubles(float[] v, int from, int len) {
+    double[] d = new double[len];
+    for (int i = 0; i < len; i++) {
+      d[i] = v[from + i];
+    }
+    return d;
   }
 
   @Test

@@ -490,10 +490,16 @@ public final class CpuOps implements Ops {
 
   // ---------------------------------------------------------------- fused layer steps
 
-  /** x(rows, cols)[r] = tanh(x[r] + v), bitwise {@link #addRowVector} then {@link #tanh}. */
+  /**
+   * x(rows, cols)[r] = tanh(x[r] + v), bitwise {@link #addRowVector} then {@link #tanh}. On one
+   * thread: the kernel can split its columns over the rank's threads (bitwise), but the screen
+   * RNN calls it (and the backward below) once per time step, about 2 x 240 hand-offs per paper
+   * step, and on the loaded 2-core VM that split cost more than it saved (other compute 333 ->
+   * 370 ms in 2 alternated pairs, docs/PERFORMANCE.md "Screen2Vec step, round 2").
+   */
   @Override
   public void biasTanh(Buf x, int rows, int cols, Buf v) {
-    FusedKernels.biasTanh(f(x).slice(0, rows * cols), rows, cols, f(v), threads);
+    FusedKernels.biasTanh(f(x).slice(0, rows * cols), rows, cols, f(v), 1);
   }
 
   /** Bitwise {@link #tanhBackward} then {@link #sumRowsInto}(dx, rows, cols, out). */
@@ -501,7 +507,7 @@ public final class CpuOps implements Ops {
   public void tanhBackwardSumRows(Buf y, Buf dy, Buf dx, int rows, int cols, Buf out) {
     sameLength(y, dy);
     sameLength(y, dx);
-    FusedKernels.tanhBackwardSumRows(f(y), f(dy), f(dx), rows, cols, f(out), threads);
+    FusedKernels.tanhBackwardSumRows(f(y), f(dy), f(dx), rows, cols, f(out), 1); // see above
   }
 
   @Override

@@ -30,7 +30,7 @@ help:
 	@echo "make gpu-test     GPU tests (tag gpu): CudaOps conformance, a training step per model GPU vs CPU"
 	@echo "make gpu-bundle   target/pscreen2vec-gpu.tar.gz: GPU tests + bench-kernels for a GPU node without registry"
 	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
-	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: old (im2col) vs new (direct) convolution vs PyTorch"
+	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: im2col, direct plain Java, direct + Vector API vs PyTorch"
 	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
 	@echo "make bench-wire   ring allreduce over niodev vs PyTorch gloo, 64 MiB, 2 and 4 ranks, alternated (needs python3-torch)"
 	@echo "make bench-overlap   overlap of sync with backward: 2 workers, emulated 1 Gbit/s, overlap off/on (root, ~20 min)"
@@ -160,19 +160,21 @@ bench-kernels: build
 
 # ---- CPU kernels and thread defaults (docs/PERFORMANCE.md, "Convolution, threads and the wire") ----
 .PHONY: bench-conv bench-threads
-# The Fashion CNN (8/16 channels, the layers of PyTorch's reference figure) at one thread: the old
-# convolution path (im2col + GEMM, -Dpscreen2vec.conv=im2col) and the new one (direct) alternated
-# with PyTorch's (bin/torch-fashion-cnn; skipped when python3-torch is not installed), twice;
-# median step and thread CPU per step; then one training epoch of each (results/bench-conv/).
+# The Fashion CNN (8/16 channels, the layers of PyTorch's reference figure) at one thread: the
+# im2col + GEMM path (-Dpscreen2vec.conv=im2col), the direct one in plain Java
+# (PSCREEN2VEC_VECTOR=0) and with the Vector API's weight gradient (the default), alternated with
+# PyTorch's (bin/torch-fashion-cnn; skipped when python3-torch is not installed), 3 rounds; median
+# step and thread CPU per step; then one training epoch of each (results/bench-conv/).
 CONV_STEP = bench-step --models fashion-cnn --set cnn.channels=8,16 --threads 1 --steps 200 --warmup 50
+CONV_PATHS = im2col:0 direct:0 direct:1
 bench-conv: build data
 	@uptime
-	@for round in 1 2; do for conv in im2col direct; do \
-	  PSCREEN2VEC_JVM_OPTS="-Dpscreen2vec.conv=$$conv" bin/pscreen2vec $(CONV_STEP) 2>&1 \
-	    | grep 'ms/step' | sed "s/^.*BenchStepCommand - /[$$conv] /"; done; \
+	@for round in 1 2 3; do for p in $(CONV_PATHS); do conv=$${p%:*}; vec=$${p#*:}; \
+	  PSCREEN2VEC_VECTOR=$$vec PSCREEN2VEC_JVM_OPTS="-Dpscreen2vec.conv=$$conv" bin/pscreen2vec $(CONV_STEP) 2>&1 \
+	    | grep 'ms/step' | sed "s/^.*BenchStepCommand - /[$$conv vector=$$vec] /"; done; \
 	  bin/torch-fashion-cnn $${FASHION_MNIST_DIR:-.deps/data/fashion-mnist} --steps 200 --warmup 50; done
-	@for conv in im2col direct; do echo "[$$conv] one epoch:"; \
-	  PSCREEN2VEC_JVM_OPTS="-Dpscreen2vec.conv=$$conv" bin/pscreen2vec -np 1 train \
+	@for p in $(CONV_PATHS); do conv=$${p%:*}; vec=$${p#*:}; echo "[$$conv vector=$$vec] one epoch:"; \
+	  PSCREEN2VEC_VECTOR=$$vec PSCREEN2VEC_JVM_OPTS="-Dpscreen2vec.conv=$$conv" bin/pscreen2vec -np 1 train \
 	    --config configs/fashion-cnn-local.properties --set epochs=1 --set cnn.channels=8,16 \
 	    --threads 1 --experiment bench-conv 2>&1 | grep -E 'epoch 1|samples/s' | tail -2; done
 	@bin/torch-fashion-cnn $${FASHION_MNIST_DIR:-.deps/data/fashion-mnist} --steps 20 --warmup 20 --epoch | tail -1

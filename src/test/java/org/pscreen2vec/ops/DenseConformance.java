@@ -122,6 +122,52 @@ public abstract class DenseConformance extends ConformanceSupport {
         () -> ops.gemm(false, false, 4, 4, 4, 1, ops.alloc(15), ops.alloc(16), 0, ops.alloc(16)));
   }
 
+  /**
+   * {@link Ops#hold}: products with a held A or B agree with the reference while it is held, and
+   * after the hold is closed a change to the buffer reaches the next product (issue 15, "step").
+   */
+  @Test
+  void holdKeepsProductsRightAndEndsOnClose() {
+    rnd(21);
+    int m = 70;
+    int n = 65;
+    int k = 80;
+    Pair w = in(k * n);
+    Pair x = in(m * k);
+    Pair c1 = out(m * n);
+    Pair c2 = out(m * n);
+    both((o, t) -> {
+      try (Ops.Held h = o.hold(w.on(t))) {
+        o.gemm(false, false, m, n, k, 1, x.on(t), w.on(t), 0, c1.on(t)); // held B
+        o.gemm(false, true, m, n, k, 1, x.on(t), w.on(t).slice(0, k * n), 0, c2.on(t));
+      }
+      return 0;
+    });
+    c1.assertClose(GEMM, "held B");
+    c2.assertClose(GEMM, "held B transposed");
+    Pair y = in(k * m);
+    Pair c3 = out(k * k);
+    both((o, t) -> {
+      try (Ops.Held h = o.hold(y.on(t))) { // held A, accumulating
+        o.gemm(false, true, k, k, m, 1, y.on(t), y.on(t), 0, c3.on(t));
+      }
+      return 0;
+    });
+    c3.assertClose(GEMM, "held A and B");
+    float[] changed = new float[k * n];
+    java.util.Arrays.fill(changed, 0.5f);
+    Pair c4 = out(m * n);
+    both((o, t) -> {
+      try (Ops.Held h = o.hold(w.on(t))) {
+        o.gemm(false, false, m, n, k, 1, x.on(t), w.on(t), 0, c4.on(t));
+      }
+      o.upload(changed, 0, w.on(t), 0, k * n); // after the close: must be seen
+      o.gemm(false, false, m, n, k, 1, x.on(t), w.on(t), 0, c4.on(t));
+      return 0;
+    });
+    c4.assertClose(GEMM, "after the hold");
+  }
+
   // ---------------------------------------------------------------- element-wise
 
   @Test

@@ -104,31 +104,16 @@ final class DirectConv {
    */
   private void correlate(float[][] src, int cs, float[] t, int to, float[] bias, int bo, int cd,
       int n, int h, int w, int k, float[] y, int yo) {
-    int p = k / 2;
     int len = w * NB; // one output row of a group
-    int kxStride = cs * cd; // between the taps of one kernel row
     float[][] a = rows(OUT, cd, len);
     for (int g = 0, groups = (n + NB - 1) / NB; g < groups; g++) {
       for (int oy = 0; oy < h; oy++) {
         for (int co = 0; co < cd; co++) {
           Arrays.fill(a[co], 0, len, bias == null ? 0f : bias[bo + co]);
         }
-        for (int ky = Math.max(0, p - oy); ky < k && oy + ky - p < h; ky++) {
-          for (int ci = 0; ci < cs; ci++) {
-            float[] xr = src[(g * h + oy + ky - p) * cs + ci];
-            int tt = to + (ky * k * cs + ci) * cd; // tap (ky, 0, ci, 0)
-            for (int co = 0; co < cd; co++, tt++) {
-              if (k == 5) {
-                ConvTaps.row5(a[co], xr, len, t[tt], t[tt + kxStride], t[tt + 2 * kxStride],
-                    t[tt + 3 * kxStride], t[tt + 4 * kxStride]);
-              } else {
-                for (int kx = 0; kx < k; kx++) {
-                  ConvTaps.row1(a[co], xr, kx * NB, len, t[tt + kx * kxStride]);
-                }
-              }
-            }
-          }
-        }
+        int done = k == 5 && vector != null // channels done in blocks of 4 with the Vector API
+            ? vector.correlateRow5(a, src, g, oy, h, cs, t, to, cd, len) : 0;
+        correlateRow(a, src, g, oy, h, cs, t, to, cd, k, len, done);
         int real = Math.min(NB, n - g * NB); // the group's real images into NHWC
         for (int co = 0; co < cd; co++) { // one row of a at a time: no a[co] in the inner loop
           float[] ac = a[co];
@@ -136,6 +121,32 @@ final class DirectConv {
             for (int ox = 0, d = yo + ((g * NB + b) * h + oy) * w * cd + co, j = b; ox < w;
                 ox++, d += cd, j += NB) {
               y[d] = ac[j];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The plain-Java accumulation of one output row of {@link #correlate} into a, for the output
+   * channels from co0 on.
+   */
+  private static void correlateRow(float[][] a, float[][] src, int g, int oy, int h, int cs,
+      float[] t, int to, int cd, int k, int len, int co0) {
+    int p = k / 2;
+    int kxStride = cs * cd; // between the taps of one kernel row
+    for (int ky = Math.max(0, p - oy); ky < k && oy + ky - p < h; ky++) {
+      for (int ci = 0; ci < cs; ci++) {
+        float[] xr = src[(g * h + oy + ky - p) * cs + ci];
+        int tt = to + (ky * k * cs + ci) * cd + co0; // tap (ky, 0, ci, co0)
+        for (int co = co0; co < cd; co++, tt++) {
+          if (k == 5) {
+            ConvTaps.row5(a[co], xr, len, t[tt], t[tt + kxStride], t[tt + 2 * kxStride],
+                t[tt + 3 * kxStride], t[tt + 4 * kxStride]);
+          } else {
+            for (int kx = 0; kx < k; kx++) {
+              ConvTaps.row1(a[co], xr, kx * NB, len, t[tt + kx * kxStride]);
             }
           }
         }

@@ -5,13 +5,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The weight gradient of {@link DirectConv} for 5 x 5 kernels with the Vector API
- * ({@code jdk.incubator.vector}, JDK 17): its accumulators stay in registers, which plain Java
- * cannot express (SuperWord keeps an accumulator in memory, so its loop loads and stores it for
- * every two products, and ran at 12 GFLOP/s in the CNN step). Here one pass over the rows of an
- * (input channel, pair of output channels, kernel row) keeps 10 vector accumulators (5 kernel
- * columns x 2 output channels) and does 10 FMAs per 7 loads: 66 GFLOP/s against 12-13 for the
- * plain loop, conv2 of the Fashion CNN, thread CPU (docs/PERFORMANCE.md, "conv", round 2).
+ * The weight gradient and the correlation (forward, input gradient) of {@link DirectConv} for
+ * 5 x 5 kernels with the Vector API ({@code jdk.incubator.vector}, JDK 17): the accumulators
+ * stay in registers, which plain Java cannot express (SuperWord keeps an accumulator in memory,
+ * so its loop loads and stores it for every two products; the weight gradient ran at 12
+ * GFLOP/s in the CNN step). The weight gradient keeps 10 vector accumulators (5 kernel columns
+ * x 2 output channels) over the rows of an (input channel, pair of output channels, kernel row),
+ * 10 FMAs per 7 loads: 66 GFLOP/s against 12-13 for the plain loop, conv2 of the Fashion CNN,
+ * thread CPU; the correlation keeps 4 output channels x one column of 16 images. Accumulators
+ * live across one loop only: C2 (JDK 17) boxed them across nested loops (10x slower), hence the
+ * flattened loops (docs/PERFORMANCE.md, "conv", round 2).
  *
  * <p>Only loaded when the JVM has the module ({@link DirectConv#VECTOR}: {@code --add-modules
  * jdk.incubator.vector}); otherwise {@link DirectConv} runs its plain-Java loops. Each group of
@@ -24,6 +27,8 @@ final class VectorConv {
   private static final int NB = ConvTaps.NB;
   private final float[] acc = new float[10 * L];
   private final double[] sums = new double[10];
+  private float[][] rowsOf = new float[0][]; // correlateRow5's (ky, ci) rows and taps
+  private int[] tapOf = new int[0];
 
   /**
    * dWt(5, 5, cin, cout) += the sum over the pixels of the packed input rows xr (group, row,
@@ -111,5 +116,79 @@ final class VectorConv {
     a31.intoArray(acc, 7 * L);
     a40.intoArray(acc, 8 * L);
     a41.intoArray(acc, 9 * L);
+  }
+
+  /**
+   * a[co][j] += the sum over ky, ci, kx of t[to + ((ky 5 + kx) cs + ci) cd + co] times the packed
+   * row src[(g h + oy + ky - 2) cs + ci] at j + kx NB, for the output row oy of group g (rows
+   * outside the image skipped): {@link DirectConv}'s correlation for 5 x 5 kernels, with a
+   * block of 4 output channels x one column (2 vectors) accumulated in registers, 8 FMAs per 2
+   * loads of the input and 4 broadcast taps. Returns how many channels it did (cd - cd % 4);
+   * the caller does the rest.
+   */
+  int correlateRow5(float[][] a, float[][] src, int g, int oy, int h, int cs, float[] t,
+      int to, int cd, int len) {
+    int kx1 = cs * cd; // between the taps of one kernel row
+    if (tapOf.length < 5 * cs) {
+      rowsOf = new float[5 * cs][];
+      tapOf = new int[5 * cs];
+    }
+    float[][] rowsOf = this.rowsOf;
+    int[] tapOf = this.tapOf;
+    // the (ky, ci) pairs of this output row, flattened into one loop: C2 (JDK 17) keeps the
+    // vector accumulators in registers across one loop, not across nested ones (boxed: 10x slower)
+    int m = 0;
+    for (int ky = Math.max(0, 2 - oy); ky < 5 && oy + ky - 2 < h; ky++) {
+      for (int ci = 0; ci < cs; ci++, m++) {
+        rowsOf[m] = src[(g * h + oy + ky - 2) * cs + ci];
+        tapOf[m] = to + (ky * 5 * cs + ci) * cd;
+      }
+    }
+    int co = 0;
+    for (; co + 3 < cd; co += 4) {
+      float[] y0 = a[co];
+      float[] y1 = a[co + 1];
+      float[] y2 = a[co + 2];
+      float[] y3 = a[co + 3];
+      for (int j = 0; j < len; j += 2 * L) {
+        FloatVector s00 = FloatVector.fromArray(V, y0, j);
+        FloatVector s01 = FloatVector.fromArray(V, y0, j + L);
+        FloatVector s10 = FloatVector.fromArray(V, y1, j);
+        FloatVector s11 = FloatVector.fromArray(V, y1, j + L);
+        FloatVector s20 = FloatVector.fromArray(V, y2, j);
+        FloatVector s21 = FloatVector.fromArray(V, y2, j + L);
+        FloatVector s30 = FloatVector.fromArray(V, y3, j);
+        FloatVector s31 = FloatVector.fromArray(V, y3, j + L);
+        for (int i = 0; i < m; i++) {
+          float[] x = rowsOf[i];
+          int tt = tapOf[i] + co;
+          for (int kx = 0; kx < 5; kx++, tt += kx1) {
+            FloatVector x0 = FloatVector.fromArray(V, x, j + kx * NB);
+            FloatVector x1 = FloatVector.fromArray(V, x, j + kx * NB + L);
+            FloatVector w = FloatVector.broadcast(V, t[tt]);
+            s00 = x0.fma(w, s00);
+            s01 = x1.fma(w, s01);
+            w = FloatVector.broadcast(V, t[tt + 1]);
+            s10 = x0.fma(w, s10);
+            s11 = x1.fma(w, s11);
+            w = FloatVector.broadcast(V, t[tt + 2]);
+            s20 = x0.fma(w, s20);
+            s21 = x1.fma(w, s21);
+            w = FloatVector.broadcast(V, t[tt + 3]);
+            s30 = x0.fma(w, s30);
+            s31 = x1.fma(w, s31);
+          }
+        }
+        s00.intoArray(y0, j);
+        s01.intoArray(y0, j + L);
+        s10.intoArray(y1, j);
+        s11.intoArray(y1, j + L);
+        s20.intoArray(y2, j);
+        s21.intoArray(y2, j + L);
+        s30.intoArray(y3, j);
+        s31.intoArray(y3, j + L);
+      }
+    }
+    return co;
   }
 }

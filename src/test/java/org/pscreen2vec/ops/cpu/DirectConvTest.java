@@ -72,31 +72,43 @@ class DirectConvTest {
   }
 
   /**
-   * Both weight-gradient kernels, the Vector API's ({@link VectorConv}; surefire's argLine adds
-   * the module) and the plain-Java fallback, called directly, against the reference; an odd
-   * cout leaves the vector kernel's last channel without a partner. Same tolerance.
+   * Both kernels, the Vector API's ({@link VectorConv}: weight gradient and correlation;
+   * surefire's argLine adds the module) and the plain-Java fallback, called directly (forward
+   * and backward with dx), against the reference; an odd cout leaves the vector weight
+   * gradient's last channel without a partner and cout 5 or cin 3 a correlation tail of
+   * channels outside its blocks of 4. Same tolerance.
    */
   @Test
-  void vectorAndPlainWeightGradientsMatchTheReference() {
+  void vectorAndPlainKernelsMatchTheReference() {
     assertTrue(DirectConv.VECTOR, "the tests run with --add-modules jdk.incubator.vector");
     Ops ref = new ReferenceOps();
     int[][] shapes = {{19, 28, 28, 1, 8, 5}, {33, 14, 14, 8, 16, 5}, {5, 6, 7, 3, 5, 5},
-        {1, 1, 1, 1, 1, 5}};
+        {1, 1, 1, 1, 1, 5}, {3, 3, 5, 4, 12, 5}};
     for (int[] s : shapes) {
       int n = s[0];
       int cout = s[4];
       float[] x = gauss(n * s[1] * s[2] * s[3]);
       float[] wt = gauss(25 * s[3] * cout);
       float[] dy = gauss(n * s[1] * s[2] * cout);
-      double[][] want = run(ref, s, x, wt, gauss(cout), dy);
+      float[] bias = gauss(cout);
+      double[][] want = run(ref, s, x, wt, bias, dy);
       for (boolean vector : new boolean[] {true, false}) {
+        DirectConv d = new DirectConv(vector);
+        float[] y = new float[want[0].length + 4];
+        java.util.Arrays.fill(y, Float.NaN);
+        d.forward(x, 0, n, s[1], s[2], s[3], 5, wt, 0, bias, 0, cout, y, 4);
+        double[] gotY = toDoubles(y, 4, want[0].length);
+        for (int i = 0; i < gotY.length; i++) {
+          assertEquals(want[0][i], gotY[i], TOL * Math.max(1, Math.abs(want[0][i])),
+              java.util.Arrays.toString(s) + " y[" + i + "] vector " + vector);
+        }
         float[] dWt = new float[wt.length + 3];
         float[] dBias = new float[cout + 3];
         float[] dx = new float[x.length + 3];
         java.util.Arrays.fill(dWt, 1f);
         java.util.Arrays.fill(dBias, 1f);
         java.util.Arrays.fill(dx, Float.NaN);
-        new DirectConv(vector).backward(x, 0, n, s[1], s[2], s[3], 5, wt, 0, cout, dy, 0, dWt,
+        d.backward(x, 0, n, s[1], s[2], s[3], 5, wt, 0, cout, dy, 0, dWt,
             2, dBias, 1, dx, 3);
         double[][] got = new double[3][];
         got[0] = toDoubles(dWt, 2, wt.length);

@@ -17,6 +17,18 @@ import org.pscreen2vec.run.Timeline;
  * <p>Within a step the chunk travels as segments with {@link #WINDOW} of them in flight, so the
  * receive of segment k+1, the send of segment k+1 and the reduction of segment k overlap, and the
  * extra memory is WINDOW segments whatever the buffer size.
+ *
+ * <p>On two ranks the left and the right neighbour are the same rank, and there only one send is
+ * in flight (receives keep the window). MPJ Express's niodev writes a large (rendezvous) message's
+ * data while holding the socket's write lock, and its selector thread, the only reader of that
+ * peer's socket, needs the same lock to accept the peer's next message. With two sends in flight
+ * each way, both ranks can be writing while the other's next request arrives: both selectors wait
+ * for their own writers, nobody reads, and both writers block on full sockets. Seen on 2-rank
+ * Screen2Vec runs with a 76 MiB buffer (3 segments per chunk, ranks arriving at different times):
+ * 5 of 5 runs stopped at the deadline, every rank waiting for the other's segment. With one send
+ * per peer in flight a selector can only be waiting while its own rank writes, which needs the
+ * peer to have accepted that send, and the peer then has nothing of its own to be accepted: the
+ * cycle cannot close ({@code NaiveAllreduce} goes pairwise for the same reason).
  */
 public final class RingAllreduce implements Allreduce {
   static final int WINDOW = 2;
@@ -74,10 +86,12 @@ public final class RingAllreduce implements Allreduce {
     int recvLen = offset + Allreduces.partStart(count, p, recvChunk + 1) - recvStart;
     int sendSegs = segments(sendLen);
     int recvSegs = segments(recvLen);
+    int sendWindow = right == left ? 1 : WINDOW; // see the class comment: niodev's deadlock
     Request[] sends = new Request[WINDOW];
     Request[] recvs = new Request[WINDOW];
     for (int k = 0; k < WINDOW; k++) {
-      sends[k] = k < sendSegs ? postSend(buf, sendStart, sendLen, k, right, tag) : null;
+      sends[k] = k < Math.min(sendSegs, sendWindow)
+          ? postSend(buf, sendStart, sendLen, k, right, tag) : null;
       recvs[k] = k < recvSegs ? postRecv(buf, recvStart, recvLen, k, left, tag, reduce) : null;
     }
     for (int k = 0; k < Math.max(sendSegs, recvSegs); k++) {
@@ -97,9 +111,10 @@ public final class RingAllreduce implements Allreduce {
         }
       }
       if (k < sendSegs) {
-        sends[slot].await(what + ", sending segment " + (k + 1) + "/" + sendSegs);
-        if (k + WINDOW < sendSegs) {
-          sends[slot] = postSend(buf, sendStart, sendLen, k + WINDOW, right, tag);
+        int sslot = k % sendWindow;
+        sends[sslot].await(what + ", sending segment " + (k + 1) + "/" + sendSegs);
+        if (k + sendWindow < sendSegs) {
+          sends[sslot] = postSend(buf, sendStart, sendLen, k + sendWindow, right, tag);
         }
       }
     }

@@ -25,7 +25,7 @@ import org.pscreen2vec.run.Timeline;
  * each way, both ranks can be writing while the other's next request arrives: both selectors wait
  * for their own writers, nobody reads, and both writers block on full sockets. Seen on 2-rank
  * Screen2Vec runs with a 76 MiB buffer (3 segments per chunk, ranks arriving at different times):
- * 5 of 5 runs stopped at the deadline, every rank waiting for the other's segment. With one send
+ * 4 of 4 runs stopped at the deadline, every rank waiting for the other's segment. With one send
  * per peer in flight a selector can only be waiting while its own rank writes, which needs the
  * peer to have accepted that send, and the peer then has nothing of its own to be accepted: the
  * cycle cannot close ({@code NaiveAllreduce} goes pairwise for the same reason).

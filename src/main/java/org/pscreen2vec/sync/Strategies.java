@@ -34,10 +34,9 @@ import org.pscreen2vec.run.RunContext;
  * <p>{@code auto} picks, per parameter block, allreduce or the servers with the cost model
  * ({@link AutoChoice}): ring, ps or hybrid; when it is ring in a job with server ranks, worker 0
  * tells each server it is not used ({@link ParameterServer#tellNotUsed}) and they end at once. The
- * network is the
- * calibration in {@code PSCREEN2VEC_CALIBRATION} (a file from 'project --calibrate'), else the
- * emulated link the launcher set up, else 10 GbE. The rows a worker touches per step are
- * measured at start-up: the distinct rows of each table in this worker's first
+ * network is the calibration in {@code PSCREEN2VEC_CALIBRATION} (a file from 'project
+ * --calibrate'), else the emulated link the launcher set up, else 10 GbE. The rows a worker
+ * touches per step are measured at start-up: the distinct rows of each table in this worker's first
  * {@value #PROBE_BATCHES} batches (what the servers would move), averaged over every worker with
  * one small allreduce so that all workers decide alike; {@code PSCREEN2VEC_TOUCHED_ROWS}
  * overrides the measurement. Rank 0 logs the numbers it used, the choice and why.

@@ -18,6 +18,7 @@ import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * Screen2Vec, end to end. A screen's embedding: its components (UI2Vec encoder), each optionally
@@ -136,6 +137,13 @@ public final class Screen2Vec implements Model {
   private final Lstm trace;
   private final ParameterStore store;
   private final GradientReady.Hook ready;
+  /**
+   * The training step's activations and activation gradients, kept between steps (issue 15:
+   * about 300 MB a paper step, a dozen humongous arrays). Only {@link #lossAndGradients} opens
+   * it, and nothing it takes outlives that call; embeddings and predictions handed to a caller
+   * and evaluation batches are allocated fresh.
+   */
+  private final Workspace ws;
 
   private record ScreenTape(ComponentEncoder.Tape comps, ElmanRnn.Tape rnn,
       EmbeddingBag.Tape desc, Mlp.Tape enc, Mlp.Tape dec, Buf cat, Buf embPadded) {}
@@ -159,6 +167,23 @@ public final class Screen2Vec implements Model {
     this.store = b.build(ops, seed);
     this.ready = new GradientReady.Hook(store, "trace.lstm", "screen.combine", "layout.dec",
         "layout.enc", "screen.rnn", "comp");
+    this.ws = new Workspace(ops);
+    comp.workspace(ws);
+    screenRnn.workspace(ws);
+    desc.workspace(ws);
+    if (layoutEncoder != null) {
+      layoutEncoder.workspace(ws);
+    }
+    if (layoutDecoder != null) {
+      layoutDecoder.workspace(ws);
+    }
+    combine.workspace(ws);
+    trace.workspace(ws);
+  }
+
+  /** The training step's kept buffers (tests poison them; bench reports their size). */
+  Workspace workspace() {
+    return ws;
   }
 
   @Override
@@ -243,9 +268,9 @@ public final class Screen2Vec implements Model {
         training);
     Buf x = comps.out(); // (C, dim [+ 4]) packed
     if (config.coords()) {
-      x = ops.alloc(c * in);
+      x = ws.overwritten(c * in); // (C, dim + 4): both parts copied in
       ops.copyColumns(comps.out(), dim, 0, x, in, 0, c, dim);
-      Buf bounds = ops.alloc(c * BOUNDS); // (C, 4) packed
+      Buf bounds = ws.overwritten(c * BOUNDS); // (C, 4) packed, gathered
       ops.gatherRows(s.compBounds(), BOUNDS, packIdx, bounds);
       ops.copyColumns(bounds, BOUNDS, 0, x, in, dim, c, BOUNDS);
     }
@@ -263,7 +288,7 @@ public final class Screen2Vec implements Model {
     }
     int cd = config.codeDim();
     int width = config.combineIn();
-    Buf cat = ops.alloc(m * width); // (M, dim [+ dim] + code)
+    Buf cat = ws.overwritten(m * width); // (M, dim [+ dim] + code): every part copied in
     ops.copyColumns(rnn.last(), dim, 0, cat, width, 0, m, dim);
     if (d != null) {
       ops.copyColumns(d.out(), dim, 0, cat, width, dim, m, dim);
@@ -271,7 +296,8 @@ public final class Screen2Vec implements Model {
     if (cd > 0) {
       ops.copyColumns(code, cd, 0, cat, width, width - cd, m, cd);
     }
-    Buf embPadded = ops.alloc((m + 1) * dim); // (M + 1, dim), last row zero (padding)
+    Buf embPadded = ws.overwritten((m + 1) * dim); // (M + 1, dim), last row zero (padding)
+    ops.fill(embPadded.slice(m * dim, dim), 0); // combine writes the other rows
     combine.forward(cat, m, embPadded.slice(0, m * dim));
     return new ScreenTape(comps, rnn, d, enc, dec, cat, embPadded);
   }
@@ -285,19 +311,19 @@ public final class Screen2Vec implements Model {
     int width = config.combineIn();
     Buf dCat = combine.backward(t.cat(), m, dEmb);
     ready.done("screen.combine");
-    Buf dLast = ops.alloc(m * dim);
+    Buf dLast = ws.overwritten(m * dim); // the copies below write every column
     ops.copyColumns(dCat, width, 0, dLast, dim, 0, m, dim);
     if (t.desc() != null) {
-      Buf dDesc = ops.alloc(m * dim);
+      Buf dDesc = ws.overwritten(m * dim);
       ops.copyColumns(dCat, width, dim, dDesc, dim, 0, m, dim);
       desc.backward(t.desc(), dDesc);
     }
     double layoutLoss = 0;
     if (config.mode() == LayoutMode.JOINT) {
-      Buf dCode = ops.alloc(m * cd);
+      Buf dCode = ws.overwritten(m * cd);
       ops.copyColumns(dCat, width, width - cd, dCode, cd, 0, m, cd);
       if (t.dec() != null) {
-        MeanSquaredError.Result mse = MeanSquaredError.apply(ops, t.dec().out(), s.layout(),
+        MeanSquaredError.Result mse = MeanSquaredError.apply(ops, ws, t.dec().out(), s.layout(),
             config.aeWeight());
         layoutLoss = config.aeWeight() * mse.loss();
         ops.axpy(1, layoutDecoder.backward(t.dec(), mse.dPred(), true), dCode);
@@ -311,7 +337,7 @@ public final class Screen2Vec implements Model {
     int c = t.comps().n();
     Buf dComp = dx;
     if (config.coords()) { // the bounds are inputs: their gradient stops here
-      dComp = ops.alloc(c * dim);
+      dComp = ws.overwritten(c * dim);
       ops.copyColumns(dx, in, 0, dComp, dim, 0, c, dim);
     }
     comp.backward(t.comps(), dComp);
@@ -345,7 +371,9 @@ public final class Screen2Vec implements Model {
 
   /** Forward and backward on a window batch: adds the gradients of the mean loss. */
   public Result lossAndGradients(WindowBatch w) {
-    return run(w, true);
+    try (Workspace.Scope scope = ws.begin()) {
+      return run(w, true);
+    }
   }
 
   /** Loss and ranking statistics without gradients. */
@@ -360,18 +388,19 @@ public final class Screen2Vec implements Model {
     ScreenTape st = encodeScreens(w.screens(), training);
     Buf emb = st.embPadded().slice(0, m * dim);
     int[] ctxRows = contextRows(w);
-    Buf ctx = ops.alloc(w.steps() * bsz * dim); // (steps, B, dim)
+    Buf ctx = ws.overwritten(w.steps() * bsz * dim); // (steps, B, dim), gathered
     ops.gatherRows(st.embPadded(), dim, ctxRows, ctx);
     Lstm.Tape lt = trace.forward(ctx, w.steps(), bsz, w.lengths());
-    Buf logits = ops.alloc(bsz * m); // (B, M)
+    Buf logits = ws.overwritten(bsz * m); // (B, M), the product (beta 0) writes all of it
     ops.gemm(false, true, bsz, m, dim, 1, lt.last(), emb, 0, logits);
     SoftmaxCrossEntropy.Result ce =
-        SoftmaxCrossEntropy.apply(ops, logits, bsz, m, w.targets(), w.allowed(), 1);
+        SoftmaxCrossEntropy.apply(ops, ws, logits, bsz, m, w.targets(), w.allowed(), 1);
     double layoutLoss = 0;
     if (training) {
-      Buf dPred = ops.alloc(bsz * dim);
+      Buf dPred = ws.overwritten(bsz * dim); // products with beta 0 write all of these
       ops.gemm(false, false, bsz, dim, m, 1, ce.dLogits(), emb, 0, dPred);
-      Buf dEmbPadded = ops.alloc((m + 1) * dim);
+      Buf dEmbPadded = ws.overwritten((m + 1) * dim); // (M + 1, dim)
+      ops.fill(dEmbPadded.slice(m * dim, dim), 0); // the padding row, scattered into
       ops.gemm(true, false, m, dim, bsz, 1, ce.dLogits(), lt.last(), 0,
           dEmbPadded.slice(0, m * dim));
       Buf dCtx = trace.backward(lt, dPred);

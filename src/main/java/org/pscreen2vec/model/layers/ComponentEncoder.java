@@ -4,6 +4,7 @@ import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * UI2Vec's GUI-component embedding: [text(dim) ; class(classDim)] -> Linear -> dim, with the text
@@ -15,6 +16,7 @@ public final class ComponentEncoder {
   private final Embedding classes;
   private final Linear lin;
   private final int dim;
+  private Workspace ws;
 
   /** Backward needs: the text bag, the classes, the concatenated input (n, dim + classDim). */
   public record Tape(EmbeddingBag.Tape text, int[] classes, Buf cat, int n, Buf out) {}
@@ -27,6 +29,15 @@ public final class ComponentEncoder {
     this.text = new EmbeddingBag(ops, table);
     this.classes = new Embedding(ops, store, name + ".class", classCount, classDim);
     this.lin = new Linear(ops, store, name + ".lin", dim + classDim, dim);
+    this.ws = Workspace.none(ops);
+  }
+
+  /** Where forward and backward take their buffers from, for this layer and its parts. */
+  public void workspace(Workspace w) {
+    this.ws = w;
+    text.workspace(w);
+    classes.workspace(w);
+    lin.workspace(w);
   }
 
   public EmbeddingBag textBag() {
@@ -48,7 +59,7 @@ public final class ComponentEncoder {
     int cd = classes.dim();
     EmbeddingBag.Tape tt = text.forward(texts, training);
     Buf ce = classes.forward(classLabels);
-    Buf cat = ops.alloc(n * (dim + cd)); // (n, dim + classDim)
+    Buf cat = ws.overwritten(n * (dim + cd)); // (n, dim + classDim), both parts copied in
     ops.copyColumns(tt.out(), dim, 0, cat, dim + cd, 0, n, dim);
     ops.copyColumns(ce, cd, 0, cat, dim + cd, dim, n, cd);
     Buf out = lin.forward(cat, n);
@@ -59,9 +70,9 @@ public final class ComponentEncoder {
   public void backward(Tape t, Buf dOut) {
     int cd = classes.dim();
     Buf dCat = lin.backward(t.cat(), t.n(), dOut);
-    Buf dText = ops.alloc(t.n() * dim);
+    Buf dText = ws.overwritten(t.n() * dim); // (n, dim) copied whole
     ops.copyColumns(dCat, dim + cd, 0, dText, dim, 0, t.n(), dim);
-    Buf dClass = ops.alloc(t.n() * cd);
+    Buf dClass = ws.overwritten(t.n() * cd); // (n, classDim) copied whole
     ops.copyColumns(dCat, dim + cd, dim, dClass, cd, 0, t.n(), cd);
     text.backward(t.text(), dText);
     classes.backward(t.classes(), dClass);

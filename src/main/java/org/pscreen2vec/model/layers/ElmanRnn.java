@@ -5,6 +5,7 @@ import org.pscreen2vec.nn.Init;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * Elman RNN, h_t = tanh(x_t Wx + h_{t-1} Wh + b), over sequences of different lengths: the final
@@ -34,6 +35,7 @@ public final class ElmanRnn {
    * pairs instead (for comparison).
    */
   private final boolean fused;
+  private Workspace ws;
 
   /**
    * Everything backward needs; {@link #last()} is the final state (batch, hidden) in the batch's
@@ -53,6 +55,12 @@ public final class ElmanRnn {
     this.wh = store.add(name + ".wh", hidden, hidden, Init.xavier());
     this.b = store.add(name + ".b", 1, hidden, Init.zeros());
     this.fused = Boolean.parseBoolean(System.getProperty("pscreen2vec.fused", "true"));
+    this.ws = Workspace.none(ops);
+  }
+
+  /** Where forward and backward take their tapes and gradients from (default: fresh buffers). */
+  public void workspace(Workspace w) {
+    this.ws = w;
   }
 
   public int hidden() {
@@ -63,7 +71,7 @@ public final class ElmanRnn {
   public Tape forward(Buf x, int steps, int batch, int[] lengths) {
     Packing p = Packing.of(steps, lengths);
     int[] rows = p.paddedRows();
-    Buf packed = ops.alloc(p.total() * in); // (total, in)
+    Buf packed = ws.overwritten(p.total() * in); // (total, in), gathered
     ops.gatherRows(x, in, rows, packed);
     Tape t = forward(packed, p);
     return new Tape(t.x(), p, t.z(), t.last(), rows);
@@ -72,7 +80,8 @@ public final class ElmanRnn {
   /** x(total, in) packed by p. */
   public Tape forward(Buf x, Packing p) {
     int total = p.total();
-    Buf z = ops.alloc((total + 1) * hidden); // (total + 1, hidden)
+    Buf z = ws.overwritten((total + 1) * hidden); // (total + 1, hidden)
+    ops.fill(z.slice(total * hidden, hidden), 0); // the zero row; the product writes the others
     // x_t Wx of every step at once: the packed steps are consecutive rows, and one large
     // product runs at the BLAS's full rate where a product per step (at most batch rows) does not
     ops.gemm(false, false, total, hidden, in, 1, x.slice(0, total * in), wx.value(), 0,
@@ -97,7 +106,7 @@ public final class ElmanRnn {
     for (int r = 0; r < lastRows.length; r++) {
       lastRows[r] = p.length(r) == 0 ? total : p.row(r, p.length(r) - 1);
     }
-    Buf last = ops.alloc(p.batch() * hidden);
+    Buf last = ws.overwritten(p.batch() * hidden); // gathered
     ops.gatherRows(z, hidden, lastRows, last);
     return new Tape(x, p, z, last, null);
   }
@@ -117,12 +126,12 @@ public final class ElmanRnn {
     }
     // dh (batch, hidden) in sorted order: a row's gradient passes unchanged through the steps
     // after its end and enters the cell at its last step.
-    Buf dh = ops.alloc(p.batch() * hidden);
+    Buf dh = ws.overwritten(p.batch() * hidden); // gathered
     ops.gatherRows(dLast, hidden, sorted, dh);
     // Only dz_t -> dh_{t-1} is sequential. The pre-activation gradients of every step are kept
     // (packed like z), and the products that do not feed the recursion (dWx, dx, dWh) run once
     // over all steps after the loop: three large products instead of three per step.
-    Buf dz = ops.alloc(total * hidden); // (total, hidden)
+    Buf dz = ws.overwritten(total * hidden); // (total, hidden): every step writes its rows
     try (Ops.Held held = ops.hold(wh.value())) { // Wh is read, not written, in the loop
       for (int t = p.steps() - 1; t >= 0; t--) {
         int rows = p.running(t);
@@ -141,7 +150,7 @@ public final class ElmanRnn {
       }
     }
     ops.gemm(true, false, in, hidden, total, 1, x.slice(0, total * in), dz, 1, wx.grad());
-    Buf dx = ops.alloc(total * in);
+    Buf dx = ws.overwritten(total * in); // the product (beta 0) writes all of it
     ops.gemm(false, true, total, in, hidden, 1, dz, wx.value(), 0, dx);
     int later = p.steps() < 2 ? 0 : total - p.offset(1); // packed rows of steps 1, 2, ...
     if (later > 0) { // dWh = sum over t >= 1 of h_{t-1}^T dz_t, h_{t-1} of step t's rows gathered
@@ -151,7 +160,7 @@ public final class ElmanRnn {
           prev[i++] = p.offset(t - 1) + r;
         }
       }
-      Buf hPrev = ops.alloc(later * hidden);
+      Buf hPrev = ws.overwritten(later * hidden); // gathered
       ops.gatherRows(z, hidden, prev, hPrev);
       ops.gemm(true, false, hidden, hidden, later, 1, hPrev, dz.slice(p.offset(1) * hidden,
           later * hidden), 1, wh.grad());
@@ -159,7 +168,7 @@ public final class ElmanRnn {
     if (tape.paddedRows() == null) {
       return dx;
     }
-    Buf padded = ops.alloc(p.steps() * p.batch() * in);
+    Buf padded = ws.zeroed(p.steps() * p.batch() * in); // scattered into: zero at padding
     ops.scatterAddRows(dx, in, tape.paddedRows(), padded);
     return padded;
   }

@@ -3,6 +3,7 @@ package org.pscreen2vec.model.layers;
 import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * Mean of table rows per bag (a text = its hashed word unigrams and character trigrams). An empty
@@ -11,6 +12,7 @@ import org.pscreen2vec.ops.Ops;
 public final class EmbeddingBag {
   private final Ops ops;
   private final EmbeddingTable table;
+  private Workspace ws;
 
   /** What backward needs: the bags and their compact gradient rows (null when not training). */
   public record Tape(TokenBags bags, int[] slots, Buf out) {}
@@ -18,6 +20,12 @@ public final class EmbeddingBag {
   public EmbeddingBag(Ops ops, EmbeddingTable table) {
     this.ops = ops;
     this.table = table;
+    this.ws = Workspace.none(ops);
+  }
+
+  /** Where forward takes its outputs from (default: fresh buffers). */
+  public void workspace(Workspace w) {
+    this.ws = w;
   }
 
   public EmbeddingTable table() {
@@ -26,7 +34,7 @@ public final class EmbeddingBag {
 
   /** out(bags, dim); when training, registers the rows with the table's sparse gradient. */
   public Tape forward(TokenBags bags, boolean training) {
-    Buf out = ops.alloc(bags.count() * table.dim());
+    Buf out = ws.overwritten(bags.count() * table.dim()); // bagMean writes every bag
     ops.bagMean(table.values(), table.dim(), bags.ids(), bags.offsets(), out);
     int[] slots = training ? table.slotsFor(bags.ids()) : null;
     return new Tape(bags, slots, out);

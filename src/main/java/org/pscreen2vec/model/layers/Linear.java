@@ -5,6 +5,7 @@ import org.pscreen2vec.nn.Init;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * y = x W + b. Stateless between calls: the caller keeps x for the backward pass, so one layer
@@ -16,6 +17,7 @@ public final class Linear {
   private final int out;
   private final DenseParam w; // (in, out)
   private final DenseParam b; // (1, out)
+  private Workspace ws;
 
   public Linear(Ops ops, ParameterStore.Builder store, String name, int in, int out, Init init) {
     this.ops = ops;
@@ -23,6 +25,12 @@ public final class Linear {
     this.out = out;
     this.w = store.add(name + ".w", in, out, init);
     this.b = store.add(name + ".b", 1, out, Init.zeros());
+    this.ws = Workspace.none(ops);
+  }
+
+  /** Where the allocating forms take their outputs from (default: fresh buffers). */
+  public void workspace(Workspace w) {
+    this.ws = w;
   }
 
   /** Xavier-initialized weights. */
@@ -46,7 +54,7 @@ public final class Linear {
 
   /** Allocating form of {@link #forward(Buf, int, Buf)}. */
   public Buf forward(Buf x, int rows) {
-    Buf y = ops.alloc(rows * out);
+    Buf y = ws.overwritten(rows * out); // the product (beta 0) writes all of it
     forward(x, rows, y);
     return y;
   }
@@ -64,7 +72,7 @@ public final class Linear {
 
   /** Allocating form: returns dx. */
   public Buf backward(Buf x, int rows, Buf dy) {
-    Buf dx = ops.alloc(rows * in);
+    Buf dx = ws.overwritten(rows * in); // the product (beta 0) writes all of it
     backward(x, rows, dy, dx);
     return dx;
   }

@@ -5,6 +5,7 @@ import org.pscreen2vec.nn.Init;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * LSTM over padded time-major sequences (the trace combiner). Gates i, f, g, o are column blocks
@@ -23,6 +24,7 @@ public final class Lstm {
    * about a dozen element-wise calls; {@code -Dpscreen2vec.fused=false} composes (comparison).
    */
   private final boolean fused;
+  private Workspace ws;
 
   /**
    * One step's cached values, each (batch, hidden); fused: gates (batch, 4 hidden) holds the
@@ -45,6 +47,12 @@ public final class Lstm {
     this.u = store.add(name + ".u", hidden, 4 * hidden, Init.xavier());
     this.b = store.add(name + ".b", 1, 4 * hidden, Init.zeros());
     this.fused = Boolean.parseBoolean(System.getProperty("pscreen2vec.fused", "true"));
+    this.ws = Workspace.none(ops);
+  }
+
+  /** Where forward and backward take their tapes and gradients from (default: fresh buffers). */
+  public void workspace(Workspace w) {
+    this.ws = w;
   }
 
   public int hidden() {
@@ -55,25 +63,25 @@ public final class Lstm {
   public Tape forward(Buf x, int steps, int batch, int[] lengths) {
     boolean[][] keep = Masks.keep(steps, lengths);
     int n = batch * hidden;
-    Buf h = ops.alloc(n);
-    Buf c = ops.alloc(n);
+    Buf h = ws.zeroed(n);
+    Buf c = ws.zeroed(n);
     Step[] cache = new Step[steps];
     for (int t = 0; t < steps; t++) {
-      Buf a = ops.alloc(4 * n); // (batch, 4 hidden)
+      Buf a = ws.zeroed(4 * n); // (batch, 4 hidden)
       ops.gemm(false, false, batch, 4 * hidden, in, 1, x.slice(t * batch * in, batch * in),
           w.value(), 0, a);
       ops.gemm(false, false, batch, 4 * hidden, hidden, 1, h, u.value(), 1, a);
       ops.addRowVector(a, batch, 4 * hidden, b.value());
-      Buf cNew = ops.alloc(n);
-      Buf hNew = ops.alloc(n);
+      Buf cNew = ws.zeroed(n);
+      Buf hNew = ws.zeroed(n);
       if (fused) {
         ops.lstmCellForward(a, c, cNew, hNew, batch, hidden); // a: activations from here on
         cache[t] = new Step(null, null, null, null, null, h, c, a, cNew);
       } else {
         cache[t] = composedForward(a, batch, c, cNew, hNew, h);
       }
-      Buf h2 = ops.alloc(n);
-      Buf c2 = ops.alloc(n);
+      Buf h2 = ws.zeroed(n);
+      Buf c2 = ws.zeroed(n);
       ops.selectRows(keep[t], hNew, h, h2, hidden);
       ops.selectRows(keep[t], cNew, c, c2, hidden);
       h = h2;
@@ -95,14 +103,14 @@ public final class Lstm {
     ops.sigmoid(go, go);
     ops.mul(gf, c, cNew);
     ops.mulAddInto(gi, gg, cNew);
-    Buf tc = ops.alloc(n);
+    Buf tc = ws.zeroed(n);
     ops.tanh(cNew, tc);
     ops.mul(go, tc, hNew);
     return new Step(gi, gf, gg, go, tc, h, c, null, null);
   }
 
   private Buf gate(Buf a, int batch, int k) {
-    Buf out = ops.alloc(batch * hidden);
+    Buf out = ws.zeroed(batch * hidden);
     ops.copyColumns(a, 4 * hidden, k * hidden, out, hidden, 0, batch, hidden);
     return out;
   }
@@ -111,25 +119,25 @@ public final class Lstm {
   public Buf backward(Tape tape, Buf dLast) {
     int batch = tape.batch();
     int n = batch * hidden;
-    Buf dx = ops.alloc(tape.steps() * batch * in);
-    Buf dh = ops.alloc(n);
+    Buf dx = ws.zeroed(tape.steps() * batch * in);
+    Buf dh = ws.zeroed(n);
     ops.copy(dLast, dh);
-    Buf dc = ops.alloc(n);
+    Buf dc = ws.zeroed(n);
     for (int t = tape.steps() - 1; t >= 0; t--) {
       Step s = tape.cache()[t];
       boolean[] keep = tape.keep()[t];
       boolean[] pad = Masks.not(keep);
-      Buf dhN = ops.alloc(n);
+      Buf dhN = ws.zeroed(n);
       ops.copy(dh, dhN);
       ops.zeroRows(keep, dhN, hidden);
-      Buf dcN = ops.alloc(n);
+      Buf dcN = ws.zeroed(n);
       ops.copy(dc, dcN);
       ops.zeroRows(keep, dcN, hidden);
       ops.zeroRows(pad, dh, hidden); // what padded rows carry straight back
       ops.zeroRows(pad, dc, hidden);
-      Buf da = ops.alloc(4 * n); // (batch, 4 hidden)
+      Buf da = ws.zeroed(4 * n); // (batch, 4 hidden)
       if (fused) {
-        Buf dcPrev = ops.alloc(n);
+        Buf dcPrev = ws.zeroed(n);
         ops.lstmCellBackward(s.gates(), s.cPrev(), s.c(), dhN, dcN, da, dcPrev, batch, hidden);
         ops.axpy(1, dcPrev, dc);
       } else {
@@ -150,18 +158,18 @@ public final class Lstm {
   private void composedBackward(Step s, Buf dhN, Buf dcN, Buf dc, Buf da, int batch) {
     int n = batch * hidden;
     // h = o * tc, tc = tanh(c)
-    Buf dO = ops.alloc(n);
+    Buf dO = ws.zeroed(n);
     ops.mul(dhN, s.tc(), dO);
-    Buf dtc = ops.alloc(n);
+    Buf dtc = ws.zeroed(n);
     ops.mul(dhN, s.o(), dtc);
     ops.tanhBackward(s.tc(), dtc, dtc);
     ops.axpy(1, dtc, dcN);
     // c = f * cPrev + i * g
-    Buf dI = ops.alloc(n);
+    Buf dI = ws.zeroed(n);
     ops.mul(dcN, s.g(), dI);
-    Buf dG = ops.alloc(n);
+    Buf dG = ws.zeroed(n);
     ops.mul(dcN, s.i(), dG);
-    Buf dF = ops.alloc(n);
+    Buf dF = ws.zeroed(n);
     ops.mul(dcN, s.cPrev(), dF);
     ops.mulAddInto(dcN, s.f(), dc);
     ops.sigmoidBackward(s.i(), dI, dI);

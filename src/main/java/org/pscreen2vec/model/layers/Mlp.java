@@ -4,6 +4,7 @@ import org.pscreen2vec.nn.Init;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * A stack of {@link Linear} layers: sizes[0] -> sizes[1] -> ... with {@code hidden} after every
@@ -14,6 +15,7 @@ public final class Mlp {
   private final Linear[] layers;
   private final Activation hidden;
   private final Activation last;
+  private Workspace ws;
 
   /** acts[0] is the input, acts[i + 1] the output of layer i (after its activation). */
   public record Tape(Buf[] acts, int rows) {
@@ -35,6 +37,15 @@ public final class Mlp {
       Activation a = i == layers.length - 1 ? last : hidden;
       Init init = a == Activation.RELU ? Init.he() : Init.xavier();
       layers[i] = new Linear(ops, store, name + "." + i, sizes[i], sizes[i + 1], init);
+    }
+    this.ws = Workspace.none(ops);
+  }
+
+  /** Where forward and backward take their activations and gradients from. */
+  public void workspace(Workspace w) {
+    this.ws = w;
+    for (Linear l : layers) {
+      l.workspace(w);
     }
   }
 
@@ -60,11 +71,12 @@ public final class Mlp {
 
   /** Adds parameter gradients; returns dx(rows, in), or null when {@code needDx} is false. */
   public Buf backward(Tape t, Buf dOut, boolean needDx) {
-    Buf d = ops.alloc(dOut.length());
+    Buf d = ws.overwritten(dOut.length()); // a copy: the activations' backward works in place
     ops.copy(dOut, d);
     for (int i = layers.length - 1; i >= 0; i--) {
       activation(i).backward(ops, t.acts()[i + 1], d, d);
-      Buf dx = i > 0 || needDx ? ops.alloc(t.rows() * layers[i].in()) : null;
+      // written whole by the product dy W^T (beta 0)
+      Buf dx = i > 0 || needDx ? ws.overwritten(t.rows() * layers[i].in()) : null;
       layers[i].backward(t.acts()[i], t.rows(), d, dx);
       d = dx;
     }

@@ -2,6 +2,7 @@ package org.pscreen2vec.model.layers;
 
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * Mean softmax cross-entropy of rows of logits against a target column, over a candidate set per
@@ -16,7 +17,13 @@ public final class SoftmaxCrossEntropy {
 
   public static Result apply(Ops ops, Buf logits, int rows, int cols, int[] targets,
       boolean[] allowed, double weight) {
-    Buf d = ops.alloc(rows * cols);
+    return apply(ops, Workspace.none(ops), logits, rows, cols, targets, allowed, weight);
+  }
+
+  /** {@link #apply(Ops, Buf, int, int, int[], boolean[], double)} with dLogits from ws. */
+  public static Result apply(Ops ops, Workspace ws, Buf logits, int rows, int cols,
+      int[] targets, boolean[] allowed, double weight) {
+    Buf d = ws.zeroed(rows * cols);
     if (rows == 0) {
       return new Result(0, d);
     }

@@ -33,6 +33,7 @@ help:
 	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: im2col, direct plain Java, direct + Vector API vs PyTorch"
 	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
 	@echo "make bench-wire   ring allreduce over niodev vs PyTorch gloo, 64 MiB, 2 and 4 ranks, alternated (needs python3-torch)"
+	@echo "make native-mpj   MPJ's native device on Open MPI (-dev native): Open MPI (root: apt-get), libnativempjdev.so in .deps/mpj-native"
 	@echo "make bench-overlap   overlap of sync with backward: 2 workers, emulated 1 Gbit/s, overlap off/on (root, ~20 min)"
 	@echo "make clean   remove build output (keeps .deps and results)"
 
@@ -59,8 +60,9 @@ deps: mpj data
 build: mpj
 	$(MVN) $(MVN_ARGS) -DskipTests package
 
-# Unit tests (surefire) and job tests (failsafe *IT: real MPJ jobs on multicore and niodev).
-test: deps iproute2 $(if $(NVCC),cuda-check)
+# Unit tests (surefire) and job tests (failsafe *IT: real MPJ jobs on multicore and niodev, and
+# on the native device where native-mpj-try could build it).
+test: deps iproute2 native-mpj-try $(if $(NVCC),cuda-check)
 	$(MVN) $(MVN_ARGS) verify
 
 # The main job: the local study (Screen2Vec and the Fashion-MNIST baselines, every strategy on 2
@@ -90,6 +92,16 @@ bench-collectives: build
 	  PSCREEN2VEC_JOB_ID=$$sweep-$$dev-np$$np bin/pscreen2vec -np $$np -dev $$dev bench-collectives $(BENCH_ARGS); \
 	done; done; \
 	bin/pscreen2vec plot-collectives --jobs $$sweep
+
+# MPJ Express's native device over Open MPI (bin/prepare-native-mpj): Open MPI from Debian
+# (installed with apt-get as root), MPJ 0.44's C sources from Debian's source package, cached in
+# .deps/src, compiled into .deps/mpj-native/libnativempjdev.so; then -dev native runs.
+.PHONY: native-mpj native-mpj-try
+native-mpj: mpj
+	@bin/prepare-native-mpj
+# For make test: build it where possible; where not, NativeDeviceIT skips and says why.
+native-mpj-try: mpj
+	@bin/prepare-native-mpj || echo "[make] note: the native device could not be built (above): NativeDeviceIT will be skipped"
 
 clean:
 	$(MVN) $(MVN_ARGS) -q clean || rm -rf target

@@ -308,9 +308,10 @@ public final class Main {
         servers, or a hybrid) trains a multimodal network fastest across machines?
 
         Usage:
-          bin/pscreen2vec -np N [-dev multicore|niodev|hybdev] [-machinesfile F] SUBCOMMAND [options]
+          bin/pscreen2vec -np N [-dev multicore|niodev|hybdev|native] [-machinesfile F] SUBCOMMAND
               runs SUBCOMMAND on N MPJ Express ranks (multicore: threads of one JVM;
-              niodev: one process per rank over TCP; hybdev: threads per host, TCP between hosts)
+              niodev: one process per rank over TCP; hybdev: threads per host, TCP between hosts;
+              native: one process per rank over Open MPI, after 'make native-mpj')
           bin/pscreen2vec SUBCOMMAND [options]
               runs a subcommand that needs no ranks as one process
           bin/pscreen2vec SUBCOMMAND --help

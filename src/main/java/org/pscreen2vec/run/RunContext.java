@@ -79,7 +79,7 @@ public final class RunContext {
     return host;
   }
 
-  /** The MPJ device (multicore, niodev, hybdev) or "plain". */
+  /** The MPJ device (multicore, niodev, hybdev, native) or "plain". */
   public String device() {
     return device;
   }

@@ -1,14 +1,33 @@
 package org.pscreen2vec.comm;
 
+import java.nio.ByteOrder;
 import mpi.Datatype;
 import mpi.Intracomm;
 import mpi.MPI;
 import mpi.MPIException;
 import mpi.Status;
+import mpjbuf.BufferFactory;
+import mpjbuf.NIOBuffer;
+import mpjbuf.RawBuffer;
 
 /**
  * {@link Communicator} on an MPJ Express {@code Intracomm}. Every wait is a poll of
  * {@code Request.Test()} bounded by the deadline (MPJ's own {@code Wait} never times out).
+ *
+ * <p><b>Floats and ints go in this machine's byte order.</b> MPJ's {@code Isend}/{@code Irecv}
+ * pack a {@code float[]} or {@code int[]} into a direct {@code ByteBuffer} left in Java's default
+ * big-endian order, so on x86 every element is byte-swapped on the way in and again on the way
+ * out — a scalar swap loop in the JVM ({@code Copy::conjoint_swap}), the largest user-side cost
+ * of a 64 MiB ring over niodev in a {@code perf} profile (docs/PERFORMANCE.md, "native byte
+ * order"). Float and int messages therefore go one level down, through the communicator's device
+ * ({@code Comm.mpjdevComm}, MPJ's public device API, the one its own {@code Isend} calls), in a
+ * buffer from MPJ's buffer factory whose order is set to the native one only while the elements
+ * are copied in or out: the same layout on the wire (the device's header, MPJ's section header,
+ * then the elements), packed and unpacked by a plain memory copy. Every float and int message of
+ * this class goes this way, so sender and receiver always agree; it assumes every rank has the
+ * same native byte order (every x86 or ARM cluster). The buffer's order is set back before it
+ * returns to the factory, which MPJ's own traffic shares. Byte messages need no swap and keep
+ * MPJ's {@code Isend}/{@code Irecv}.
  */
 public final class MpjCommunicator implements Communicator {
   private static final int TAG_BARRIER = MAX_USER_TAG + 1;
@@ -63,12 +82,14 @@ public final class MpjCommunicator implements Communicator {
 
   @Override
   public Request isend(float[] buf, int offset, int count, int dest, int tag) {
-    return post(true, buf, buf.length, offset, count, MPI.FLOAT, dest, tag);
+    check(true, buf.length, offset, count, dest, tag);
+    return new Staged(true, buf, offset, count, dest, tag);
   }
 
   @Override
   public Request isend(int[] buf, int offset, int count, int dest, int tag) {
-    return post(true, buf, buf.length, offset, count, MPI.INT, dest, tag);
+    check(true, buf.length, offset, count, dest, tag);
+    return new Staged(true, buf, offset, count, dest, tag);
   }
 
   @Override
@@ -78,12 +99,14 @@ public final class MpjCommunicator implements Communicator {
 
   @Override
   public Request irecv(float[] buf, int offset, int count, int source, int tag) {
-    return post(false, buf, buf.length, offset, count, MPI.FLOAT, source, tag);
+    check(false, buf.length, offset, count, source, tag);
+    return new Staged(false, buf, offset, count, source, tag);
   }
 
   @Override
   public Request irecv(int[] buf, int offset, int count, int source, int tag) {
-    return post(false, buf, buf.length, offset, count, MPI.INT, source, tag);
+    check(false, buf.length, offset, count, source, tag);
+    return new Staged(false, buf, offset, count, source, tag);
   }
 
   @Override
@@ -91,8 +114,7 @@ public final class MpjCommunicator implements Communicator {
     return post(false, buf, buf.length, offset, count, MPI.BYTE, source, tag);
   }
 
-  private Request post(boolean send, Object buf, int length, int offset, int count, Datatype type,
-      int peer, int tag) {
+  private void check(boolean send, int length, int offset, int count, int peer, int tag) {
     if (offset < 0 || count < 0 || offset + count > length) {
       throw new IllegalArgumentException(String.format(
           "slice [%d, %d+%d) is outside a buffer of length %d", offset, offset, count, length));
@@ -104,6 +126,11 @@ public final class MpjCommunicator implements Communicator {
     if (tag < 0 || tag > TAG_SPLIT) {
       throw new IllegalArgumentException("tag " + tag + " is outside 0.." + MAX_USER_TAG);
     }
+  }
+
+  private Request post(boolean send, Object buf, int length, int offset, int count, Datatype type,
+      int peer, int tag) {
+    check(send, length, offset, count, peer, tag);
     try {
       mpi.Request r = send
           ? comm.Isend(buf, offset, count, type, peer, tag)
@@ -118,23 +145,75 @@ public final class MpjCommunicator implements Communicator {
     }
   }
 
-  private final class MpjRequest implements Request {
-    private final mpi.Request request;
-    private final boolean send;
-    private final int count;
-    private final Datatype type;
-    private final int peer;
-    private final int tag;
-    private Status status;
+  /** What both kinds of request share: the bounded wait, its stall report and byte counting. */
+  private abstract class Pending implements Request {
+    final boolean send;
+    final int count;
+    final int elementBytes;
+    final int peer;
+    final int tag;
     private boolean counted;
 
-    MpjRequest(mpi.Request request, boolean send, int count, Datatype type, int peer, int tag) {
-      this.request = request;
-      this.tag = tag;
+    Pending(boolean send, int count, int elementBytes, int peer, int tag) {
       this.send = send;
       this.count = count;
-      this.type = type;
+      this.elementBytes = elementBytes;
       this.peer = peer;
+      this.tag = tag;
+    }
+
+    /** For a completed receive: the elements that arrived (at most {@link #count}). */
+    abstract int received();
+
+    /** For a completed request: the rank the message came from, as the device reports it. */
+    abstract int reportedSource();
+
+    @Override
+    public int await(String what) {
+      int peerWorld = peer == ANY_SOURCE ? -1 : worldRanks[peer];
+      long start = System.nanoTime();
+      long waited = Deadline.await(this::test, deadlineNanos,
+          () -> StallReport.log(StallReport.message(worldRanks[rank], peerWorld,
+              (send ? "send of " : "receive of ") + (long) count * elementBytes
+                  + " bytes, tag " + tag, name, what, System.nanoTime() - start, deadlineNanos)));
+      if (waited < 0) {
+        throw new PeerTimeoutException(name, worldRanks[rank], peerWorld, what,
+            deadlineNanos / 1e9);
+      }
+      if (send) {
+        return count;
+      }
+      int got = received();
+      if (!counted) {
+        counted = true;
+        bytesReceived += (long) got * elementBytes;
+      }
+      return got;
+    }
+
+    @Override
+    public int peer() {
+      return peer;
+    }
+
+    @Override
+    public int source() {
+      if (!test()) {
+        throw new IllegalStateException("source() of a request that has not completed");
+      }
+      return peer != ANY_SOURCE ? peer : reportedSource();
+    }
+  }
+
+  private final class MpjRequest extends Pending {
+    private final mpi.Request request;
+    private final Datatype type;
+    private Status status;
+
+    MpjRequest(mpi.Request request, boolean send, int count, Datatype type, int peer, int tag) {
+      super(send, count, type.getByteSize(), peer, tag);
+      this.request = request;
+      this.type = type;
     }
 
     @Override
@@ -150,45 +229,142 @@ public final class MpjCommunicator implements Communicator {
     }
 
     @Override
-    public int await(String what) {
-      int peerWorld = peer == ANY_SOURCE ? -1 : worldRanks[peer];
-      long start = System.nanoTime();
-      long waited = Deadline.await(this::test, deadlineNanos,
-          () -> StallReport.log(StallReport.message(worldRanks[rank], peerWorld,
-              (send ? "send of " : "receive of ") + (long) count * type.getByteSize()
-                  + " bytes, tag " + tag, name, what, System.nanoTime() - start, deadlineNanos)));
-      if (waited < 0) {
-        throw new PeerTimeoutException(name, worldRanks[rank], peerWorld, what,
-            deadlineNanos / 1e9);
-      }
-      if (send) {
-        return count;
-      }
-      int got;
+    int received() {
       try {
-        got = status.Get_count(type);
-        got = got >= 0 && got <= count ? got : count;
+        int got = status.Get_count(type);
+        return got >= 0 && got <= count ? got : count;
       } catch (RuntimeException e) {
-        got = count; // the device did not say; MPJ fills the posted slice or fails the request
+        return count; // the device did not say; MPJ fills the posted slice or fails the request
       }
-      if (!counted) {
-        counted = true;
-        bytesReceived += (long) got * type.getByteSize();
+    }
+
+    @Override
+    int reportedSource() {
+      return status.source;
+    }
+  }
+
+  /**
+   * A float or int message through the device in a native-order buffer (see the class comment).
+   * The send packs at once and the buffer goes back to MPJ's factory when the send completes; the
+   * receive unpacks into the caller's slice when it is first seen complete.
+   */
+  private final class Staged extends Pending {
+    private final Object target; // float[] or int[] (4-byte elements)
+    private final mpjbuf.Type type;
+    private final int offset;
+    private RawBuffer raw;
+    private mpjbuf.Buffer staged;
+    private mpjdev.Request request;
+    private mpjdev.Status status;
+    private int got;
+
+    Staged(boolean send, Object buf, int offset, int count, int peer, int tag) {
+      super(send, count, Float.BYTES, peer, tag);
+      this.target = send ? null : buf;
+      this.type = buf instanceof float[] ? mpjbuf.Type.FLOAT : mpjbuf.Type.INT;
+      this.offset = offset;
+      int overhead = send ? MPI.SEND_OVERHEAD : MPI.RECV_OVERHEAD;
+      // MPJ's layout (BasicType.packedSize): an 8-byte section header, the data, padded to 8
+      int packed = 8 + Float.BYTES * count;
+      int capacity = overhead + packed + packed % 8;
+      int src = peer == ANY_SOURCE ? MPI.ANY_SOURCE : peer;
+      try {
+        raw = BufferFactory.create(capacity);
+        if (!(raw instanceof NIOBuffer)) {
+          throw new CommException("MPJ's buffer factory gave a " + raw.getClass().getName()
+              + ", not the NIOBuffer whose byte order this communicator sets");
+        }
+        staged = new mpjbuf.Buffer(raw, overhead, capacity);
+        if (send) {
+          staged.putSectionHeader(type);
+          elementsInNativeOrder(true);
+          if (buf instanceof float[]) {
+            staged.write((float[]) buf, offset, count);
+          } else {
+            staged.write((int[]) buf, offset, count);
+          }
+          elementsInNativeOrder(false);
+          staged.commit();
+          request = comm.mpjdevComm.isend(staged, peer, tag, true);
+          bytesSent += (long) Float.BYTES * count;
+        } else {
+          request = comm.mpjdevComm.irecv(staged, src, tag, new mpjdev.Status(src, tag, -1),
+              true);
+        }
+      } catch (RuntimeException | mpjbuf.BufferException e) {
+        release();
+        throw failure(String.format("MPJ %s of %d %ss %s %s failed", send ? "send" : "receive",
+            count, type, send ? "to" : "from", describe(peer)), peer, e);
       }
+    }
+
+    @Override
+    public boolean test() {
+      if (status != null) {
+        return true;
+      }
+      try {
+        if (request.itest() == null) {
+          return false;
+        }
+        status = request.iwait(); // already complete: returns at once, as MPJ's Test does
+        if (!send) {
+          staged.commit();
+          mpjbuf.Type arrived = staged.getSectionHeader();
+          got = staged.getSectionSize();
+          if (arrived != type || got < 0 || got > count) {
+            throw new CommException(String.format("rank %d: a message of %d %ss from %s on "
+                + "communicator '%s' (tag %d) does not fit the %d %ss posted", worldRanks[rank],
+                got, arrived, describe(peer), name, tag, count, type));
+          }
+          elementsInNativeOrder(true);
+          if (target instanceof float[]) {
+            staged.read((float[]) target, offset, got);
+          } else {
+            staged.read((int[]) target, offset, got);
+          }
+          elementsInNativeOrder(false);
+        }
+      } catch (RuntimeException | mpjbuf.BufferException e) {
+        throw failure("MPJ failed while completing a message with " + describe(peer), peer, e);
+      } finally {
+        if (status != null) {
+          release();
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Only the elements are in native order: the device writes its own header into the same
+     * byte buffer (MPJ's send overhead) and the section header is MPJ's too, both read by the
+     * peer in MPJ's big-endian order.
+     */
+    private void elementsInNativeOrder(boolean on) {
+      ((NIOBuffer) raw).getBuffer().order(on ? ByteOrder.nativeOrder() : ByteOrder.BIG_ENDIAN);
+    }
+
+    /** Gives the buffer back to MPJ's factory in the order MPJ's own code expects. */
+    private void release() {
+      if (raw instanceof NIOBuffer) {
+        if (staged != null) {
+          staged.free(); // as MPJ's own completion handlers do: clears the byte buffer
+        }
+        elementsInNativeOrder(false);
+        BufferFactory.destroy(raw);
+        raw = null;
+      }
+    }
+
+    @Override
+    int received() {
       return got;
     }
 
     @Override
-    public int peer() {
-      return peer;
-    }
-
-    @Override
-    public int source() {
-      if (status == null) {
-        throw new IllegalStateException("source() of a request that has not completed");
-      }
-      return peer != ANY_SOURCE ? peer : status.source;
+    int reportedSource() {
+      return status.source;
     }
   }
 
@@ -196,7 +372,10 @@ public final class MpjCommunicator implements Communicator {
    * An MPJ error on a request with a peer: a closed connection means the peer died (exit status
    * 3, naming it); anything else is a communication failure.
    */
-  private CommException failure(String what, int peer, MPIException e) {
+  private CommException failure(String what, int peer, Exception e) {
+    if (e instanceof CommException) {
+      return (CommException) e;
+    }
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof java.nio.channels.ClosedChannelException
           || c instanceof java.io.IOException) {

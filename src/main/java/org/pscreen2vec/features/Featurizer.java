@@ -14,6 +14,7 @@ import org.pscreen2vec.model.Ui2Vec;
 import org.pscreen2vec.model.layers.TokenBags;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * Turns data records into model batches: texts into hashed rows (cached per distinct text),
@@ -29,12 +30,15 @@ public final class Featurizer {
   private final TextHasher hasher;
   private final int maxComponents;
   private final Map<String, int[]> cache = new HashMap<>();
+  /** The training batches' layout rows, kept from one batch to the next (trainingWindows). */
+  private final Workspace training;
 
   /** @param maxComponents at most this many components per screen (the first, in tree order) */
   public Featurizer(Ops ops, TextHasher hasher, int maxComponents) {
     this.ops = ops;
     this.hasher = hasher;
     this.maxComponents = maxComponents;
+    this.training = new Workspace(ops);
   }
 
   public int[] rows(String text) {
@@ -51,7 +55,7 @@ public final class Featurizer {
 
   /** One row per element: rows (n, width) from float arrays. */
   public Buf stack(List<float[]> rowsList, int width) {
-    Buf b = ops.alloc(rowsList.size() * width);
+    Buf b = training.overwritten(rowsList.size() * width); // every row uploaded below
     for (int i = 0; i < rowsList.size(); i++) {
       float[] src = rowsList.get(i);
       if (src.length != width) {
@@ -93,7 +97,7 @@ public final class Featurizer {
       }
       compOffsets[i + 1] = c;
     }
-    Buf compBounds = ops.alloc(Math.max(1, c * Screen2Vec.BOUNDS));
+    Buf compBounds = training.zeroed(Math.max(1, c * Screen2Vec.BOUNDS));
     ops.upload(bounds, 0, compBounds, 0, c * Screen2Vec.BOUNDS);
     int[][] descRows = new int[m][];
     for (int i = 0; i < m; i++) {
@@ -115,6 +119,20 @@ public final class Featurizer {
   public Screen2Vec.WindowBatch windows(List<List<Screen>> windows,
       Map<String, String> descriptions, Function<Screen, float[]> layout, int layoutWidth) {
     return windows(windows, List.of(), descriptions, layout, layoutWidth);
+  }
+
+  /**
+   * {@link #windows(List, List, Map, Function, int)} for a training step, whose batch lives
+   * until the next one is built: the batch's layout rows and bounds are kept from one call to
+   * the next (issue 15: at the local size the layout rows were a 5 MB humongous array a step),
+   * so a batch from here is valid only until the next call. Other calls allocate fresh.
+   */
+  public Screen2Vec.WindowBatch trainingWindows(List<List<Screen>> windows,
+      List<Screen> negatives, Map<String, String> descriptions, Function<Screen, float[]> layout,
+      int layoutWidth) {
+    try (Workspace.Scope scope = training.begin()) {
+      return windows(windows, negatives, descriptions, layout, layoutWidth);
+    }
   }
 
   /**

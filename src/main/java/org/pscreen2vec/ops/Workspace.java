@@ -12,8 +12,8 @@ import java.util.List;
  *
  * <p>A workspace hands out buffers only inside a {@link #begin scope}, and only to the thread
  * that opened it; the k-th buffer taken in a scope is backed by the storage of the k-th buffer
- * of the previous scope (grown when too small, to {@link #GROWTH} times the request, so that
- * batches a little larger than the last do not reallocate). A model's step takes its buffers in
+ * of the previous scope (allocated, or grown when too small, at {@link #GROWTH} times the
+ * request, so that batches a little larger than the first do not reallocate). A model's step takes its buffers in
  * the same order every time, so the storage settles at the largest batch seen. Outside a scope
  * (evaluation, embeddings returned to a caller) and on other threads every take is a plain
  * {@link Ops#alloc}, so nothing that escapes a step can be overwritten by the next one.
@@ -113,7 +113,7 @@ public final class Workspace {
     }
     Buf b = kept.get(k);
     if (b == null || b.length() < n) {
-      b = ops.alloc(b == null ? n : (int) Math.min(Integer.MAX_VALUE - 8, (long) (n * GROWTH)));
+      b = ops.alloc((int) Math.min(Integer.MAX_VALUE - 8, (long) (n * GROWTH)));
       kept.set(k, b);
     }
     return b.length() == n ? b : b.slice(0, n);

@@ -138,7 +138,8 @@ public final class Screen2VecTask implements Task<Screen2VecTask.Batch> {
     if (items.length == 0) {
       return new Batch(0, null, new RowRequest(new int[][] {new int[0]}));
     }
-    Screen2Vec.WindowBatch b = features.windows(trainWindows(items), negatives(),
+    // valid until the next batch (the step's): its layout rows are reused (issue 15)
+    Screen2Vec.WindowBatch b = features.trainingWindows(trainWindows(items), negatives(),
         split.descriptions(), layout, layoutWidth);
     return new Batch(items.length, b, new RowRequest(new int[][] {RowRequest.distinct(
         b.screens().compTexts().ids(), b.screens().descTexts().ids())}));

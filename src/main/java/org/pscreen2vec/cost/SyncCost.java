@@ -16,7 +16,9 @@ import java.util.List;
  *   <li>ring: reduce-scatter + all-gather, 2(p-1) steps of n/p per port:
  *       2(p-1) alpha + 2(p-1)/p n beta (per segment of the pipeline one alpha more); each
  *       reduce-scatter step exposes the reduction of its last segment (the others overlap the
- *       wire): (p-1) min(n/p, segment) gamma.
+ *       wire): (p-1) min(n/p, segment) gamma. On 2 ranks (one peer both ways, one send in
+ *       flight) a step's segments after its first take turns with the peer's: 2 n/p - segment
+ *       on the port per step (rendezvous-sized segments).
  *   <li>naive (basic, all-to-all, pairwise rounds): per segment p-1 rounds of the segment per
  *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma);
  *       a round whose send and receive partner is the same rank (2k = p) with rendezvous-sized
@@ -72,8 +74,13 @@ public final class SyncCost {
     }
     double chunk = n / p;
     double exposed = segmentBytes <= 0 ? chunk : Math.min(chunk, segmentBytes);
+    // on 2 ranks the left and right neighbour are one rank and the ring keeps one send in flight
+    // (RingAllreduce: niodev's deadlock); a step's first segments go both ways at once, but each
+    // later one meets the peer's own data write and the two directions take turns, as in naive's
+    // same-peer rounds: the port carries every segment but the first twice
+    double port = p == 2 && exposed > EAGER_BYTES ? 2 * chunk - exposed : chunk;
     for (int s = 0; s < 2 * (p - 1); s++) {
-      out.add(new Phase(segments(chunk, segmentBytes), chunk, p * chunk, s < p - 1 ? exposed : 0));
+      out.add(new Phase(segments(chunk, segmentBytes), port, p * chunk, s < p - 1 ? exposed : 0));
     }
     return out;
   }

@@ -30,6 +30,25 @@ class SyncCostTest {
   }
 
   @Test
+  void twoRankRingTakesTurnsAfterEachStepsFirstSegment() {
+    double n = 64 << 20;
+    double seg = 4 << 20;
+    // 2 ranks, 4 MiB segments: chunk 32 MiB = 8 segments; the first goes both ways at once, the
+    // other 7 take turns with the peer's: 32 + 28 MiB on the port per step, 2 steps
+    near(2 * 8 * ALPHA + 2 * (n / 2 + n / 2 - seg) * BETA,
+        SyncCost.seconds(SyncCost.ring(2, n, seg), NET));
+    // one segment per step: nothing to take turns with
+    near(2 * ALPHA + n * BETA, SyncCost.seconds(SyncCost.ring(2, n, n), NET));
+    // eager segments (up to 128 KiB) do not wait for the peer
+    double small = 256 << 10;
+    near(2 * 2 * ALPHA + small * BETA,
+        SyncCost.seconds(SyncCost.ring(2, small, 64 << 10), NET));
+    // 3 ranks have two peers: unchanged
+    near(4 * 8 * ALPHA + 4.0 / 3 * n * BETA,
+        SyncCost.seconds(SyncCost.ring(3, n, n / 24), NET));
+  }
+
+  @Test
   void naiveStarAndTree() {
     double n = 1e6;
     // naive on 4 ranks: rounds 1 and 3 go around a cycle; round 2 pairs ranks that send each

@@ -128,6 +128,10 @@ final class FloatKernels {
       int to = offsets[b + 1];
       for (int q = from; q < to; q++) {
         int base = to0 + ids[q] * dim;
+        if (DirectConv.VECTOR) { // two offsets: plain Java does not vectorize (VectorRows)
+          VectorRows.add(ov, ob + j0, tv, base + j0, j1 - j0);
+          continue;
+        }
         for (int j = j0; j < j1; j++) {
           ov[ob + j] += tv[base + j];
         }

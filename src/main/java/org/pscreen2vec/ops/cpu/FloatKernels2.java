@@ -119,6 +119,10 @@ final class FloatKernels2 {
       int go = dOut.offset() + b * dim;
       for (int q = from; q < to; q++) {
         int ro = dRows.offset() + slots[q] * dim;
+        if (DirectConv.VECTOR) { // two offsets: plain Java does not vectorize (VectorRows)
+          VectorRows.addScaled(d, ro + j0, inv, g, go + j0, j1 - j0);
+          continue;
+        }
         for (int j = j0; j < j1; j++) {
           d[ro + j] += inv * g[go + j];
         }

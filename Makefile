@@ -33,7 +33,7 @@ help:
 	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: im2col, direct plain Java, direct + Vector API vs PyTorch"
 	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
 	@echo "make bench-wire   ring allreduce over niodev vs PyTorch gloo, 64 MiB, 2 and 4 ranks, alternated (needs python3-torch)"
-	@echo "make native-mpj   MPJ's native device on Open MPI (-dev native): Open MPI (root: apt-get), libnativempjdev.so in .deps/mpj-native"
+	@echo "make native-mpj   MPJ's native device on Open MPI for -dev native (.deps/mpj-native)"
 	@echo "make bench-overlap   overlap of sync with backward: 2 workers, emulated 1 Gbit/s, overlap off/on (root, ~20 min)"
 	@echo "make clean   remove build output (keeps .deps and results)"
 
@@ -101,7 +101,8 @@ native-mpj: mpj
 	@bin/prepare-native-mpj
 # For make test: build it where possible; where not, NativeDeviceIT skips and says why.
 native-mpj-try: mpj
-	@bin/prepare-native-mpj || echo "[make] note: the native device could not be built (above): NativeDeviceIT will be skipped"
+	@bin/prepare-native-mpj || echo "[make] note: the native device could not be built" \
+	  "(above): NativeDeviceIT will be skipped"
 
 clean:
 	$(MVN) $(MVN_ARGS) -q clean || rm -rf target

@@ -18,7 +18,9 @@ import java.util.List;
  *       reduce-scatter step exposes the reduction of its last segment (the others overlap the
  *       wire): (p-1) min(n/p, segment) gamma. On 2 ranks (one peer both ways, one send in
  *       flight) a step's segments after its first take turns with the peer's: 2 n/p - segment
- *       on the port per step (rendezvous-sized segments).
+ *       on the port per step (rendezvous-sized segments). A step of one rendezvous segment
+ *       exposes its handshake and its copies in and out of MPJ's buffers: alpha + 2 n/p gamma
+ *       more.
  *   <li>naive (basic, all-to-all, pairwise rounds): per segment p-1 rounds of the segment per
  *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma);
  *       a round whose send and receive partner is the same rank (2k = p) with rendezvous-sized
@@ -79,8 +81,15 @@ public final class SyncCost {
     // later one meets the peer's own data write and the two directions take turns, as in naive's
     // same-peer rounds: the port carries every segment but the first twice
     double port = p == 2 && exposed > EAGER_BYTES ? 2 * chunk - exposed : chunk;
+    // a step whose chunk is one rendezvous segment has nothing to pipeline: its handshake
+    // (request, then the peer's ACK) and the copies into and out of MPJ's buffers, which all
+    // ranks make at once on the host's cores, are not hidden behind another segment's wire time:
+    // one alpha and two passes over the chunk more
+    boolean alone = segments(chunk, segmentBytes) == 1 && chunk > EAGER_BYTES;
+    double messages = segments(chunk, segmentBytes) + (alone ? 1 : 0);
+    double copies = alone ? 2 * chunk : 0;
     for (int s = 0; s < 2 * (p - 1); s++) {
-      out.add(new Phase(segments(chunk, segmentBytes), port, p * chunk, s < p - 1 ? exposed : 0));
+      out.add(new Phase(messages, port, p * chunk, (s < p - 1 ? exposed : 0) + copies));
     }
     return out;
   }

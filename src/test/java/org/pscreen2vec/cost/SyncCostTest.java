@@ -21,8 +21,9 @@ class SyncCostTest {
   void ringIsTwoPMinusOneStepsOfNOverP() {
     double n = 64 << 20;
     for (int p : new int[] {2, 3, 4, 7}) {
-      // one segment per step: 2(p-1) alpha + 2(p-1)/p n beta
-      near(2 * (p - 1) * ALPHA + 2.0 * (p - 1) / p * n * BETA,
+      // one segment per step: 2(p-1) steps of n/p, each paying its message and its exposed
+      // rendezvous handshake (2 alpha), + 2(p-1)/p n beta
+      near(2 * (p - 1) * 2 * ALPHA + 2.0 * (p - 1) / p * n * BETA,
           SyncCost.seconds(SyncCost.ring(p, n, 0), NET));
     }
     // 4 ranks, 64 MiB, 4 MiB segments: chunk 16 MiB = 4 segments, so 4 alphas per step
@@ -37,8 +38,8 @@ class SyncCostTest {
     // other 7 take turns with the peer's: 32 + 28 MiB on the port per step, 2 steps
     near(2 * 8 * ALPHA + 2 * (n / 2 + n / 2 - seg) * BETA,
         SyncCost.seconds(SyncCost.ring(2, n, seg), NET));
-    // one segment per step: nothing to take turns with
-    near(2 * ALPHA + n * BETA, SyncCost.seconds(SyncCost.ring(2, n, n), NET));
+    // one segment per step: nothing to take turns with (but the handshake is exposed)
+    near(2 * 2 * ALPHA + n * BETA, SyncCost.seconds(SyncCost.ring(2, n, n), NET));
     // eager segments (up to 128 KiB) do not wait for the peer
     double small = 256 << 10;
     near(2 * 2 * ALPHA + small * BETA,
@@ -71,9 +72,14 @@ class SyncCostTest {
     double gamma = 2e-10; // 5 GB/s of a += b
     Network g = NET.withGamma(gamma);
     double n = 1e6;
-    // ring, one segment per step: the p-1 reduce-scatter steps each reduce n/p
-    near(6 * ALPHA + 1.5 * n * BETA + 3 * (n / 4) * gamma,
+    // ring, one segment per step (n/4 = 250 kB, rendezvous): the p-1 reduce-scatter steps each
+    // reduce n/p, and every step exposes its handshake and its two copies of n/p
+    near(6 * 2 * ALPHA + 1.5 * n * BETA + 3 * (n / 4) * gamma + 6 * 2 * (n / 4) * gamma,
         SyncCost.seconds(SyncCost.ring(4, n, 0), g));
+    // an eager chunk (up to 128 KiB) has no handshake to expose, and its copies are in beta
+    double eager = 4 * 100e3;
+    near(6 * ALPHA + 1.5 * eager * BETA + 3 * (eager / 4) * gamma,
+        SyncCost.seconds(SyncCost.ring(4, eager, 0), g));
     // ring with segments of n/16: each reduce-scatter step exposes its last segment only
     near(6 * 4 * ALPHA + 1.5 * n * BETA + 3 * (n / 16) * gamma,
         SyncCost.seconds(SyncCost.ring(4, n, n / 16), g));

@@ -26,7 +26,7 @@ import org.pscreen2vec.testutil.Launcher.Result;
  * (shared memory) and 4 ranks (TCP), check-sync's parameters bitwise equal to a multicore run's
  * (ring on 3 ranks, and a BSP parameter server, which equals ring), a short MLP training run, and a
  * rank that dies making the job fail with status 3 naming it, within its deadline, with nothing
- * left running.
+ * left running. (Under Slurm, {@code -launch srun}: SlurmIT.)
  *
  * <p>The library is built first by {@code bin/prepare-native-mpj} (fast when it is built). Where
  * this machine lacks what it needs (Open MPI and no root to install it, no network for MPJ's
@@ -156,10 +156,10 @@ class NativeDeviceIT {
     Result bad = Launcher.run(LIMIT, "-np", "2", "-dev", "native", "-btl", "tcp;rm", "selftest");
     assertEquals(2, bad.exitCode(), bad.toString());
     assertTrue(bad.stderr().contains("got 'tcp;rm'"), bad.toString());
-    Result srun = Launcher.run(LIMIT, Map.of("SLURM_JOB_ID", "1"), "-np", "2", "-dev", "native",
-        "-launch", "srun", "selftest");
-    assertEquals(2, srun.exitCode(), srun.toString());
-    assertTrue(srun.stderr().contains("-dev native with -launch srun is not supported"),
-        srun.toString());
+    Result hosts = Launcher.run(LIMIT, "-np", "2", "-dev", "native", "-machinesfile",
+        "/etc/hostname", "selftest");
+    assertEquals(2, hosts.exitCode(), hosts.toString());
+    assertTrue(hosts.stderr().contains("-dev native does not take -machinesfile"),
+        hosts.toString());
   }
 }

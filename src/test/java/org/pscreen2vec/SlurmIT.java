@@ -224,6 +224,28 @@ class SlurmIT {
     System.err.printf("SlurmIT: job %s ended %.1f s after scancel%n", job, seconds);
   }
 
+  /** MPJ's native device under srun: one task per rank, Open MPI started by Slurm's PMIx. */
+  @Test
+  @Order(6)
+  void nativeDeviceUnderSrunIsExact() throws Exception {
+    Path lib = Launcher.root().resolve(".deps/mpj-native/libnativempjdev.so");
+    Assumptions.assumeTrue(Files.exists(lib), "the native device is not built (make native-mpj; "
+        + "NativeDeviceIT says why where it cannot be): no " + lib);
+    Path script = work.resolve("native.sbatch");
+    Files.writeString(script, "#!/bin/bash\ncd \"$PSCREEN2VEC_HOME\"\n"
+        + "PSCREEN2VEC_JOB_ID=slurm-$SLURM_JOB_ID exec bin/pscreen2vec -np 3 -dev native"
+        + " -launch srun check-collectives --lengths 0,1,p-1,p,p+1,65537\n");
+    Path out = work.resolve("native-%j.out");
+    Out o = sh(JOB_LIMIT, "sbatch", "--wait", "--parsable", "-n", "3", "--overcommit", "-o",
+        out.toString(), script.toString());
+    String job = o.text.lines().filter(l -> l.matches("\\d+(;.*)?")).findFirst().orElse("?")
+        .split(";")[0];
+    String log = readIfExists(work.resolve("native-" + job + ".out"));
+    assertEquals(0, o.code, "native under srun:\n" + o.text + "\n" + log);
+    assertTrue(log.contains("check-collectives OK: 4 algorithms on 3 ranks"), log);
+    assertNothingLeft(job);
+  }
+
   /** No rank JVM, port exchange or srun of the job, no status folder left. */
   private static void assertNothingLeft(String job) throws Exception {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -8,6 +8,7 @@ import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * Screen2Vec's layout autoencoder: the flattened layout bitmap (11200) through ReLU layers down to
@@ -20,6 +21,8 @@ public final class LayoutAutoencoder implements Model {
   private final Mlp decoder;
   private final ParameterStore store;
   private final GradientReady.Hook ready;
+  /** The training step's activations and gradients, kept between steps (see {@link Screen2Vec}). */
+  private final Workspace ws;
 
   /** @param sizes input first, then hidden sizes, code last, e.g. {11200, 2048, 256, 64} */
   public LayoutAutoencoder(Ops ops, int[] sizes, long seed) {
@@ -29,6 +32,14 @@ public final class LayoutAutoencoder implements Model {
     this.decoder = decoder(ops, b, sizes);
     this.store = b.build(ops, seed);
     this.ready = new GradientReady.Hook(store, "layout.dec", "layout.enc");
+    this.ws = new Workspace(ops);
+    encoder.workspace(ws);
+    decoder.workspace(ws);
+  }
+
+  /** The training step's kept buffers (tests poison them). */
+  Workspace workspace() {
+    return ws;
   }
 
   @Override
@@ -78,9 +89,15 @@ public final class LayoutAutoencoder implements Model {
 
   /** Adds the gradient of the mean squared reconstruction error of x(n, input); returns it. */
   public double lossAndGradients(Buf x, int n) {
+    try (Workspace.Scope scope = ws.begin()) { // nothing taken here outlives the call
+      return step(x, n);
+    }
+  }
+
+  private double step(Buf x, int n) {
     Mlp.Tape enc = encoder.forward(x, n);
     Mlp.Tape dec = decoder.forward(enc.out(), n);
-    MeanSquaredError.Result mse = MeanSquaredError.apply(ops, dec.out(), x, 1);
+    MeanSquaredError.Result mse = MeanSquaredError.apply(ops, ws, dec.out(), x, 1);
     Buf dCode = decoder.backward(dec, mse.dPred(), true);
     ready.done("layout.dec");
     encoder.backward(enc, dCode, false);

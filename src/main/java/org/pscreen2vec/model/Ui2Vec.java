@@ -12,6 +12,7 @@ import org.pscreen2vec.nn.EmbeddingTable;
 import org.pscreen2vec.nn.ParameterStore;
 import org.pscreen2vec.ops.Buf;
 import org.pscreen2vec.ops.Ops;
+import org.pscreen2vec.ops.Workspace;
 
 /**
  * UI2Vec: GUI-component embeddings trained like CBOW. For a hidden target component, its n
@@ -42,6 +43,11 @@ public final class Ui2Vec implements Model {
   private final Linear concatHead; // CONCAT: (n dim) -> dim + classDim
   private final ParameterStore store;
   private final GradientReady.Hook ready;
+  /**
+   * The training step's layer outputs and gradients, kept between steps (see {@link
+   * Screen2Vec}); only {@link #lossAndGradients} takes from it.
+   */
+  private final Workspace ws;
 
   /**
    * One batch of B targets.
@@ -101,6 +107,18 @@ public final class Ui2Vec implements Model {
     }
     this.store = b.build(ops, seed);
     this.ready = new GradientReady.Hook(store, "ui2vec", "comp");
+    this.ws = new Workspace(ops);
+    for (Linear l : new Linear[] {textHead, classHead, concatHead}) {
+      if (l != null) {
+        l.workspace(ws);
+      }
+    }
+    comp.workspace(ws);
+  }
+
+  /** The training step's kept buffers (tests poison them). */
+  Workspace workspace() {
+    return ws;
   }
 
   @Override
@@ -175,6 +193,12 @@ public final class Ui2Vec implements Model {
 
   /** Forward and backward: adds the gradients of the mean loss. */
   public Result lossAndGradients(Batch batch) {
+    try (Workspace.Scope scope = ws.begin()) { // nothing taken here outlives the call
+      return step(batch);
+    }
+  }
+
+  private Result step(Batch batch) {
     int bsz = batch.size();
     int dim = comp.dim();
     Tape t = forward(batch, true);

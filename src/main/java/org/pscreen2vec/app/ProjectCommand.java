@@ -234,6 +234,10 @@ public final class ProjectCommand implements Subcommand {
     }
     String name = file.getFileName().toString().replaceFirst("\\.properties$", "");
     Network net = new Network(name, ab[0], ab[1], sw, gamma, provenance);
+    double wire = Network.wireOf(emulate); // the link's goodput, where the emulated rate is known
+    if (wire > 0) {
+      net = net.withWire(wire);
+    }
     double[] shard = Calibration.fitShard(serverDense);
     ServerCost srv = serverRows.isEmpty() || serverDense.isEmpty() ? ServerCost.NONE
         : new ServerCost(Calibration.fitPerByte(serverRows), shard[0], shard[1]);

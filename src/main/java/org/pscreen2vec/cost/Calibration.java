@@ -185,12 +185,14 @@ public final class Calibration {
         bandwidth_GBps=%.6f
         switch_Bps=%s
         gamma_s_per_byte=%.9g
+        wire_s_per_byte=%.9g
         %sprovenance=%s
         """, provenance.replace("\n", " "), net.name(), net.alphaSeconds(),
         net.betaSecondsPerByte(), net.bandwidth() / 1e9,
         Double.isInfinite(net.switchBytesPerSecond()) ? "inf"
             : String.format(Locale.ROOT, "%.6g", net.switchBytesPerSecond()),
-        net.gammaSecondsPerByte(), perRanks, provenance.replace("\n", " "));
+        net.gammaSecondsPerByte(), net.wireSecondsPerByte(), perRanks,
+        provenance.replace("\n", " "));
     AtomicFiles.writeString(file, text);
   }
 
@@ -204,9 +206,14 @@ public final class Calibration {
     double switchRate = sw.equals("inf") ? Double.POSITIVE_INFINITY : number(p, file, "switch_Bps");
     double gamma = p.getProperty("gamma_s_per_byte") == null ? 0
         : number(p, file, "gamma_s_per_byte");
+    // the wire's own time per byte (beta without the nodes' copies; the link's goodput), where
+    // the calibration knew the link's rate; else beta
+    double wire = p.getProperty("wire_s_per_byte") == null ? beta
+        : Math.min(beta, number(p, file, "wire_s_per_byte"));
     try {
       return new Network(p.getProperty("name", file.getFileName().toString()), alpha, beta,
-          switchRate, gamma, "calibration " + file + ": " + p.getProperty("provenance", "?"));
+          switchRate, gamma, wire, "calibration " + file + ": "
+          + p.getProperty("provenance", "?"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage());
     }

@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One link of a network in the alpha-beta (Hockney) model: a message of n bytes between two
@@ -27,14 +29,26 @@ import java.util.Map;
  * --reduce-row}); 0 for the named networks, which describe links, not nodes.
  */
 public record Network(String name, double alphaSeconds, double betaSecondsPerByte,
-    double switchBytesPerSecond, double gammaSecondsPerByte, String source) {
+    double switchBytesPerSecond, double gammaSecondsPerByte, double wireSecondsPerByte,
+    String source) {
   /** A network without a reduction term (gamma 0). */
   public Network(String name, double alphaSeconds, double betaSecondsPerByte,
       double switchBytesPerSecond, String source) {
     this(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond, 0, source);
   }
 
+  /** A network whose wire is as fast as a message (the wire's time per byte is beta). */
+  public Network(String name, double alphaSeconds, double betaSecondsPerByte,
+      double switchBytesPerSecond, double gammaSecondsPerByte, String source) {
+    this(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond, gammaSecondsPerByte,
+        betaSecondsPerByte, source);
+  }
+
   public Network {
+    if (!(wireSecondsPerByte > 0) || wireSecondsPerByte > betaSecondsPerByte) {
+      throw new IllegalArgumentException("network '" + name + "': the wire's time per byte must"
+          + " be > 0 and at most beta " + betaSecondsPerByte + " s/B, got " + wireSecondsPerByte);
+    }
     if (!(gammaSecondsPerByte >= 0) || Double.isInfinite(gammaSecondsPerByte)) {
       throw new IllegalArgumentException("network '" + name + "': gamma (seconds per byte of a "
           + "local reduction) must be finite and >= 0, got " + gammaSecondsPerByte);
@@ -97,7 +111,40 @@ public record Network(String name, double alphaSeconds, double betaSecondsPerByt
   /** The same network with a reduction term of {@code gamma} seconds per byte. */
   public Network withGamma(double gamma) {
     return new Network(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond, gamma,
-        source);
+        wireSecondsPerByte, source);
+  }
+
+  /**
+   * The same network with the wire's own time per byte ({@code wire} <= beta): where a message's
+   * rate is set by the nodes' copies rather than the wire (beta above the wire's time), two
+   * directions that take turns on one link lose only the wire's time of the second.
+   */
+  public Network withWire(double wire) {
+    return new Network(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond,
+        gammaSecondsPerByte, Math.min(wire, betaSecondsPerByte), source);
+  }
+
+  /**
+   * Seconds per byte of TCP goodput (1448 of 1538 bytes at MTU 1500) on an emulated link given
+   * as {@code -emulate} takes it ({@code RATE[,LATENCY]}: a whole number with kbit, mbit or
+   * gbit, or 1gbe, 10gbe, 25gbe, 100gbe); NaN for anything else.
+   */
+  public static double wireOf(String emulate) {
+    String rate = emulate.split(",")[0].trim().toLowerCase(Locale.ROOT);
+    Matcher m = Pattern.compile("(\\d+)(kbit|mbit|gbit)").matcher(rate);
+    double bps;
+    if (m.matches()) {
+      bps = Double.parseDouble(m.group(1)) * switch (m.group(2)) {
+        case "kbit" -> 1e3;
+        case "mbit" -> 1e6;
+        default -> 1e9;
+      };
+    } else if (rate.matches("(1|10|25|100)gbe")) {
+      bps = Double.parseDouble(rate.substring(0, rate.length() - 3)) * 1e9;
+    } else {
+      return Double.NaN;
+    }
+    return bps > 0 ? 8 / (bps * ETHERNET_GOODPUT) : Double.NaN;
   }
 
   public String describe() {

@@ -24,7 +24,8 @@ import java.util.List;
  *   <li>naive (basic, all-to-all, pairwise rounds): per segment p-1 rounds of the segment per
  *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma);
  *       a round whose send and receive partner is the same rank (2k = p) with rendezvous-sized
- *       segments takes 2 n beta: the two directions go one after the other.
+ *       segments takes 2 n beta: the two directions go one after the other (on the wire: where
+ *       the nodes' copies, not the wire, set beta, the second direction costs the wire's time).
  *   <li>star: rank 0's port takes (p-1) n in, rank 0 sums them, then sends (p-1) n out:
  *       2 (p-1) n beta + (p-1) n gamma.
  *   <li>mpj (MPJ Express's Allreduce = its MST Reduce to rank 0, then Bcast): 2 ceil(log2 p)
@@ -43,14 +44,26 @@ public final class SyncCost {
    * Messages running at once, the busiest port's bytes (one direction), all bytes moved, and the
    * bytes the busiest rank reduces locally after the messages (serialized with the wire).
    */
-  public record Phase(double messages, double portBytes, double totalBytes, double workBytes) {
+  public record Phase(double messages, double portBytes, double totalBytes, double workBytes,
+      double turnBytes) {
     /** A phase with no local reduction. */
     public Phase(double messages, double portBytes, double totalBytes) {
       this(messages, portBytes, totalBytes, 0);
     }
 
+    /** A phase whose two directions never take turns on a link. */
+    public Phase(double messages, double portBytes, double totalBytes, double workBytes) {
+      this(messages, portBytes, totalBytes, workBytes, 0);
+    }
+
+    /**
+     * {@code turnBytes}: bytes of the other direction that wait for this port's own (a same-peer
+     * exchange over niodev, see {@link #naive}); they cost the wire's time, which is beta where
+     * the wire sets a message's rate and less where the nodes' copies do.
+     */
     double seconds(Network net) {
-      double wire = Math.max(portBytes * net.betaSecondsPerByte(),
+      double wire = Math.max(Math.max(portBytes * net.betaSecondsPerByte(),
+          (portBytes + turnBytes) * net.wireSecondsPerByte()),
           totalBytes / net.switchBytesPerSecond());
       return messages * net.alphaSeconds() + wire + workBytes * net.gammaSecondsPerByte();
     }
@@ -79,8 +92,8 @@ public final class SyncCost {
     // on 2 ranks the left and right neighbour are one rank and the ring keeps one send in flight
     // (RingAllreduce: niodev's deadlock); a step's first segments go both ways at once, but each
     // later one meets the peer's own data write and the two directions take turns, as in naive's
-    // same-peer rounds: the port carries every segment but the first twice
-    double port = p == 2 && exposed > EAGER_BYTES ? 2 * chunk - exposed : chunk;
+    // same-peer rounds: the link carries every segment but the first twice
+    double turns = p == 2 && exposed > EAGER_BYTES ? chunk - exposed : 0;
     // a step whose chunk is one rendezvous segment has nothing to pipeline: its handshake
     // (request, then the peer's ACK) and the copies into and out of MPJ's buffers, which all
     // ranks make at once on the host's cores, are not hidden behind another segment's wire time:
@@ -89,7 +102,7 @@ public final class SyncCost {
     double messages = segments(chunk, segmentBytes) + (alone ? 1 : 0);
     double copies = alone ? 2 * chunk : 0;
     for (int s = 0; s < 2 * (p - 1); s++) {
-      out.add(new Phase(messages, port, p * chunk, (s < p - 1 ? exposed : 0) + copies));
+      out.add(new Phase(messages, chunk, p * chunk, (s < p - 1 ? exposed : 0) + copies, turns));
     }
     return out;
   }
@@ -107,9 +120,9 @@ public final class SyncCost {
       // round k: send to r+k, receive from r-k, one segment in flight each way. When both are the
       // same rank (2k = p: every round of 2 ranks, the middle round of an even p) the two ranks
       // send each other a rendezvous message at once, and niodev moves the two directions one
-      // after the other (measured: docs/NETWORK.md), so the port carries the segment twice
+      // after the other (measured: docs/NETWORK.md), so the link carries the segment twice
       boolean samePeer = 2 * k == p && seg > EAGER_BYTES;
-      out.add(new Phase(segments(n, segmentBytes), samePeer ? 2 * n : n, (double) p * n, n));
+      out.add(new Phase(segments(n, segmentBytes), n, (double) p * n, n, samePeer ? n : 0));
     }
     return out;
   }

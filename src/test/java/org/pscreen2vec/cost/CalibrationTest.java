@@ -108,7 +108,11 @@ class CalibrationTest {
     assertEquals(n.alphaSeconds(), back.alphaSeconds(), 1e-15);
     assertEquals(n.betaSecondsPerByte(), back.betaSecondsPerByte(), 1e-20);
     assertEquals(3e8, back.switchBytesPerSecond(), 1);
+    assertEquals(9e-9, back.wireSecondsPerByte(), 1e-20); // no wire given: beta
     assertTrue(Files.readString(f).contains("provenance=test provenance"));
+    Calibration.write(f, n.withWire(8e-9), "with the wire");
+    assertEquals(8e-9, Calibration.read(f).wireSecondsPerByte(), 1e-20);
+    assertEquals(8e-9, Calibration.readForRanks(f, 3).wireSecondsPerByte(), 1e-20);
     Files.writeString(f, "alpha_s=x\nbeta_s_per_byte=1e-9\n");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Calibration.read(f));

@@ -50,6 +50,33 @@ class SyncCostTest {
   }
 
   @Test
+  void turnsCostTheWiresTimeWhereTheCopiesSetBeta() {
+    double n = 64 << 20;
+    double seg = 4 << 20;
+    // the wire twice as fast as a message: the 7 segments that take turns cost half
+    Network fastWire = NET.withWire(BETA / 2);
+    // per step max(32 MiB beta, (32 + 28) MiB beta/2) = 32 MiB beta
+    near(2 * 8 * ALPHA + 2 * (n / 2) * BETA, SyncCost.seconds(SyncCost.ring(2, n, seg),
+        fastWire));
+    // a wire at 0.9 beta: (32 + 28) MiB x 0.9 beta = 54 MiB beta per step
+    near(2 * 8 * ALPHA + 2 * 0.9 * (n / 2 + n / 2 - seg) * BETA,
+        SyncCost.seconds(SyncCost.ring(2, n, seg), NET.withWire(0.9 * BETA)));
+    // naive's same-peer round on 2 ranks: max(n beta, 2 n wire)
+    double m = 1e6;
+    near(ALPHA + 2 * m * 0.9 * BETA, SyncCost.seconds(SyncCost.naive(2, m, 0),
+        NET.withWire(0.9 * BETA)));
+    near(ALPHA + m * BETA, SyncCost.seconds(SyncCost.naive(2, m, 0), fastWire));
+    // the wire never slower than a message; the emulated rates as -emulate names them
+    near(BETA, NET.withWire(2 * BETA).wireSecondsPerByte());
+    near(8 / (10e9 * 1448.0 / 1538.0), Network.wireOf("10gbit"));
+    near(8 / (1e9 * 1448.0 / 1538.0), Network.wireOf("1gbe"));
+    near(8 / (200e6 * 1448.0 / 1538.0), Network.wireOf("200mbit,50us"));
+    assertTrue(Double.isNaN(Network.wireOf("fast")));
+    assertThrows(IllegalArgumentException.class,
+        () -> new Network("w", ALPHA, BETA, Double.POSITIVE_INFINITY, 0, 2 * BETA, ""));
+  }
+
+  @Test
   void naiveStarAndTree() {
     double n = 1e6;
     // naive on 4 ranks: rounds 1 and 3 go around a cycle; round 2 pairs ranks that send each

@@ -59,7 +59,7 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
   private static final Set<String> KEYS = Set.of("name", "scaling", "repeats", "devices",
       "strategies", "workers", "servers", "consistency", "timeout.seconds");
   private static final Set<String> WORKLOAD_KEYS = Set.of("config", "set", "target");
-  private static final Set<String> DEVICES = Set.of("multicore", "niodev", "hybdev");
+  private static final Set<String> DEVICES = Set.of("multicore", "niodev", "hybdev", "native");
 
   /**
    * Reads and validates a study file; relative workload configuration paths resolve against

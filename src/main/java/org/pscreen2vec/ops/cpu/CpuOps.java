@@ -2,6 +2,7 @@ package org.pscreen2vec.ops.cpu;
 
 import static org.pscreen2vec.ops.Checks.sameLength;
 
+import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.ops.Buf;
@@ -54,11 +55,11 @@ public final class CpuOps implements Ops {
   static final long WIDE_GEMM_MACS = 64L * 1024 * 1024;
   /**
    * Whether several ranks run as threads of this JVM (multicore or hybdev with more than one
-   * rank, as the launcher says): they share OpenBLAS's process-wide thread count, so switching
+   * rank, as the launcher says; niodev and native run one JVM per rank): they share OpenBLAS's process-wide thread count, so switching
    * it per product would serialize their products; they keep the allowance as it is.
    */
   static final boolean RANKS_SHARE_JVM =
-      !"niodev".equals(System.getProperty("pscreen2vec.device", "multicore"))
+      !Set.of("niodev", "native").contains(System.getProperty("pscreen2vec.device", "multicore"))
           && Integer.getInteger("pscreen2vec.np", 1) > 1;
 
   /**

@@ -319,20 +319,8 @@ public final class CheckpointFile {
     try (CountingInput counting = new CountingInput(new BufferedInputStream(
         Files.newInputStream(file), 1 << 16))) {
       DataInputStream d = new DataInputStream(counting);
-      d.skipNBytes(16);
-      String kind = d.readUTF();
-      if (!kind.equals(expectedKind)) {
-        throw new BadInputException(file, "is a " + kind + " checkpoint, not a " + expectedKind
-            + " checkpoint");
-      }
-      int nFields = d.readInt();
-      if (nFields < 0 || nFields > 100_000) {
-        throw new BadInputException(file, "declares " + nFields + " fields");
-      }
-      Map<String, String> fields = new LinkedHashMap<>();
-      for (int i = 0; i < nFields; i++) {
-        fields.put(d.readUTF(), d.readUTF());
-      }
+      Map<String, String> fields = readFields(d, file, expectedKind);
+      String kind = expectedKind;
       int nArrays = d.readInt();
       if (nArrays < 0 || nArrays > 100_000) {
         throw new BadInputException(file, "declares " + nArrays + " arrays");
@@ -354,6 +342,41 @@ public final class CheckpointFile {
             + (length - dataStart - TRAILER) + " follow the header");
       }
       return new Contents(file, kind, fields, arrays, dataStart);
+    } catch (EOFException e) {
+      throw new BadInputException(file, "its header runs past the end of the file");
+    }
+  }
+
+  /** The magic, version, length, kind and fields at the start of a file; positioned after. */
+  private static Map<String, String> readFields(DataInputStream d, Path file, String expectedKind)
+      throws IOException {
+    d.skipNBytes(16);
+    String kind = d.readUTF();
+    if (!kind.equals(expectedKind)) {
+      throw new BadInputException(file, "is a " + kind + " checkpoint, not a " + expectedKind
+          + " checkpoint");
+    }
+    int nFields = d.readInt();
+    if (nFields < 0 || nFields > 100_000) {
+      throw new BadInputException(file, "declares " + nFields + " fields");
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (int i = 0; i < nFields; i++) {
+      fields.put(d.readUTF(), d.readUTF());
+    }
+    return fields;
+  }
+
+  /**
+   * The text fields of a checkpoint, read from its header only: no checksum pass over a file that
+   * may be hundreds of MB, so a field read here is a hint for choosing among checkpoints, and
+   * {@link #open} still checks the whole file before anything is used.
+   */
+  public static Map<String, String> peekFields(Path file, String expectedKind)
+      throws IOException {
+    try (DataInputStream d = new DataInputStream(new BufferedInputStream(
+        Files.newInputStream(file), 1 << 16))) {
+      return readFields(d, file, expectedKind);
     } catch (EOFException e) {
       throw new BadInputException(file, "its header runs past the end of the file");
     }

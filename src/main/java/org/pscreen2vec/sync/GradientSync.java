@@ -74,6 +74,15 @@ public interface GradientSync extends AutoCloseable {
   default void pullAll() {}
 
   /** True when the strategy updates the dense parameters itself. */
+  /**
+   * True when parameter-server ranks hold part of the model's state in this run (ps, hybrid), so
+   * a checkpoint is complete only with their files; false under allreduce, also when the job has
+   * server ranks that {@code auto} left idle.
+   */
+  default boolean usesServers() {
+    return false;
+  }
+
   default boolean appliesDenseUpdate() {
     return false;
   }

@@ -84,6 +84,11 @@ public final class PsSync implements GradientSync {
   }
 
   @Override
+  public boolean usesServers() {
+    return true;
+  }
+
+  @Override
   public void fetch(RowRequest rows) {
     long r0 = client.accounting().bytesReceived();
     try (Timeline.Span sp = Timeline.span("pull rows")) {

@@ -144,7 +144,7 @@ public final class Trainer {
     TrainingCheckpoint.Position pos = TrainingCheckpoint.Position.START;
     if (options != null && options.resumeFrom() != null) {
       Path file = options.resumeFrom().resolve(CheckpointFile.TRAIN_FILE);
-      pos = TrainingCheckpoint.load(file, state());
+      pos = TrainingCheckpoint.load(file, state(), serverFiles());
       if (runDir != null) {
         // rows written after the checkpoint (before the run died) are written again
         long step = pos.step();
@@ -320,6 +320,11 @@ public final class Trainer {
     }
   }
 
+  /** Server ranks whose checkpoint files belong with this run's (none when auto idles them). */
+  private int serverFiles() {
+    return options == null || !sync.usesServers() ? 0 : options.setup().servers();
+  }
+
   /** Worker 0 writes the training checkpoint of this step (the servers write theirs). */
   private void saveCheckpoint(long step, TrainingCheckpoint.Position p) throws IOException {
     if (!root || runDir == null) {
@@ -328,7 +333,7 @@ public final class Trainer {
     Path dir = CheckpointFile.stepDir(runDir, step);
     long t0 = System.nanoTime();
     try (Timeline.Span sp = Timeline.span("checkpoint")) {
-      TrainingCheckpoint.save(dir.resolve(CheckpointFile.TRAIN_FILE), state(), p);
+      TrainingCheckpoint.save(dir.resolve(CheckpointFile.TRAIN_FILE), state(), p, serverFiles());
       TrainingCheckpoint.prune(runDir, options == null ? 0 : options.setup().servers());
     }
     LOG.info(String.format(Locale.ROOT, "checkpoint after step %d: %s (%.2f s)", step, dir,

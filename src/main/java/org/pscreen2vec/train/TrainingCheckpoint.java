@@ -55,13 +55,20 @@ public final class TrainingCheckpoint {
   public record State(Model model, TrainConfig config, DenseOptimizer dense,
       List<SparseOptimizer> sparse, Setup setup) {}
 
-  static void save(Path file, State s, Position p) throws IOException {
+  /**
+   * The field saying how many {@code server-S.ckpt} files complete this checkpoint: the job's
+   * servers under ps and hybrid, 0 when there are none or {@code auto} left them idle (they end
+   * at once and write nothing). Checkpoints written before it existed need every server's file.
+   */
+  static final String SERVER_FILES = "server_files";
+
+  static void save(Path file, State s, Position p, int serverFiles) throws IOException {
     CheckpointFile.Writer w = new CheckpointFile.Writer("train");
     w.field("model", s.model().name());
     s.config().values().forEach((k, v) -> w.field("config." + k, v));
     w.field("strategy", s.setup().strategy()).field("consistency", s.setup().consistency())
         .field("workers", s.setup().workers()).field("servers", s.setup().servers())
-        .field("data.train_size", s.setup().trainSize());
+        .field("data.train_size", s.setup().trainSize()).field(SERVER_FILES, serverFiles);
     w.field("step", p.step()).field("epoch", p.epoch()).field("step_in_epoch", p.stepInEpoch())
         .field("epoch_loss_sum", Double.toString(p.epochLossSum()))
         .field("epoch_samples", p.epochSamples()).field("epoch_steps", p.epochSteps())
@@ -82,7 +89,7 @@ public final class TrainingCheckpoint {
    * Loads a checkpoint into a freshly built run (model, optimizers) after checking that it is one
    * of this model, shapes, configuration, strategy and data set; returns the position.
    */
-  static Position load(Path file, State s) throws IOException {
+  static Position load(Path file, State s, int serverFiles) throws IOException {
     CheckpointFile.Contents c = CheckpointFile.open(file, "train");
     String name = c.field("model");
     if (!name.equals(s.model().name())) {
@@ -97,6 +104,10 @@ public final class TrainingCheckpoint {
     expect(c, "servers", String.valueOf(u.servers()), "--servers");
     expect(c, "data.train_size", String.valueOf(u.trainSize()), "the data set (another data "
         + "set has another number of training items)");
+    if (c.fields().containsKey(SERVER_FILES)) {
+      expect(c, SERVER_FILES, String.valueOf(serverFiles), "use of the server ranks (under "
+          + "auto: the strategy it picked then, given as --strategy)");
+    }
     Checkpoint.checkShapes(c, s.model());
     if (!c.field("dense_optimizer").equals(s.dense().name())) {
       throw new BadInputException(file, "was written with optimizer " + c.field("dense_optimizer")
@@ -158,7 +169,7 @@ public final class TrainingCheckpoint {
   /**
    * The checkpoint folder {@code --resume} names: a checkpoint folder itself (or its
    * {@code train.ckpt}), or a run folder, whose latest complete checkpoint is taken (complete:
-   * {@code train.ckpt} and, with servers, every {@code server-S.ckpt}).
+   * {@code train.ckpt} and every {@code server-S.ckpt} it needs, see {@link #SERVER_FILES}).
    */
   public static Path resolve(Path arg, int servers) throws IOException {
     Path p = arg.toAbsolutePath().normalize();
@@ -191,8 +202,10 @@ public final class TrainingCheckpoint {
     try (Stream<Path> s = Files.list(folder)) {
       for (Path d : s.filter(x -> x.getFileName().toString().matches("step-\\d{9}"))
           .sorted(Comparator.comparing(Path::getFileName)).toList()) {
-        boolean ok = Files.isRegularFile(d.resolve(CheckpointFile.TRAIN_FILE));
-        for (int i = 0; ok && i < servers; i++) {
+        Path train = d.resolve(CheckpointFile.TRAIN_FILE);
+        boolean ok = Files.isRegularFile(train);
+        int needed = ok ? serverFilesOf(train, servers) : servers;
+        for (int i = 0; ok && i < needed; i++) {
           ok = Files.isRegularFile(CheckpointFile.serverFile(d, i));
         }
         if (ok) {
@@ -201,6 +214,20 @@ public final class TrainingCheckpoint {
       }
     }
     return out;
+  }
+
+  /**
+   * The server files {@code train} says complete it; {@code servers} where it does not say (an
+   * older checkpoint) or its header cannot be read (then loading it names the problem).
+   */
+  private static int serverFilesOf(Path train, int servers) {
+    try {
+      String v = CheckpointFile.peekFields(train, "train").get(SERVER_FILES);
+      int n = v == null ? servers : Integer.parseInt(v);
+      return n >= 0 && n <= servers ? n : servers;
+    } catch (IOException | RuntimeException e) {
+      return servers;
+    }
   }
 
   /** The step a checkpoint folder holds (from its name). */

@@ -155,6 +155,12 @@ class CheckpointIT {
     killResumeAndCompare("hybrid", "3", 1, List.of("--strategy", "hybrid", "--servers", "1"));
   }
 
+  /** auto runs ring here and tells the server it is idle: checkpoints then need no server file. */
+  @Test
+  void autoWithAnIdleServerKilledAfterItsSecondCheckpointResumesBitwise() throws Exception {
+    killResumeAndCompare("auto", "3", 1, List.of("--strategy", "auto", "--servers", "1"));
+  }
+
   @Test
   void sigtermCheckpointsMarksPreemptedAndTheResumeIsIdentical() throws Exception {
     List<String> ps = List.of("--strategy", "ps", "--servers", "1");

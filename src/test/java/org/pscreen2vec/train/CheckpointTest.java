@@ -176,11 +176,41 @@ class CheckpointTest {
     TrainingCheckpoint.State s = new TrainingCheckpoint.State(task.model(), c, dense,
         List.<SparseOptimizer>of(), new TrainingCheckpoint.Setup("none", "bsp", 1, 0, 200));
     TrainingCheckpoint.Position p = TrainingCheckpoint.load(CheckpointFile.stepDir(tmp, 7)
-        .resolve(CheckpointFile.TRAIN_FILE), s);
+        .resolve(CheckpointFile.TRAIN_FILE), s, 0);
     assertEquals(7, p.step());
     assertEquals(0, p.epoch());
     assertEquals(7, p.stepInEpoch());
     assertEquals(7, dense.steps(), "Adam's step count (bias correction) is restored");
     assertTrue(dense.state().get("m").get(0) != 0 || dense.state().get("m").get(1) != 0);
+  }
+
+  /**
+   * A checkpoint is complete with the server files its train.ckpt asks for: none when the run
+   * used no servers (auto leaving a job's server ranks idle), each one when they held state.
+   */
+  @Test
+  void aCheckpointIsCompleteWithTheServerFilesItNames(@TempDir Path tmp) throws IOException {
+    trainer(config("max.steps=7"), tmp, null, 8).run();
+    Path folder = tmp.resolve(CheckpointFile.FOLDER);
+    List<Path> before = TrainingCheckpoint.complete(folder, 2);
+    assertTrue(before.contains(CheckpointFile.stepDir(tmp, 7)),
+        "written by a run whose servers held nothing: complete also for a job with 2 servers");
+    FashionTask task = new FashionTask(ops, new FashionMlp(ops, new int[] {16, 8, 2}, 1),
+        images(200, 1), images(100, 2));
+    TrainConfig c = config();
+    var dense = Trainer.denseOptimizer(c, ops);
+    dense.initialise(task.model().parameters().size());
+    TrainingCheckpoint.State s = new TrainingCheckpoint.State(task.model(), c, dense,
+        List.<SparseOptimizer>of(), new TrainingCheckpoint.Setup("ps", "bsp", 1, 2, 200));
+    Path step9 = CheckpointFile.stepDir(tmp, 9);
+    TrainingCheckpoint.save(step9.resolve(CheckpointFile.TRAIN_FILE), s,
+        TrainingCheckpoint.Position.START, 2);
+    Files.createFile(CheckpointFile.serverFile(step9, 0));
+    assertEquals(before, TrainingCheckpoint.complete(folder, 2), "server 1's file is missing");
+    Files.createFile(CheckpointFile.serverFile(step9, 1));
+    assertEquals(step9, TrainingCheckpoint.resolve(tmp, 2), "now complete: the newest");
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> TrainingCheckpoint.load(step9.resolve(CheckpointFile.TRAIN_FILE), s, 0));
+    assertOneLine(e, "server_files 2, this run has 0", "servers idle on resume");
   }
 }

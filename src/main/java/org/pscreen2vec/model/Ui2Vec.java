@@ -45,7 +45,8 @@ public final class Ui2Vec implements Model {
   private final GradientReady.Hook ready;
   /**
    * The training step's layer outputs and gradients, kept between steps (see {@link
-   * Screen2Vec}); only {@link #lossAndGradients} takes from it.
+   * Screen2Vec}); only {@link #lossAndGradients} takes from it, and every buffer of the step is
+   * taken zeroed, as {@code ops.alloc} gave it (evaluation gets fresh ones).
    */
   private final Workspace ws;
 
@@ -158,14 +159,14 @@ public final class Ui2Vec implements Model {
     Buf classPred = null;
     Buf classLogits;
     if (head == Head.MEAN) {
-      x = ops.alloc(bsz * dim); // (B, dim)
+      x = ws.zeroed(bsz * dim); // (B, dim)
       ops.bagMean(ctx.out(), dim, identity(ctx.n()), batch.contextOffsets(), x);
       textPred = textHead.forward(x, bsz);
       classLogits = classHead.forward(x, bsz);
     } else {
       int c = ctx.n();
       int cd = comp.classes().dim();
-      Buf padded = ops.alloc((c + 1) * dim); // (C + 1, dim), last row zero (missing neighbour)
+      Buf padded = ws.zeroed((c + 1) * dim); // (C + 1, dim), last row zero (missing neighbour)
       ops.copy(ctx.out(), padded.slice(0, c * dim));
       ctxIdx = new int[bsz * nearest];
       for (int b = 0; b < bsz; b++) {
@@ -175,18 +176,18 @@ public final class Ui2Vec implements Model {
           ctxIdx[b * nearest + q] = q < count ? from + q : c;
         }
       }
-      x = ops.alloc(bsz * nearest * dim); // (B, n dim) = (B n, dim) row-major
+      x = ws.zeroed(bsz * nearest * dim); // (B, n dim) = (B n, dim) row-major
       ops.gatherRows(padded, dim, ctxIdx, x);
       out = concatHead.forward(x, bsz); // (B, dim + classDim)
-      textPred = ops.alloc(bsz * dim);
+      textPred = ws.zeroed(bsz * dim);
       ops.copyColumns(out, dim + cd, 0, textPred, dim, 0, bsz, dim);
-      classPred = ops.alloc(bsz * cd);
+      classPred = ws.zeroed(bsz * cd);
       ops.copyColumns(out, dim + cd, dim, classPred, cd, 0, bsz, cd);
-      classLogits = ops.alloc(bsz * GuiComponent.CLASS_COUNT); // (B, 26)
+      classLogits = ws.zeroed(bsz * GuiComponent.CLASS_COUNT); // (B, 26)
       ops.gemm(false, true, bsz, GuiComponent.CLASS_COUNT, cd, 1, classPred,
           comp.classes().table().value(), 0, classLogits);
     }
-    Buf textLogits = ops.alloc(bsz * bsz); // (B, B)
+    Buf textLogits = ws.zeroed(bsz * bsz); // (B, B)
     ops.gemm(false, true, bsz, bsz, dim, 1, textPred, cand.out(), 0, textLogits);
     return new Tape(ctx, ctxIdx, x, out, cand, textPred, classPred, classLogits, textLogits);
   }
@@ -206,13 +207,13 @@ public final class Ui2Vec implements Model {
         identity(bsz), batch.allowed(), 1);
     SoftmaxCrossEntropy.Result cl = SoftmaxCrossEntropy.apply(ops, t.classLogits(), bsz,
         GuiComponent.CLASS_COUNT, batch.targetClasses(), null, 1);
-    Buf dTextPred = ops.alloc(bsz * dim);
+    Buf dTextPred = ws.zeroed(bsz * dim);
     ops.gemm(false, false, bsz, dim, bsz, 1, tl.dLogits(), t.cand().out(), 0, dTextPred);
-    Buf dCand = ops.alloc(bsz * dim);
+    Buf dCand = ws.zeroed(bsz * dim);
     ops.gemm(true, false, bsz, dim, bsz, 1, tl.dLogits(), t.textPred(), 0, dCand);
     comp.textBag().backward(t.cand(), dCand);
     int n = t.ctx().n();
-    Buf dCtx = ops.alloc(n * dim);
+    Buf dCtx = ws.zeroed(n * dim);
     if (head == Head.MEAN) {
       Buf dMean = textHead.backward(t.x(), bsz, dTextPred);
       ops.axpy(1, classHead.backward(t.x(), bsz, cl.dLogits()), dMean);
@@ -220,16 +221,16 @@ public final class Ui2Vec implements Model {
     } else {
       int cd = comp.classes().dim();
       DenseParam classes = comp.classes().table();
-      Buf dClassPred = ops.alloc(bsz * cd); // (B, cd) = dLogits (B, 26) x E (26, cd)
+      Buf dClassPred = ws.zeroed(bsz * cd); // (B, cd) = dLogits (B, 26) x E (26, cd)
       ops.gemm(false, false, bsz, cd, GuiComponent.CLASS_COUNT, 1, cl.dLogits(),
           classes.value(), 0, dClassPred);
       ops.gemm(true, false, GuiComponent.CLASS_COUNT, cd, bsz, 1, cl.dLogits(), t.classPred(),
           1, classes.grad());
-      Buf dOut = ops.alloc(bsz * (dim + cd));
+      Buf dOut = ws.zeroed(bsz * (dim + cd));
       ops.copyColumns(dTextPred, dim, 0, dOut, dim + cd, 0, bsz, dim);
       ops.copyColumns(dClassPred, cd, 0, dOut, dim + cd, dim, bsz, cd);
       Buf dx = concatHead.backward(t.x(), bsz, dOut); // (B n, dim)
-      Buf dPadded = ops.alloc((n + 1) * dim);
+      Buf dPadded = ws.zeroed((n + 1) * dim);
       ops.scatterAddRows(dx, dim, t.ctxIdx(), dPadded);
       ops.copy(dPadded.slice(0, n * dim), dCtx);
     }

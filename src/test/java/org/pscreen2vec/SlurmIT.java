@@ -155,37 +155,22 @@ class SlurmIT {
   @Test
   @Order(3)
   void aFailingRankUnderSrunEndsTheJobWithItsStatus() throws Exception {
-    Path script = work.resolve("fail.sbatch");
-    Files.writeString(script, "#!/bin/bash\ncd \"$PSCREEN2VEC_HOME\"\n"
-        + "PSCREEN2VEC_ABORT_GRACE=5 exec bin/pscreen2vec -np 3 -dev niodev -launch srun "
-        + "selftest --deadline 3 --exit-early-rank 1\n");
-    Path out = work.resolve("fail-%j.out");
-    Out o = sh(JOB_LIMIT, "sbatch", "--wait", "--parsable", "-n", "3", "--overcommit", "-o",
-        out.toString(), script.toString());
-    String job = o.text.lines().filter(l -> l.matches("\\d+(;.*)?")).findFirst().orElse("?")
-        .split(";")[0];
-    String log = readIfExists(work.resolve("fail-" + job + ".out"));
-    assertEquals(3, o.code, "exit status 3 (a peer lost) expected:\n" + o.text + "\n" + log);
-    assertTrue(log.contains("rank 1"), "the lost rank is not named:\n" + log);
-    assertNothingLeft(job);
+    Batch b = batch("fail", 3, "PSCREEN2VEC_ABORT_GRACE=5 exec bin/pscreen2vec -np 3 -dev niodev "
+        + "-launch srun selftest --deadline 3 --exit-early-rank 1");
+    assertEquals(3, b.out.code, "exit status 3 (a peer lost) expected:\n" + b);
+    assertTrue(b.log.contains("rank 1"), "the lost rank is not named:\n" + b);
+    assertNothingLeft(b.job);
   }
 
   @Test
   @Order(4)
   void hybdevUnderSrunRunsOneJvmPerNodeWithRanksAsThreads() throws Exception {
-    Path script = work.resolve("hybdev.sbatch");
     // Two JVMs on the one node stand for two nodes: 3 ranks split 2 + 1, niodev between the JVMs.
-    Files.writeString(script, "#!/bin/bash\ncd \"$PSCREEN2VEC_HOME\"\n"
-        + "PSCREEN2VEC_HYBDEV_JVMS=2 exec bin/pscreen2vec -np 3 -dev hybdev -launch srun selftest\n");
-    Path out = work.resolve("hybdev-%j.out");
-    Out o = sh(JOB_LIMIT, "sbatch", "--wait", "--parsable", "-n", "2", "--overcommit", "-o",
-        out.toString(), script.toString());
-    String job = o.text.lines().filter(l -> l.matches("\\d+(;.*)?")).findFirst().orElse("?")
-        .split(";")[0];
-    String log = readIfExists(work.resolve("hybdev-" + job + ".out"));
-    assertEquals(0, o.code, "hybdev under srun:\n" + o.text + "\n" + log);
-    assertTrue(log.contains("selftest OK: 3 ranks") && log.contains("device hybdev"), log);
-    assertNothingLeft(job);
+    Batch b = batch("hybdev", 2,
+        "PSCREEN2VEC_HYBDEV_JVMS=2 exec bin/pscreen2vec -np 3 -dev hybdev -launch srun selftest");
+    assertEquals(0, b.out.code, "hybdev under srun:\n" + b);
+    assertTrue(b.log.contains("selftest OK: 3 ranks") && b.log.contains("device hybdev"), b.log);
+    assertNothingLeft(b.job);
   }
 
   @Test
@@ -231,19 +216,11 @@ class SlurmIT {
     Path lib = Launcher.root().resolve(".deps/mpj-native/libnativempjdev.so");
     Assumptions.assumeTrue(Files.exists(lib), "the native device is not built (make native-mpj; "
         + "NativeDeviceIT says why where it cannot be): no " + lib);
-    Path script = work.resolve("native.sbatch");
-    Files.writeString(script, "#!/bin/bash\ncd \"$PSCREEN2VEC_HOME\"\n"
-        + "PSCREEN2VEC_JOB_ID=slurm-$SLURM_JOB_ID exec bin/pscreen2vec -np 3 -dev native"
-        + " -launch srun check-collectives --lengths 0,1,p-1,p,p+1,65537\n");
-    Path out = work.resolve("native-%j.out");
-    Out o = sh(JOB_LIMIT, "sbatch", "--wait", "--parsable", "-n", "3", "--overcommit", "-o",
-        out.toString(), script.toString());
-    String job = o.text.lines().filter(l -> l.matches("\\d+(;.*)?")).findFirst().orElse("?")
-        .split(";")[0];
-    String log = readIfExists(work.resolve("native-" + job + ".out"));
-    assertEquals(0, o.code, "native under srun:\n" + o.text + "\n" + log);
-    assertTrue(log.contains("check-collectives OK: 4 algorithms on 3 ranks"), log);
-    assertNothingLeft(job);
+    Batch b = batch("native", 3, "PSCREEN2VEC_JOB_ID=slurm-$SLURM_JOB_ID exec bin/pscreen2vec "
+        + "-np 3 -dev native -launch srun check-collectives --lengths 0,1,p-1,p,p+1,65537");
+    assertEquals(0, b.out.code, "native under srun:\n" + b);
+    assertTrue(b.log.contains("check-collectives OK: 4 algorithms on 3 ranks"), b.log);
+    assertNothingLeft(b.job);
   }
 
   /** No rank JVM, port exchange or srun of the job, no status folder left. */
@@ -277,6 +254,28 @@ class SlurmIT {
             || c.contains("--job-name=pscreen2vec-slurm-" + job + " ")
             || (c.contains("srun ") && c.contains("pscreen2vec-slurm-it-study")))
         .collect(Collectors.toList());
+  }
+
+  /** What {@link #batch} saw: sbatch's own output, the job's id and the job's output file. */
+  record Batch(Out out, String job, String log) {
+    @Override
+    public String toString() {
+      return out.text + "\n--- job " + job + " output\n" + log;
+    }
+  }
+
+  /**
+   * Runs {@code command} from the repository as an {@code sbatch --wait} job of {@code tasks}
+   * tasks ({@code NAME.sbatch}, its output in {@code NAME-JOB.out} of the work folder).
+   */
+  private static Batch batch(String name, int tasks, String command) throws Exception {
+    Path script = work.resolve(name + ".sbatch");
+    Files.writeString(script, "#!/bin/bash\ncd \"$PSCREEN2VEC_HOME\"\n" + command + "\n");
+    Out o = sh(JOB_LIMIT, "sbatch", "--wait", "--parsable", "-n", String.valueOf(tasks),
+        "--overcommit", "-o", work.resolve(name + "-%j.out").toString(), script.toString());
+    String job = o.text.lines().filter(l -> l.matches("\\d+(;.*)?")).findFirst().orElse("?")
+        .split(";")[0];
+    return new Batch(o, job, readIfExists(work.resolve(name + "-" + job + ".out")));
   }
 
   private static Out sh(Duration limit, String... cmd) throws IOException, InterruptedException {

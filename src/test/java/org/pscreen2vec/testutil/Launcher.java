@@ -1,5 +1,7 @@
 package org.pscreen2vec.testutil;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -112,5 +114,19 @@ public final class Launcher {
             || c.endsWith("=" + jobId)).orElse(false))
         .map(ph -> ph.pid() + " " + ph.info().commandLine().orElse(""))
         .collect(Collectors.toList());
+  }
+
+  /**
+   * A {@code check-collectives} job that ended well: exit 0, its summary line for {@code ranks}
+   * ranks, and every algorithm's line saying all its checks were correct.
+   */
+  public static void assertCheckCollectivesOk(Result r, int ranks) {
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.stdout().contains("check-collectives OK: 4 algorithms on " + ranks + " ranks"),
+        r.toString());
+    for (String alg : List.of("ring", "naive", "star", "mpj")) {
+      assertTrue(r.stdout().lines().anyMatch(l -> l.startsWith(alg) && l.contains("all correct")),
+          alg + " line missing\n" + r);
+    }
   }
 }

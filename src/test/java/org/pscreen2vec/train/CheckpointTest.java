@@ -168,13 +168,8 @@ class CheckpointTest {
   @Test
   void optimizerStateAndStepCountRoundTrip(@TempDir Path tmp) throws IOException {
     trainer(config("max.steps=7"), tmp, null, 8).run();
-    FashionTask task = new FashionTask(ops, new FashionMlp(ops, new int[] {16, 8, 2}, 1),
-        images(200, 1), images(100, 2));
-    TrainConfig c = config();
-    var dense = Trainer.denseOptimizer(c, ops);
-    dense.initialise(task.model().parameters().size());
-    TrainingCheckpoint.State s = new TrainingCheckpoint.State(task.model(), c, dense,
-        List.<SparseOptimizer>of(), new TrainingCheckpoint.Setup("none", "bsp", 1, 0, 200));
+    TrainingCheckpoint.State s = freshState("none", 0);
+    var dense = s.dense();
     TrainingCheckpoint.Position p = TrainingCheckpoint.load(CheckpointFile.stepDir(tmp, 7)
         .resolve(CheckpointFile.TRAIN_FILE), s, 0);
     assertEquals(7, p.step());
@@ -182,6 +177,17 @@ class CheckpointTest {
     assertEquals(7, p.stepInEpoch());
     assertEquals(7, dense.steps(), "Adam's step count (bias correction) is restored");
     assertTrue(dense.state().get("m").get(0) != 0 || dense.state().get("m").get(1) != 0);
+  }
+
+  /** A fresh MLP run's state to load a checkpoint into (strategy and server ranks as given). */
+  private TrainingCheckpoint.State freshState(String strategy, int servers) {
+    FashionTask task = new FashionTask(ops, new FashionMlp(ops, new int[] {16, 8, 2}, 1),
+        images(200, 1), images(100, 2));
+    TrainConfig c = config();
+    var dense = Trainer.denseOptimizer(c, ops);
+    dense.initialise(task.model().parameters().size());
+    return new TrainingCheckpoint.State(task.model(), c, dense, List.<SparseOptimizer>of(),
+        new TrainingCheckpoint.Setup(strategy, "bsp", 1, servers, 200));
   }
 
   /**
@@ -195,13 +201,7 @@ class CheckpointTest {
     List<Path> before = TrainingCheckpoint.complete(folder, 2);
     assertTrue(before.contains(CheckpointFile.stepDir(tmp, 7)),
         "written by a run whose servers held nothing: complete also for a job with 2 servers");
-    FashionTask task = new FashionTask(ops, new FashionMlp(ops, new int[] {16, 8, 2}, 1),
-        images(200, 1), images(100, 2));
-    TrainConfig c = config();
-    var dense = Trainer.denseOptimizer(c, ops);
-    dense.initialise(task.model().parameters().size());
-    TrainingCheckpoint.State s = new TrainingCheckpoint.State(task.model(), c, dense,
-        List.<SparseOptimizer>of(), new TrainingCheckpoint.Setup("ps", "bsp", 1, 2, 200));
+    TrainingCheckpoint.State s = freshState("ps", 2);
     Path step9 = CheckpointFile.stepDir(tmp, 9);
     TrainingCheckpoint.save(step9.resolve(CheckpointFile.TRAIN_FILE), s,
         TrainingCheckpoint.Position.START, 2);

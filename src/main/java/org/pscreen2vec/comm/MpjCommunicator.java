@@ -287,7 +287,7 @@ public final class MpjCommunicator implements Communicator {
           elementsInNativeOrder(false);
           staged.commit();
           request = comm.mpjdevComm.isend(staged, peer, tag, true);
-          bytesSent += (long) Float.BYTES * count;
+          bytesSent += (long) elementBytes * count;
         } else {
           request = comm.mpjdevComm.irecv(staged, src, tag, new mpjdev.Status(src, tag, -1),
               true);

@@ -18,8 +18,8 @@ import mpjbuf.RawBuffer;
  * pack a {@code float[]} or {@code int[]} into a direct {@code ByteBuffer} left in Java's default
  * big-endian order, so on x86 every element is byte-swapped on the way in and again on the way
  * out — a scalar swap loop in the JVM ({@code Copy::conjoint_swap}), the largest user-side cost
- * of a 64 MiB ring over niodev in a {@code perf} profile (docs/PERFORMANCE.md, "native byte
- * order"). Float and int messages therefore go one level down, through the communicator's device
+ * of a 64 MiB ring over niodev in a {@code perf} profile (docs/PERFORMANCE.md, "The wire,
+ * round 3"). Float and int messages therefore go one level down, through the communicator's device
  * ({@code Comm.mpjdevComm}, MPJ's public device API, the one its own {@code Isend} calls), in a
  * buffer from MPJ's buffer factory whose order is set to the native one only while the elements
  * are copied in or out: the same layout on the wire (the device's header, MPJ's section header,
@@ -347,14 +347,17 @@ public final class MpjCommunicator implements Communicator {
 
     /** Gives the buffer back to MPJ's factory in the order MPJ's own code expects. */
     private void release() {
-      if (raw instanceof NIOBuffer) {
-        if (staged != null) {
-          staged.free(); // as MPJ's own completion handlers do: clears the byte buffer
-        }
-        elementsInNativeOrder(false);
-        BufferFactory.destroy(raw);
-        raw = null;
+      if (raw == null) {
+        return;
       }
+      if (staged != null) {
+        staged.free(); // as MPJ's own completion handlers do: clears the byte buffer
+      }
+      if (raw instanceof NIOBuffer) {
+        elementsInNativeOrder(false);
+      }
+      BufferFactory.destroy(raw);
+      raw = null;
     }
 
     @Override

@@ -13,8 +13,9 @@ import java.util.List;
  * <p>A workspace hands out buffers only inside a {@link #begin scope}, and only to the thread
  * that opened it; the k-th buffer taken in a scope is backed by the storage of the k-th buffer
  * of the previous scope (allocated, or grown when too small, at {@link #GROWTH} times the
- * request, so that batches a little larger than the first do not reallocate). A model's step takes its buffers in
- * the same order every time, so the storage settles at the largest batch seen. Outside a scope
+ * request, so that batches a little larger than the first do not reallocate). A model's step
+ * takes its buffers in the same order every time, so the storage settles at the largest batch
+ * seen. Outside a scope
  * (evaluation, embeddings returned to a caller) and on other threads every take is a plain
  * {@link Ops#alloc}, so nothing that escapes a step can be overwritten by the next one.
  *

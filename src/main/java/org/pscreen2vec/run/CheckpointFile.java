@@ -320,7 +320,6 @@ public final class CheckpointFile {
         Files.newInputStream(file), 1 << 16))) {
       DataInputStream d = new DataInputStream(counting);
       Map<String, String> fields = readFields(d, file, expectedKind);
-      String kind = expectedKind;
       int nArrays = d.readInt();
       if (nArrays < 0 || nArrays > 100_000) {
         throw new BadInputException(file, "declares " + nArrays + " arrays");
@@ -341,7 +340,7 @@ public final class CheckpointFile {
         throw new BadInputException(file, "its arrays declare " + data + " bytes, but "
             + (length - dataStart - TRAILER) + " follow the header");
       }
-      return new Contents(file, kind, fields, arrays, dataStart);
+      return new Contents(file, expectedKind, fields, arrays, dataStart);
     } catch (EOFException e) {
       throw new BadInputException(file, "its header runs past the end of the file");
     }

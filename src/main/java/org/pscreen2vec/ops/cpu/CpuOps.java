@@ -55,8 +55,9 @@ public final class CpuOps implements Ops {
   static final long WIDE_GEMM_MACS = 64L * 1024 * 1024;
   /**
    * Whether several ranks run as threads of this JVM (multicore or hybdev with more than one
-   * rank, as the launcher says; niodev and native run one JVM per rank): they share OpenBLAS's process-wide thread count, so switching
-   * it per product would serialize their products; they keep the allowance as it is.
+   * rank, as the launcher says; niodev and native run one JVM per rank): they share OpenBLAS's
+   * process-wide thread count, so switching it per product would serialize their products; they
+   * keep the allowance as it is.
    */
   static final boolean RANKS_SHARE_JVM =
       !Set.of("niodev", "native").contains(System.getProperty("pscreen2vec.device", "multicore"))

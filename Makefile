@@ -165,6 +165,8 @@ gpu-test: mpj
 # tar xzf target/pscreen2vec-gpu.tar.gz && pscreen2vec-gpu/run.sh
 gpu-bundle: mpj data
 	$(MVN) $(MVN_ARGS) -DskipTests package test-compile
+	@ls ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/*/*.jar >/dev/null 2>&1 \
+	  || $(MVN) dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1
 	src/main/cuda/gpu-bundle.sh target $(GPU_BUNDLE)
 
 # Kernel bandwidth vs a device copy, GEMM TFLOP/s, screen2vec-paper step GPU vs CPU (needs a GPU).

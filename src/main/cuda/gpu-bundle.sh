@@ -3,8 +3,11 @@
 # registry: the project's classes (with the kernels' fatbin), its test classes, JavaCPP and the
 # CUDA presets (classes + linux-x86_64 JNI), Log4j, Commons CLI, MPJ's mpj.jar (Main references
 # it), XChart (a registered command uses it), the JUnit console launcher, configs/ and the
-# Fashion-MNIST files when present; no ND4J or OpenBLAS native jar (the GPU-vs-CPU comparisons
-# use the plain-Java CPU backend). Fails if the tarball exceeds 64 MiB.
+# Fashion-MNIST test split when present (also linked under the training split's names: the GPU
+# tests need a few batches of real images, not 26 MB of them), and a Java 17 runtime cut down by
+# jlink to the modules the code uses (GPU nodes may have no Java; GPU_BUNDLE_JRE=0 leaves it out);
+# no ND4J or OpenBLAS native jar (the GPU-vs-CPU comparisons use the plain-Java CPU backend).
+# Fails if the tarball exceeds 64 MiB.
 #
 #   gpu-bundle.sh BUILD_DIR OUT.tar.gz
 # On the GPU node:  tar xzf pscreen2vec-gpu.tar.gz && pscreen2vec-gpu/run.sh
@@ -35,7 +38,37 @@ cp "${MPJ_HOME:-$root/.deps/mpj}/lib/mpj.jar" "$b/lib/"
 cp "$console" "$b/lib/junit-platform-console-standalone.jar"
 cp -r "$root/configs" "$b/"
 fashion="${FASHION_MNIST_DIR:-$root/.deps/data/fashion-mnist}"
-[ -d "$fashion" ] && cp -rL "$fashion" "$b/data/fashion-mnist"
+if [ -d "$fashion" ]; then
+  mkdir -p "$b/data/fashion-mnist"
+  for kind in images-idx3 labels-idx1; do
+    src="$(ls "$fashion"/t10k-$kind-ubyte.gz "$fashion"/t10k-$kind-ubyte 2>/dev/null | head -1 || true)"
+    [ -n "$src" ] || { echo "[gpu-bundle] no t10k-$kind-ubyte(.gz) in $fashion"; exit 1; }
+    name="$(basename "$src")"
+    cp -L "$src" "$b/data/fashion-mnist/$name"
+    ln -s "$name" "$b/data/fashion-mnist/${name/t10k/train}"
+  done
+  printf '%s\n' "The Fashion-MNIST test split (10,000 images); the train-* names link to it so that" \
+    "the GPU tests' few training batches are real images within the 64 MiB bundle." \
+    > "$b/data/fashion-mnist/README"
+fi
+jre="no Java runtime"
+if [ "${GPU_BUNDLE_JRE:-1}" != 0 ]; then
+  jlink="${JAVA_HOME:+$JAVA_HOME/bin/}jlink"
+  command -v "$jlink" >/dev/null || { echo "[gpu-bundle] no jlink (a JDK 17); GPU_BUNDLE_JRE=0 bundles no Java"; exit 1; }
+  # the modules jdeps finds in the project, its tests and the test runner, plus java.logging,
+  # java.xml (Log4j's configuration) and jdk.zipfs (JUnit scans the test jar as a file system)
+  mods="$("${JAVA_HOME:+$JAVA_HOME/bin/}jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps \
+    -cp "$(ls "$b"/lib/*.jar | paste -sd:)" "$b/lib/pscreen2vec.jar" "$b/lib/pscreen2vec-tests.jar" \
+    "$b/lib/junit-platform-console-standalone.jar" 2>/dev/null | tail -1)"
+  [ -n "$mods" ] || { echo "[gpu-bundle] jdeps found no modules"; exit 1; }
+  "$jlink" --add-modules "$mods,java.logging,java.xml,jdk.zipfs" --strip-debug --no-header-files \
+    --no-man-pages --compress=2 --output "$b/jre" 2>&1 | grep -v 'incubator modules' || true
+  [ -x "$b/jre/bin/java" ] || { echo "[gpu-bundle] jlink made no runtime"; exit 1; }
+  # native debug symbols are most of libjvm.so's size; the class-data archive is an optimisation
+  command -v strip >/dev/null && strip --strip-debug "$b/jre/lib/server/libjvm.so"
+  rm -f "$b/jre/lib/server/classes"*.jsa
+  jre="a Java runtime ($("$b/jre/bin/java" -version 2>&1 | head -1))"
+fi
 cat > "$b/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # Runs on a GPU node (Java 17, an NVIDIA driver >= 580, CUDA 13 libcudart/libcublas on the
@@ -46,18 +79,22 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 cp="$(ls lib/*.jar | grep -v junit-platform-console | tr '\n' ':')"
+java=java
+[ -x jre/bin/java ] && java="$here/jre/bin/java" # the bundled runtime (GPU nodes may have none)
 export FASHION_MNIST_DIR="$here/data/fashion-mnist"
 # the CUDA 13 runtime libraries where a toolkit put them (the presets carry only JNI glue)
-for d in /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64; do
+for d in /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64 /usr/local/nvidia/lib64; do
   [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
 done
 mkdir -p results
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee results/nvidia-smi.txt
-java -Dpscreen2vec.home="$here" -jar lib/junit-platform-console-standalone.jar execute \
-  --class-path "$cp" --select-package org.pscreen2vec.ops.cuda --details tree \
+$java -Dpscreen2vec.home="$here" -jar lib/junit-platform-console-standalone.jar execute \
+  --class-path "$cp" --select-package org.pscreen2vec.ops.cuda --fail-if-no-tests --details tree \
+  --disable-banner --disable-ansi-colors \
+  --config "junit.jupiter.execution.timeout.default=${GPU_TEST_TIMEOUT:-120 s}" \
   --reports-dir results/junit 2>&1 | tee results/gpu-tests.txt
 tests=${PIPESTATUS[0]}
-java -Dpscreen2vec.home="$here" -cp "$cp" org.pscreen2vec.Main bench-kernels --results results \
+$java -Dpscreen2vec.home="$here" -cp "$cp" org.pscreen2vec.Main bench-kernels --results results \
   "$@" 2>&1 | tee results/bench-kernels.txt
 echo "[run.sh] tests exit $tests, bench-kernels exit ${PIPESTATUS[0]}; results in $here/results"
 exit "$tests"
@@ -66,7 +103,7 @@ chmod +x "$b/run.sh"
 mkdir -p "$(dirname "$out")"
 tar czf "$out" -C "$stage" pscreen2vec-gpu
 size=$(stat -c %s "$out")
-echo "[gpu-bundle] $out: $((size / 1024)) KiB ($(ls "$b/lib" | wc -l) jars, configs, $( [ -d "$b/data/fashion-mnist" ] && echo Fashion-MNIST || echo 'no Fashion-MNIST'))"
+echo "[gpu-bundle] $out: $((size / 1024)) KiB ($(ls "$b/lib" | wc -l) jars, configs, $( [ -d "$b/data/fashion-mnist" ] && echo 'Fashion-MNIST test split' || echo 'no Fashion-MNIST'), $jre)"
 if [ "$size" -gt "$limit" ]; then
   echo "[gpu-bundle] FAILED: larger than 64 MiB"; exit 1
 fi

@@ -48,9 +48,13 @@ public final class BenchKernelsCommand implements Subcommand {
       "square GEMM size (N x N x N)");
   static final Opt<String> STEP_MODELS = Opt.text("step-models", "LIST", "screen2vec-paper",
       "screen2vec-paper", "configs/<name>.properties to time one training step of on GPU and "
-          + "CPU ('none': skip)");
+          + "CPU, each optionally followed by :key=value overrides (e.g. "
+          + "screen2vec-paper:layout.mode=none); 'none': skip");
   static final Opt<Integer> STEPS = Opt.integer("steps", "N", 5, 1, 1000,
       "timed training steps per backend (after 2 warm-up steps)");
+  static final Opt<Integer> CPU_STEPS = Opt.integer("cpu-steps", "N", "--steps", 0, 1000,
+      "timed steps of the CPU baseline (0: GPU only; the plain-Java CPU backend of the GPU "
+          + "bundle needs seconds per paper-size step)");
 
   @Override
   public String name() {
@@ -69,7 +73,7 @@ public final class BenchKernelsCommand implements Subcommand {
 
   @Override
   public Options options() {
-    return Opt.options(MIB, REPEATS, BATCH, GEMM_N, Backends.TF32, STEP_MODELS, STEPS,
+    return Opt.options(MIB, REPEATS, BATCH, GEMM_N, Backends.TF32, STEP_MODELS, STEPS, CPU_STEPS,
         TrainCommand.THREADS);
   }
 
@@ -80,6 +84,7 @@ public final class BenchKernelsCommand implements Subcommand {
         Examples:
           bin/pscreen2vec bench-kernels
           bin/pscreen2vec bench-kernels --mib 1024 --tf32 --step-models screen2vec-paper,fashion-cnn-local
+          bin/pscreen2vec bench-kernels --step-models screen2vec-paper:layout.mode=none,screen2vec-joint
         Writes results/bench-kernels/<job id>/bench-kernels.csv (kind kernel, gemm or step).
         """;
   }
@@ -113,7 +118,7 @@ public final class BenchKernelsCommand implements Subcommand {
     if (!models.equals("none")) {
       int threads = TrainCommand.threads(cl, 1);
       for (String m : models.split(",")) {
-        steps(gpu, m, STEPS.get(cl), threads, rows);
+        steps(gpu, m, STEPS.get(cl), CPU_STEPS.get(cl, STEPS.get(cl)), threads, rows);
         Csv.write(dir.resolve("bench-kernels.csv"), HEADER, rows);
       }
     }
@@ -139,20 +144,35 @@ public final class BenchKernelsCommand implements Subcommand {
   }
 
   /** One training step of a configuration on the GPU and on the CPU; the ratio of medians. */
-  private static void steps(CudaOps gpu, String name, int steps, int threads, List<String> rows)
-      throws Exception {
-    Path file = Tasks.home().resolve("configs").resolve(name + ".properties");
+  private static void steps(CudaOps gpu, String entry, int steps, int cpuSteps, int threads,
+      List<String> rows) throws Exception {
+    String[] parts = entry.split(":");
+    Path file = Tasks.home().resolve("configs").resolve(parts[0] + ".properties");
     if (!Files.isRegularFile(file)) {
       throw new UsageException("--step-models: no " + file);
     }
-    TrainConfig c = TrainConfig.load(file, List.of());
+    List<String> overrides = List.of(parts).subList(1, parts.length);
+    for (String o : overrides) {
+      if (o.indexOf('=') <= 0) {
+        throw new UsageException("--step-models: '" + o + "' in '" + entry
+            + "' is not key=value");
+      }
+    }
+    // the row names the overrides: "screen2vec-paper+layout.mode=none"
+    String name = String.join("+", parts);
+    TrainConfig c = TrainConfig.load(file, overrides);
     double[] g = StepTimer.medianMs(c, gpu, steps);
+    rows.add(String.format(Locale.ROOT, "step,%s-gpu,%d,,%.1f,%.1f,%.1f,,,,,", name,
+        c.batch(), g[0] * 1e3, g[1] * 1e3, g[2] * 1e3));
+    if (cpuSteps == 0) {
+      LOG.info(String.format(Locale.ROOT, "%s step: GPU %.2f ms (min %.2f, max %.2f); no CPU "
+          + "baseline (--cpu-steps 0)", name, g[0], g[1], g[2]));
+      return;
+    }
     // the CPU baseline is ND4J's where it loads; the GPU bundle has no ND4J, so there it is
     // plain Java ("cpu-java"), a slower baseline: the row and the log name which one ran
     CpuOps cpu = new CpuOps(threads);
-    double[] h = StepTimer.medianMs(c, cpu, steps);
-    rows.add(String.format(Locale.ROOT, "step,%s-gpu,%d,,%.1f,%.1f,%.1f,,,,,", name,
-        c.batch(), g[0] * 1e3, g[1] * 1e3, g[2] * 1e3));
+    double[] h = StepTimer.medianMs(c, cpu, cpuSteps);
     rows.add(String.format(Locale.ROOT, "step,%s-%s-t%d,%d,,%.1f,%.1f,%.1f,,,,,", name,
         cpu.name(), threads, c.batch(), h[0] * 1e3, h[1] * 1e3, h[2] * 1e3));
     LOG.info(String.format(Locale.ROOT, "%s step: GPU %.2f ms (min %.2f, max %.2f), CPU %s %.1f "

@@ -8,6 +8,66 @@
   for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;         \
        i < (long long)(n); i += (long long)blockDim.x * gridDim.x)
 
+// Loads and stores of 4 consecutive floats (one 16-byte access: 4x the bytes in flight per
+// thread, which a memory-bound kernel needs to come near a device copy's bandwidth).
+__device__ __forceinline__ bool aligned16(const void* p) {
+  return ((uintptr_t)p & 15) == 0;
+}
+__device__ __forceinline__ float4 ld4(const float* p, long long q) {
+  return reinterpret_cast<const float4*>(p)[q];
+}
+__device__ __forceinline__ void st4(float* p, long long q, float4 v) {
+  reinterpret_cast<float4*>(p)[q] = v;
+}
+// F(c) once for each lane c of a float4 (x, y, z, w).
+#define LANES(F) F(x) F(y) F(z) F(w)
+
+// The element-wise pattern: when `vec` (every pointer 16-byte aligned), VEC(q) for each group
+// q of 4 elements (4q .. 4q+3) and ONE(i) for the n % 4 elements after them; else ONE(i) for
+// every element. Both through grid-stride loops.
+#define VEC4_LOOP(n, vec, VEC, ONE)                                            \
+  do {                                                                         \
+    long long n_ = (long long)(n);                                             \
+    if (vec) {                                                                 \
+      long long q4_ = n_ / 4;                                                  \
+      GRID_STRIDE(q, q4_) { VEC; }                                             \
+      GRID_STRIDE(t_, n_ - 4 * q4_) { long long i = 4 * q4_ + t_; ONE; }       \
+    } else {                                                                   \
+      GRID_STRIDE(i, n_) { ONE; }                                              \
+    }                                                                          \
+  } while (0)
+
+// A grid-stride walk over a rows x cols index space (flat e = r * cols + j, j fastest) that keeps
+// r and j current by additions: one 64-bit division per thread instead of one per element (a
+// 64-bit division is a long instruction sequence on the GPU, and it made the row kernels
+// instruction-bound). cols < 1 walks nothing.
+struct RowCol {
+  long long e, r, j, cols, step, dr, dj;
+  __device__ __forceinline__ RowCol(long long cols_, long long n) : cols(cols_) {
+    e = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    step = (long long)blockDim.x * gridDim.x;
+    if (cols < 1) {
+      e = n;
+      cols = 1;
+    }
+    r = e / cols;
+    j = e - r * cols;
+    dr = step / cols;
+    dj = step - dr * cols;
+  }
+  __device__ __forceinline__ void next() {
+    e += step;
+    r += dr;
+    j += dj;
+    if (j >= cols) {
+      j -= cols;
+      r++;
+    }
+  }
+};
+#define GRID_STRIDE_RC(it, n, cols) \
+  for (RowCol it((cols), (long long)(n)); it.e < (long long)(n); it.next())
+
 // Activation codes shared with Kernels.java (Kernels.ACT_*).
 #define ACT_NONE 0
 #define ACT_RELU 1

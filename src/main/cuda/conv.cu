@@ -5,16 +5,19 @@
 // cols(n*h*w, k*k*c): one thread per element, patch order (ky, kx, ch).
 extern "C" __global__ void im2col(const float* x, int n, int h, int w, int c, int k, int pad,
                                   float* cols) {
-  long long patch = (long long)k * k * c;
+  int patch = k * k * c;
   long long total = (long long)n * h * w * patch;
-  GRID_STRIDE(e, total) {
-    long long pix = e / patch;
-    int p = (int)(e - pix * patch);
+  // pixel indices fit 32 bits (every buffer is a Java array): 32-bit divisions per element, and
+  // none for the (pixel, patch entry) split (RowCol)
+  GRID_STRIDE_RC(it, total, patch) {
+    long long e = it.e;
+    unsigned pix = (unsigned)it.r;
+    int p = (int)it.j;
     int ch = p % c, kk = p / c, kx = kk % k, ky = kk / k;
-    int xx = (int)(pix % w);
-    long long rest = pix / w;
-    int y = (int)(rest % h);
-    long long img = rest / h;
+    int xx = (int)(pix % (unsigned)w);
+    unsigned rest = pix / (unsigned)w;
+    int y = (int)(rest % (unsigned)h);
+    long long img = rest / (unsigned)h;
     int sy = y + ky - pad, sx = xx + kx - pad;
     bool inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
     cols[e] = inside ? x[((img * h + sy) * w + sx) * c + ch] : 0.f;
@@ -27,13 +30,14 @@ extern "C" __global__ void col2im(const float* dCols, int n, int h, int w, int c
                                   float* dx) {
   long long patch = (long long)k * k * c;
   long long total = (long long)n * h * w * c;
-  GRID_STRIDE(e, total) {
-    int ch = (int)(e % c);
-    long long pix = e / c;
-    int sx = (int)(pix % w);
-    long long rest = pix / w;
-    int sy = (int)(rest % h);
-    long long img = rest / h;
+  GRID_STRIDE_RC(it, total, c) {
+    long long e = it.e;
+    int ch = (int)it.j;
+    unsigned pix = (unsigned)it.r;
+    int sx = (int)(pix % (unsigned)w);
+    unsigned rest = pix / (unsigned)w;
+    int sy = (int)(rest % (unsigned)h);
+    long long img = rest / (unsigned)h;
     double acc = 0;
     for (int ky = 0; ky < k; ky++) {
       int y = sy - ky + pad;
@@ -54,13 +58,14 @@ extern "C" __global__ void maxpool2_fwd(const float* x, int n, int h, int w, int
                                         int* argmax) {
   int oh = h / 2, ow = w / 2;
   long long total = (long long)n * oh * ow * c;
-  GRID_STRIDE(e, total) {
-    int ch = (int)(e % c);
-    long long pix = e / c;
-    int ox = (int)(pix % ow);
-    long long rest = pix / ow;
-    int oy = (int)(rest % oh);
-    long long img = rest / oh;
+  GRID_STRIDE_RC(it, total, c) {
+    long long e = it.e;
+    int ch = (int)it.j;
+    unsigned pix = (unsigned)it.r;
+    int ox = (int)(pix % (unsigned)ow);
+    unsigned rest = pix / (unsigned)ow;
+    int oy = (int)(rest % (unsigned)oh);
+    long long img = rest / (unsigned)oh;
     int best = -1;
     float bestV = -INFINITY;
     for (int dy = 0; dy < 2; dy++)

@@ -10,10 +10,11 @@
 extern "C" __global__ void gather_rows(const float* table, int dim, const int* ids, int count,
                                        float* out) {
   long long n = (long long)count * dim;
-  GRID_STRIDE(e, n) {
-    long long i = e / dim;
-    int j = (int)(e - i * dim);
-    out[e] = table[(long long)ids[i] * dim + j];
+  if (aligned16(table) && aligned16(out) && dim % 4 == 0) {
+    int d4 = dim / 4;
+    GRID_STRIDE_RC(it, n / 4, d4) st4(out, it.e, ld4(table, (long long)ids[it.r] * d4 + it.j));
+  } else {
+    GRID_STRIDE_RC(it, n, dim) out[it.e] = table[(long long)ids[it.r] * dim + it.j];
   }
 }
 
@@ -22,9 +23,9 @@ extern "C" __global__ void scatter_add_rows(const float* dOut, int dim, const in
                                             const int* starts, const int* keys, int groups,
                                             float* dTable) {
   long long n = (long long)groups * dim;
-  GRID_STRIDE(e, n) {
-    long long g = e / dim;
-    int j = (int)(e - g * dim);
+  GRID_STRIDE_RC(it, n, dim) {
+    long long g = it.r;
+    int j = (int)it.j;
     float acc = 0.f;
     for (int q = starts[g]; q < starts[g + 1]; q++) acc += dOut[(long long)order[q] * dim + j];
     long long t = (long long)keys[g] * dim + j;
@@ -36,9 +37,9 @@ extern "C" __global__ void scatter_add_rows(const float* dOut, int dim, const in
 extern "C" __global__ void bag_mean_fwd(const float* table, int dim, const int* ids,
                                         const int* offsets, int bags, float* out) {
   long long n = (long long)bags * dim;
-  GRID_STRIDE(e, n) {
-    long long b = e / dim;
-    int j = (int)(e - b * dim);
+  GRID_STRIDE_RC(it, n, dim) {
+    long long b = it.r, e = it.e;
+    int j = (int)it.j;
     int from = offsets[b], to = offsets[b + 1];
     double sum = 0;
     for (int q = from; q < to; q++) sum += table[(long long)ids[q] * dim + j];
@@ -52,9 +53,9 @@ extern "C" __global__ void bag_mean_bwd(const float* dOut, int dim, const int* o
                                         const int* bagOf, const int* order, const int* starts,
                                         const int* keys, int groups, float* dRows) {
   long long n = (long long)groups * dim;
-  GRID_STRIDE(e, n) {
-    long long g = e / dim;
-    int j = (int)(e - g * dim);
+  GRID_STRIDE_RC(it, n, dim) {
+    long long g = it.r;
+    int j = (int)it.j;
     double acc = 0;
     for (int q = starts[g]; q < starts[g + 1]; q++) {
       int b = bagOf[order[q]];

@@ -7,9 +7,9 @@
 extern "C" __global__ void lstm_cell_fwd(float* gates, const float* cPrev, float* c, float* h,
                                          int rows, int hidden) {
   long long n = (long long)rows * hidden;
-  GRID_STRIDE(e, n) {
-    long long r = e / hidden;
-    int j = (int)(e - r * hidden);
+  GRID_STRIDE_RC(it, n, hidden) {
+    long long r = it.r, e = it.e;
+    int j = (int)it.j;
     float* gr = gates + r * 4LL * hidden;
     float ig = activate(ACT_SIGMOID, gr[j]);
     float fg = activate(ACT_SIGMOID, gr[hidden + j]);
@@ -31,9 +31,9 @@ extern "C" __global__ void lstm_cell_bwd(const float* gates, const float* cPrev,
                                          const float* dh, const float* dc, float* dGates,
                                          float* dcPrev, int rows, int hidden) {
   long long n = (long long)rows * hidden;
-  GRID_STRIDE(e, n) {
-    long long r = e / hidden;
-    int j = (int)(e - r * hidden);
+  GRID_STRIDE_RC(it, n, hidden) {
+    long long r = it.r, e = it.e;
+    int j = (int)it.j;
     const float* gr = gates + r * 4LL * hidden;
     float ig = gr[j], fg = gr[hidden + j], gg = gr[2 * hidden + j], og = gr[3 * hidden + j];
     float tc = tanhf(c[e]);

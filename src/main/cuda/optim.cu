@@ -7,11 +7,12 @@
 // v = mu v + g; p -= lr v
 extern "C" __global__ void sgd_momentum(float* p, const float* g, float* v, int n, float lr,
                                         float mu) {
-  GRID_STRIDE(i, n) {
-    float vi = fmaf(mu, v[i], g[i]);
-    v[i] = vi;
-    p[i] -= lr * vi;
-  }
+#define SGD(c) V.c = fmaf(mu, V.c, G.c); P.c -= lr * V.c;
+  VEC4_LOOP(n, aligned16(p) && aligned16(g) && aligned16(v),
+            float4 P = ld4(p, q); float4 G = ld4(g, q); float4 V = ld4(v, q); LANES(SGD)
+            st4(v, q, V); st4(p, q, P),
+            float vi = fmaf(mu, v[i], g[i]); v[i] = vi; p[i] -= lr * vi);
+#undef SGD
 }
 
 __device__ __forceinline__ void adam_update(float* p, float* m, float* v, float g, float lr,
@@ -26,7 +27,12 @@ __device__ __forceinline__ void adam_update(float* p, float* m, float* v, float 
 // Adam with bias correction over all n elements.
 extern "C" __global__ void adam(float* p, const float* g, float* m, float* v, int n, float lr,
                                 float b1, float b2, float eps, double c1, double c2) {
-  GRID_STRIDE(i, n) adam_update(p + i, m + i, v + i, g[i], lr, b1, b2, eps, c1, c2);
+#define ADAM(c) adam_update(&P.c, &M.c, &V.c, G.c, lr, b1, b2, eps, c1, c2);
+  VEC4_LOOP(n, aligned16(p) && aligned16(g) && aligned16(m) && aligned16(v),
+            float4 P = ld4(p, q); float4 G = ld4(g, q); float4 M = ld4(m, q);
+            float4 V = ld4(v, q); LANES(ADAM) st4(p, q, P); st4(m, q, M); st4(v, q, V),
+            adam_update(p + i, m + i, v + i, g[i], lr, b1, b2, eps, c1, c2));
+#undef ADAM
 }
 
 // Lazy Adam on the rows keys[g] of table(?, dim) with gradient rows(count, dim) grouped by id.
@@ -35,9 +41,9 @@ extern "C" __global__ void sparse_adam(float* table, int dim, const float* rows,
                                        int groups, float* m, float* v, float lr, float b1,
                                        float b2, float eps, double c1, double c2) {
   long long n = (long long)groups * dim;
-  GRID_STRIDE(e, n) {
-    long long g = e / dim;
-    int j = (int)(e - g * dim);
+  GRID_STRIDE_RC(it, n, dim) {
+    long long g = it.r;
+    int j = (int)it.j;
     long long t = (long long)keys[g] * dim + j;
     for (int q = starts[g]; q < starts[g + 1]; q++)
       adam_update(table + t, m + t, v + t, rows[(long long)order[q] * dim + j], lr, b1, b2, eps,
@@ -50,9 +56,9 @@ extern "C" __global__ void sparse_adagrad(float* table, int dim, const float* ro
                                           const int* order, const int* starts, const int* keys,
                                           int groups, float* acc, float lr, float eps) {
   long long n = (long long)groups * dim;
-  GRID_STRIDE(e, n) {
-    long long g = e / dim;
-    int j = (int)(e - g * dim);
+  GRID_STRIDE_RC(it, n, dim) {
+    long long g = it.r;
+    int j = (int)it.j;
     long long t = (long long)keys[g] * dim + j;
     for (int q = starts[g]; q < starts[g + 1]; q++) {
       double gi = rows[(long long)order[q] * dim + j];

@@ -7,10 +7,22 @@
 extern "C" __global__ void bias_act_fwd(const float* x, const float* bias, float* y, int rows,
                                         int cols, int act) {
   long long n = (long long)rows * cols;
-  GRID_STRIDE(i, n) {
-    float v = x[i];
-    if (bias) v += bias[i % cols];
-    y[i] = activate(act, v);
+  bool vec = aligned16(x) && aligned16(y);
+  if (!bias) {
+#define ACT(c) v.c = activate(act, v.c);
+    VEC4_LOOP(n, vec, float4 v = ld4(x, q); LANES(ACT) st4(y, q, v), y[i] = activate(act, x[i]));
+#undef ACT
+  } else if (vec && aligned16(bias) && cols % 4 == 0) {
+#define BACT(c) v.c = activate(act, v.c + b.c);
+    GRID_STRIDE_RC(it, n / 4, cols / 4) {
+      float4 v = ld4(x, it.e);
+      float4 b = ld4(bias, it.j);
+      LANES(BACT)
+      st4(y, it.e, v);
+    }
+#undef BACT
+  } else {
+    GRID_STRIDE_RC(it, n, cols) y[it.e] = activate(act, x[it.e] + bias[it.j]);
   }
 }
 
@@ -31,6 +43,7 @@ extern "C" __global__ void bias_act_bwd(const float* y, const float* dy, float* 
     long long r1 = min((long long)rows, r0 + rowsPerChunk);
     if (c >= cols) continue;
     double sum = 0;
+#pragma unroll 4
     for (long long r = r0; r < r1; r++) {
       long long i = r * cols + c;
       float g = dy[i] * (act == ACT_NONE ? 1.f : activate_grad(act, y[i]));
@@ -45,10 +58,13 @@ extern "C" __global__ void bias_act_bwd(const float* y, const float* dy, float* 
 extern "C" __global__ void copy_columns(const float* src, int srcCols, int srcCol, float* dst,
                                         int dstCols, int dstCol, int rows, int width) {
   long long n = (long long)rows * width;
-  GRID_STRIDE(i, n) {
-    long long r = i / width;
-    int j = (int)(i - r * width);
-    dst[r * dstCols + dstCol + j] = src[r * srcCols + srcCol + j];
+  if (aligned16(src) && aligned16(dst) && (srcCols | srcCol | dstCols | dstCol | width) % 4 == 0) {
+    int s4 = srcCols / 4, d4 = dstCols / 4, sc4 = srcCol / 4, dc4 = dstCol / 4;
+    GRID_STRIDE_RC(it, n / 4, width / 4)
+      st4(dst, it.r * d4 + dc4 + it.j, ld4(src, it.r * s4 + sc4 + it.j));
+  } else {
+    GRID_STRIDE_RC(it, n, width)
+      dst[it.r * dstCols + dstCol + it.j] = src[it.r * srcCols + srcCol + it.j];
   }
 }
 
@@ -57,8 +73,10 @@ extern "C" __global__ void copy_columns(const float* src, int srcCols, int srcCo
 extern "C" __global__ void select_rows(const uint8_t* keep, const float* a, const float* b,
                                        float* out, int rows, int cols) {
   long long n = (long long)rows * cols;
-  GRID_STRIDE(i, n) {
-    long long r = i / cols;
-    out[i] = keep[r] ? a[i] : (b ? b[i] : 0.f);
+  if (aligned16(a) && (!b || aligned16(b)) && aligned16(out) && cols % 4 == 0) {
+    GRID_STRIDE_RC(it, n / 4, cols / 4)
+      st4(out, it.e, keep[it.r] ? ld4(a, it.e) : b ? ld4(b, it.e) : make_float4(0, 0, 0, 0));
+  } else {
+    GRID_STRIDE_RC(it, n, cols) out[it.e] = keep[it.r] ? a[it.e] : (b ? b[it.e] : 0.f);
   }
 }

@@ -83,8 +83,48 @@ static void elementwise() {
   }
 }
 
+// The element-wise kernels take 4 elements at a time only where every pointer is 16-byte
+// aligned; a buffer slice at an odd offset takes the one-element path. Both must agree.
+static void unaligned() {
+  int n = 1027;
+  for (int off : {0, 1, 2, 3}) {
+    auto x = gauss(n + 4), y = gauss(n + 4), z = gauss(n + 4);
+    auto y0 = y, z0 = z;
+    float *px = x.data() + off, *py = y.data() + 1, *pz = z.data() + off;
+    emu_launch(3, 64, [&] { axpy_f32(px, py, n, 0.5f); });
+    emu_launch(3, 64, [&] { scale_f32(pz, n, 2.f); });
+    emu_launch(3, 64, [&] { segment_sum_f32(px, pz, n); });
+    std::vector<double> wy(y0.begin(), y0.end()), wz(z0.begin(), z0.end());
+    for (int i = 0; i < n; i++) {
+      wy[1 + i] += 0.5 * x[off + i];
+      wz[off + i] = 2.0 * z0[off + i] + x[off + i];
+    }
+    check(y, wy, 1e-6, "axpy at float offsets " + std::to_string(off) + ", 1");
+    check(z, wz, 1e-6, "scale + segment_sum at float offset " + std::to_string(off));
+  }
+}
+
 static void rows() {
-  for (auto rc : {std::pair{1, 1}, {5, 3}, {9, 33}, {70, 300}, {1000, 2}}) {
+  // copy_columns and select_rows through 16-byte accesses (every width and offset a multiple
+  // of 4), against the direct loops
+  {
+    int r = 7;
+    auto src = gauss(r * 12), a = gauss(r * 8), b = gauss(r * 8);
+    std::vector<float> dst(r * 16, -7.f), out(r * 8);
+    emu_launch(2, 32, [&] { copy_columns(src.data(), 12, 4, dst.data(), 16, 8, r, 8); });
+    std::vector<uint8_t> keep(r);
+    for (int i = 0; i < r; i++) keep[i] = (i % 3) != 1;
+    emu_launch(2, 32, [&] { select_rows(keep.data(), a.data(), b.data(), out.data(), r, 8); });
+    std::vector<double> wd(r * 16, -7.0), wo(r * 8);
+    for (int i = 0; i < r; i++)
+      for (int j = 0; j < 8; j++) {
+        wd[i * 16 + 8 + j] = src[i * 12 + 4 + j];
+        wo[i * 8 + j] = keep[i] ? a[i * 8 + j] : b[i * 8 + j];
+      }
+    check(dst, wd, 0, "copy_columns, 4 floats at a time");
+    check(out, wo, 0, "select_rows, 4 floats at a time");
+  }
+  for (auto rc : {std::pair{1, 1}, {5, 3}, {9, 33}, {70, 300}, {1000, 2}, {6, 8}}) {
     int r = rc.first, c = rc.second;
     auto x = gauss((size_t)r * c), b = gauss(c), dy = gauss((size_t)r * c);
     std::vector<float> y(x.size());
@@ -152,7 +192,7 @@ static Grouped group(const std::vector<int>& k) {
 
 static void embeddings() {
   int rows = 13;
-  for (int dim : {1, 7, 33}) {
+  for (int dim : {1, 7, 8, 33}) {
     for (int n : {0, 1, 9, 40}) {
       std::vector<int> ids(n);
       for (auto& i : ids) i = (int)(rng() % rows);
@@ -427,6 +467,7 @@ static void losses() {
 int main() {
   losses();
   elementwise();
+  unaligned();
   rows();
   embeddings();
   conv();

@@ -23,6 +23,9 @@ using std::min;
 
 inline float atomicAdd(float* a, float v) { float old = *a; *a += v; return old; }
 
+struct alignas(16) float4 { float x, y, z, w; };
+inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
+
 // Cooperative emulation state of the block being run by emu_launch_threads (null otherwise).
 struct EmuBlock {
   std::barrier<> block;

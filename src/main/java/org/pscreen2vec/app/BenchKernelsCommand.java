@@ -36,7 +36,8 @@ import org.pscreen2vec.train.Trainer;
 public final class BenchKernelsCommand implements Subcommand {
   private static final Logger LOG = LogManager.getLogger(BenchKernelsCommand.class);
   static final String HEADER = "kind,name,elements,bytes_per_call,median_us,min_us,max_us,"
-      + "gbps,fraction_of_copy,tflops,fraction_of_peak,registers";
+      + "gbps,fraction_of_copy,tflops,fraction_of_peak,registers,kernel_us,kernel_gbps,"
+      + "kernel_fraction_of_copy";
 
   static final Opt<Integer> MIB = Opt.integer("mib", "MIB", 256, 1, 16_384,
       "buffer size of the memory-bound kernels in MiB of floats (fill the GPU: >= 256)");
@@ -135,7 +136,7 @@ public final class BenchKernelsCommand implements Subcommand {
         () -> gpu.gemm(false, false, size, size, size, 1, a, b, 0, c));
     Stats s = Stats.of(us);
     double tflops = 2.0 * size * size * size / (s.median() * 1e-6) / 1e12;
-    rows.add(String.format(Locale.ROOT, "gemm,%s,%d,,%.1f,%.1f,%.1f,,,%.2f,%.3f,",
+    rows.add(String.format(Locale.ROOT, "gemm,%s,%d,,%.1f,%.1f,%.1f,,,%.2f,%.3f,,,,",
         gpu.tf32() ? "sgemm-tf32" : "sgemm", size, s.median(), s.min(), s.max(), tflops,
         tflops / gpu.peakFp32Tflops()));
     LOG.info(String.format(Locale.ROOT, "gemm %d^3 %s: %.1f us, %.2f TFLOP/s = %.0f%% of the "
@@ -162,7 +163,7 @@ public final class BenchKernelsCommand implements Subcommand {
     String name = String.join("+", parts);
     TrainConfig c = TrainConfig.load(file, overrides);
     double[] g = StepTimer.medianMs(c, gpu, steps);
-    rows.add(String.format(Locale.ROOT, "step,%s-gpu,%d,,%.1f,%.1f,%.1f,,,,,", name,
+    rows.add(String.format(Locale.ROOT, "step,%s-gpu,%d,,%.1f,%.1f,%.1f,,,,,,,,", name,
         c.batch(), g[0] * 1e3, g[1] * 1e3, g[2] * 1e3));
     if (cpuSteps == 0) {
       LOG.info(String.format(Locale.ROOT, "%s step: GPU %.2f ms (min %.2f, max %.2f); no CPU "
@@ -173,7 +174,7 @@ public final class BenchKernelsCommand implements Subcommand {
     // plain Java ("cpu-java"), a slower baseline: the row and the log name which one ran
     CpuOps cpu = new CpuOps(threads);
     double[] h = StepTimer.medianMs(c, cpu, cpuSteps);
-    rows.add(String.format(Locale.ROOT, "step,%s-%s-t%d,%d,,%.1f,%.1f,%.1f,,,,,", name,
+    rows.add(String.format(Locale.ROOT, "step,%s-%s-t%d,%d,,%.1f,%.1f,%.1f,,,,,,,,", name,
         cpu.name(), threads, c.batch(), h[0] * 1e3, h[1] * 1e3, h[2] * 1e3));
     LOG.info(String.format(Locale.ROOT, "%s step: GPU %.2f ms (min %.2f, max %.2f), CPU %s %.1f "
         + "ms (%d threads; min %.1f, max %.1f): GPU %.1fx faster", name, g[0], g[1], g[2],

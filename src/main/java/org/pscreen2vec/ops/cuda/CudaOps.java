@@ -80,6 +80,18 @@ public final class CudaOps implements Ops {
   }
 
   /** Registers per thread of a kernel as the driver loaded it for this GPU. */
+  /** bench-kernels: events around every launch and device copy (see Driver#timeLaunches). */
+  public void timeLaunches(boolean on) {
+    driver.makeCurrent();
+    driver.timeLaunches(on);
+  }
+
+  /** Device milliseconds of the launches and copies since the last call (waits for them). */
+  public double timedMillis() {
+    driver.makeCurrent();
+    return driver.timedMillis();
+  }
+
   public int registers(String kernel) {
     driver.makeCurrent();
     return driver.registers(k.function(kernel));

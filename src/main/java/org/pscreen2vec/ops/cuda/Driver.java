@@ -3,6 +3,7 @@ package org.pscreen2vec.ops.cuda;
 import static org.bytedeco.cuda.global.cudart.CUDA_SUCCESS;
 
 import org.bytedeco.cuda.cudart.CUctx_st;
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.cudart.CUmod_st;
 import org.bytedeco.cuda.global.cudart;
@@ -32,6 +33,9 @@ public final class Driver implements DeviceMemory {
   private final int sms;
   private final double peakMemoryGBs;
   private volatile String lastKernel;
+  /** bench-kernels: (start, end) events around each launch and device copy; null when off. */
+  private java.util.List<CUevent_st[]> timed;
+  private final java.util.ArrayDeque<CUevent_st> spareEvents = new java.util.ArrayDeque<>();
 
   private Driver(int device) {
     this.device = device;
@@ -109,8 +113,12 @@ public final class Driver implements DeviceMemory {
       return;
     }
     lastKernel = kernel;
+    CUevent_st[] ev = timed == null ? null : mark(null);
     check("cuLaunchKernel", kernel, cudart.cuLaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0,
         null, args.params(), (PointerPointer<?>) null));
+    if (ev != null) {
+      mark(ev);
+    }
     if (CudaOps.SYNC_EACH_LAUNCH) {
       check("cuCtxSynchronize after launch", kernel, cudart.cuCtxSynchronize());
     }
@@ -172,8 +180,63 @@ public final class Driver implements DeviceMemory {
 
   public void deviceCopy(long dst, long src, long bytes) {
     if (bytes > 0) {
+      CUevent_st[] ev = timed == null ? null : mark(null);
       check("cuMemcpyDtoD(" + bytes + " bytes)", lastKernel, cudart.cuMemcpyDtoD(dst, src, bytes));
+      if (ev != null) {
+        mark(ev);
+      }
     }
+  }
+
+  /**
+   * bench-kernels: from now on, records an event before and after every kernel launch and
+   * device-to-device copy, so that {@link #timedMillis} gives the device's own time for them,
+   * without the host work and the transfers of the calls around them (off: no events).
+   */
+  public void timeLaunches(boolean on) {
+    if (!on && timed != null) {
+      timedMillis();
+    }
+    timed = on ? new java.util.ArrayList<>() : null;
+  }
+
+  /**
+   * Waits for the device and returns the summed milliseconds between each (start, end) pair of
+   * events recorded since the last call; their events are reused.
+   */
+  public double timedMillis() {
+    synchronize();
+    double ms = 0;
+    float[] one = new float[1];
+    for (CUevent_st[] ev : timed) {
+      check("cuEventElapsedTime", lastKernel, cudart.cuEventElapsedTime(one, ev[0], ev[1]));
+      ms += one[0];
+      spareEvents.push(ev[0]);
+      spareEvents.push(ev[1]);
+    }
+    timed.clear();
+    return ms;
+  }
+
+  /** Starts a timed pair (pair null: returns a new one) or ends it (records its second event). */
+  private CUevent_st[] mark(CUevent_st[] pair) {
+    if (pair == null) {
+      CUevent_st[] ev = {event(), event()};
+      check("cuEventRecord", lastKernel, cudart.cuEventRecord(ev[0], null));
+      return ev;
+    }
+    check("cuEventRecord", lastKernel, cudart.cuEventRecord(pair[1], null));
+    timed.add(pair);
+    return pair;
+  }
+
+  private CUevent_st event() {
+    if (!spareEvents.isEmpty()) {
+      return spareEvents.pop();
+    }
+    CUevent_st e = new CUevent_st();
+    check("cuEventCreate", lastKernel, cudart.cuEventCreate(e, cudart.CU_EVENT_DEFAULT));
+    return e;
   }
 
   public int attribute(int attribute) {

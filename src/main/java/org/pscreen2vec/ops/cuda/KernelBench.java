@@ -10,10 +10,13 @@ import org.pscreen2vec.ops.Ops;
 
 /**
  * The memory-bound kernels of {@code bench-kernels}, each through the {@link Ops} call the layers
- * make (so host-side work of the call, such as grouping ids or copying an argmax array, is in the
- * time), with the bytes it must move, and first a device-to-device copy of the same buffers as
- * the ceiling every kernel is compared against. Rows: kind,name,elements,bytes_per_call,
- * median_us,min_us,max_us,gbps,fraction_of_copy,tflops,fraction_of_peak,registers.
+ * make, with the bytes it must move, and first a device-to-device copy of the same buffers as
+ * the ceiling every kernel is compared against. Two times per call: the wall clock of the whole
+ * {@code Ops} call (host-side work such as grouping ids, and the transfers of host arrays such as
+ * ids and argmax, included: what a layer pays) and the device's own time of the kernels it
+ * launched (CUDA events around each launch: what the kernel's fraction of copy bandwidth is about).
+ * Rows: kind,name,elements,bytes_per_call,median_us,min_us,max_us,gbps,fraction_of_copy,tflops,
+ * fraction_of_peak,registers,kernel_us,kernel_gbps,kernel_fraction_of_copy.
  */
 public final class KernelBench {
   private static final Logger LOG = LogManager.getLogger(KernelBench.class);
@@ -26,6 +29,7 @@ public final class KernelBench {
   private final int batch;
   private final List<String> rows;
   private double copyGbps;
+  private double copyKernelGbps;
 
   public KernelBench(CudaOps gpu, int n, int repeats, int batch, List<String> rows) {
     this.gpu = gpu;
@@ -139,22 +143,35 @@ public final class KernelBench {
   }
 
   private void bench(String name, String kernel, long bytes, Runnable call) {
-    double[] us = time(gpu, repeats, batch, call);
+    double[] dev = new double[repeats];
+    double[] us = time(gpu, repeats, batch, call, dev);
     double median = median(us);
     double gbps = bytes / (median * 1e-6) / 1e9;
+    double kernelUs = median(dev);
+    double kernelGbps = bytes / (kernelUs * 1e-6) / 1e9;
     if (name.equals("copy")) {
       copyGbps = gbps;
+      copyKernelGbps = kernelGbps;
     }
     int regs = kernel.startsWith("cu") ? -1 : gpu.registers(kernel);
-    rows.add(String.format(Locale.ROOT, "kernel,%s,%d,%d,%.1f,%.1f,%.1f,%.1f,%.3f,,,%d", name,
-        n, bytes, median, min(us), max(us), gbps, gbps / copyGbps, regs));
-    LOG.info(String.format(Locale.ROOT, "%-20s %-17s %9.1f us (min %.1f, max %.1f) %7.1f GB/s "
-        + "= %5.1f%% of copy", name, kernel, median, min(us), max(us), gbps,
-        100 * gbps / copyGbps));
+    rows.add(String.format(Locale.ROOT, "kernel,%s,%d,%d,%.1f,%.1f,%.1f,%.1f,%.3f,,,%d,%.1f,%.1f,"
+        + "%.3f", name, n, bytes, median, min(us), max(us), gbps, gbps / copyGbps, regs, kernelUs,
+        kernelGbps, kernelGbps / copyKernelGbps));
+    LOG.info(String.format(Locale.ROOT, "%-20s %-17s call %9.1f us (min %.1f, max %.1f) %5.1f%% "
+        + "of copy; kernel %9.1f us %7.1f GB/s = %5.1f%% of copy", name, kernel, median, min(us),
+        max(us), 100 * gbps / copyGbps, kernelUs, kernelGbps, 100 * kernelGbps / copyKernelGbps));
   }
 
   /** Microseconds per call of each of repeats batches (batch calls, synchronized around). */
   public static double[] time(CudaOps gpu, int repeats, int batch, Runnable call) {
+    return time(gpu, repeats, batch, call, null);
+  }
+
+  /**
+   * As {@link #time(CudaOps, int, int, Runnable)}; where {@code deviceUs} is given, also the
+   * device's microseconds per call of the kernels and copies the calls launched (events).
+   */
+  static double[] time(CudaOps gpu, int repeats, int batch, Runnable call, double[] deviceUs) {
     for (int i = 0; i < Math.min(batch, 3); i++) {
       call.run(); // warm-up: module, first-use uploads, scratch growth
     }
@@ -167,6 +184,19 @@ public final class KernelBench {
       }
       gpu.synchronize();
       us[r] = (System.nanoTime() - t0) / 1e3 / batch;
+    }
+    if (deviceUs != null) { // separate batches: the events' own cost stays out of the wall times
+      gpu.timeLaunches(true);
+      try {
+        for (int r = 0; r < repeats; r++) {
+          for (int i = 0; i < batch; i++) {
+            call.run();
+          }
+          deviceUs[r] = gpu.timedMillis() * 1e3 / batch;
+        }
+      } finally {
+        gpu.timeLaunches(false);
+      }
     }
     return us;
   }

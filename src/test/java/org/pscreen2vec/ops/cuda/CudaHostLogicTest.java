@@ -227,11 +227,21 @@ class CudaHostLogicTest {
     assertEquals(List.of(), wrong);
   }
 
+  /**
+   * Opening the backend either works or fails with NoGpuException saying why; never an
+   * UnsatisfiedLinkError or another error of the library loader (which would fail this test).
+   * Where a GPU opens, there is nothing to check (the GPU tests cover it). A driver folder can be
+   * anywhere the loader looks (the H200 nodes have it in /usr/local/nvidia/lib64), so the test
+   * asks the backend rather than looking for files.
+   */
   @Test
   void noDriverBecomesNoGpu() {
-    assumeTrue(!Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libcuda.so.1"))
-        && !Files.exists(Path.of("/usr/lib64/libcuda.so.1")), "a CUDA driver is installed here");
-    NoGpuException e = assertThrows(NoGpuException.class, () -> CudaOps.open(0, false));
-    assertTrue(e.getMessage().startsWith("no GPU: "), e.getMessage());
+    try {
+      CudaOps.open(0, false);
+    } catch (NoGpuException e) {
+      assertTrue(e.getMessage().startsWith("no GPU: "), e.getMessage());
+      return;
+    }
+    org.junit.jupiter.api.Assumptions.abort("a GPU opened here: nothing to check");
   }
 }

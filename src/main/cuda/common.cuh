@@ -21,6 +21,40 @@ __device__ __forceinline__ void st4(float* p, long long q, float4 v) {
 }
 // F(c) once for each lane c of a float4 (x, y, z, w).
 #define LANES(F) F(x) F(y) F(z) F(w)
+__device__ __forceinline__ float4 zero4() {
+  return make_float4(0.f, 0.f, 0.f, 0.f);
+}
+__device__ __forceinline__ float4 add4(float4 a, float4 b) {
+  return make_float4(a.x + b.x, a.y + b.y, a.z + b.z, a.w + b.w);
+}
+
+// W consecutive floats (W = 1 or 4) loaded and stored as one access: a kernel body written once
+// as a template on W runs 4 columns per thread through 16-byte accesses where the row length is a
+// multiple of 4 and the pointers are aligned (indices then count groups of W floats), and one
+// column per thread elsewhere.
+template <int W> struct Floats {
+  float v[W];
+  __device__ __forceinline__ static Floats load(const float* p, long long i) {
+    Floats f;
+    if constexpr (W == 4) {
+      float4 t = ld4(p, i);
+      f.v[0] = t.x;
+      f.v[1] = t.y;
+      f.v[2] = t.z;
+      f.v[3] = t.w;
+    } else {
+      f.v[0] = p[i];
+    }
+    return f;
+  }
+  __device__ __forceinline__ void store(float* p, long long i) const {
+    if constexpr (W == 4) {
+      st4(p, i, make_float4(v[0], v[1], v[2], v[3]));
+    } else {
+      p[i] = v[0];
+    }
+  }
+};
 
 // The element-wise pattern: when `vec` (every pointer 16-byte aligned), VEC(q) for each group
 // q of 4 elements (4q .. 4q+3) and ONE(i) for the n % 4 elements after them; else ONE(i) for
@@ -108,6 +142,16 @@ __device__ __forceinline__ double block_sum(double v, double* shared32) {
   }
   __syncthreads();
   return shared32[0];
+}
+
+// Maximum and sum of v over the 32 lanes of a warp (all lanes active); every lane gets it.
+__device__ __forceinline__ float warp_max(float v) {
+  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+  return v;
+}
+__device__ __forceinline__ double warp_sum(double v) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
 }
 
 // Maximum of v over the block; every thread gets it.

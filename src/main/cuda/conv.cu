@@ -2,81 +2,125 @@
 // and 2 x 2 max pooling with stride 2.
 #include "common.cuh"
 
-// cols(n*h*w, k*k*c): one thread per element, patch order (ky, kx, ch).
-extern "C" __global__ void im2col(const float* x, int n, int h, int w, int c, int k, int pad,
-                                  float* cols) {
-  int patch = k * k * c;
-  long long total = (long long)n * h * w * patch;
-  // pixel indices fit 32 bits (every buffer is a Java array): 32-bit divisions per element, and
-  // none for the (pixel, patch entry) split (RowCol)
-  GRID_STRIDE_RC(it, total, patch) {
-    long long e = it.e;
+// cols(n*h*w, k*k*c), patch order (ky, kx, ch): one thread per (pixel, kernel offset) copies the
+// c channels of one source pixel (contiguous on both sides; 4 at a time where c % 4 == 0 and
+// the pointers are aligned), so the index arithmetic is paid once per c elements. Pixel indices
+// fit 32 bits (every buffer is a Java array): 32-bit divisions, and none for the (pixel, offset)
+// split (RowCol).
+template <int W>
+__device__ __forceinline__ void im2col_w(const float* x, int n, int h, int w, int c, int k,
+                                         int pad, float* cols) {
+  int offsets = k * k, cW = c / W;
+  GRID_STRIDE_RC(it, (long long)n * h * w * offsets, offsets) {
     unsigned pix = (unsigned)it.r;
-    int p = (int)it.j;
-    int ch = p % c, kk = p / c, kx = kk % k, ky = kk / k;
+    int kk = (int)it.j;
+    int kx = kk % k, ky = kk / k;
     int xx = (int)(pix % (unsigned)w);
     unsigned rest = pix / (unsigned)w;
     int y = (int)(rest % (unsigned)h);
     long long img = rest / (unsigned)h;
     int sy = y + ky - pad, sx = xx + kx - pad;
-    bool inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
-    cols[e] = inside ? x[((img * h + sy) * w + sx) * c + ch] : 0.f;
+    long long out = it.e * cW;  // (pix * offsets + kk) * c / W
+    if (sy >= 0 && sy < h && sx >= 0 && sx < w) {
+      long long in = ((img * h + sy) * w + sx) * cW;
+      for (int ch = 0; ch < cW; ch++) Floats<W>::load(x, in + ch).store(cols, out + ch);
+    } else {
+      Floats<W> z = {};
+      for (int ch = 0; ch < cW; ch++) z.store(cols, out + ch);
+    }
   }
 }
 
+extern "C" __global__ void im2col(const float* x, int n, int h, int w, int c, int k, int pad,
+                                  float* cols) {
+  if (c % 4 == 0 && aligned16(x) && aligned16(cols))
+    im2col_w<4>(x, n, h, w, c, k, pad, cols);
+  else
+    im2col_w<1>(x, n, h, w, c, k, pad, cols);
+}
+
 // dx(n, h, w, c) = sum of the patch gradients that read each input element (overwrites dx).
-// Written as a gather, one thread per dx element, so no two threads write one element.
-extern "C" __global__ void col2im(const float* dCols, int n, int h, int w, int c, int k, int pad,
-                                  float* dx) {
-  long long patch = (long long)k * k * c;
-  long long total = (long long)n * h * w * c;
-  GRID_STRIDE_RC(it, total, c) {
-    long long e = it.e;
+// Written as a gather, one thread per dx element (W channels of one pixel), so no two threads
+// write one element.
+template <int W>
+__device__ __forceinline__ void col2im_w(const float* dCols, int n, int h, int w, int c, int k,
+                                         int pad, float* dx) {
+  int cW = c / W;
+  long long patchW = (long long)k * k * cW;
+  GRID_STRIDE_RC(it, (long long)n * h * w * cW, cW) {
     int ch = (int)it.j;
     unsigned pix = (unsigned)it.r;
     int sx = (int)(pix % (unsigned)w);
     unsigned rest = pix / (unsigned)w;
     int sy = (int)(rest % (unsigned)h);
     long long img = rest / (unsigned)h;
-    double acc = 0;
+    double acc[W] = {};
     for (int ky = 0; ky < k; ky++) {
       int y = sy - ky + pad;
       if (y < 0 || y >= h) continue;
       for (int kx = 0; kx < k; kx++) {
         int xx = sx - kx + pad;
         if (xx < 0 || xx >= w) continue;
-        acc += dCols[((img * h + y) * w + xx) * patch + (ky * k + kx) * c + ch];
+        Floats<W> v = Floats<W>::load(dCols,
+                                      ((img * h + y) * w + xx) * patchW + (ky * k + kx) * cW + ch);
+        for (int l = 0; l < W; l++) acc[l] += v.v[l];
       }
     }
-    dx[e] = (float)acc;
+    Floats<W> o;
+    for (int l = 0; l < W; l++) o.v[l] = (float)acc[l];
+    o.store(dx, it.e);
   }
 }
 
+extern "C" __global__ void col2im(const float* dCols, int n, int h, int w, int c, int k, int pad,
+                                  float* dx) {
+  if (c % 4 == 0 && aligned16(dCols) && aligned16(dx))
+    col2im_w<4>(dCols, n, h, w, c, k, pad, dx);
+  else
+    col2im_w<1>(dCols, n, h, w, c, k, pad, dx);
+}
+
 // y(n, h/2, w/2, c) = max of each 2 x 2 window; argmax = the source index (first maximum in
-// window order, as the reference; -1 and -inf where every element is NaN).
-extern "C" __global__ void maxpool2_fwd(const float* x, int n, int h, int w, int c, float* y,
-                                        int* argmax) {
-  int oh = h / 2, ow = w / 2;
-  long long total = (long long)n * oh * ow * c;
-  GRID_STRIDE_RC(it, total, c) {
-    long long e = it.e;
-    int ch = (int)it.j;
+// window order, as the reference; -1 and -inf where every element is NaN). One thread per
+// (output pixel, W channels).
+template <int W>
+__device__ __forceinline__ void maxpool2_fwd_w(const float* x, int n, int h, int w, int c,
+                                               float* y, int* argmax) {
+  int oh = h / 2, ow = w / 2, cW = c / W;
+  GRID_STRIDE_RC(it, (long long)n * oh * ow * cW, cW) {
+    int chW = (int)it.j;
     unsigned pix = (unsigned)it.r;
     int ox = (int)(pix % (unsigned)ow);
     unsigned rest = pix / (unsigned)ow;
     int oy = (int)(rest % (unsigned)oh);
     long long img = rest / (unsigned)oh;
-    int best = -1;
-    float bestV = -INFINITY;
+    int best[W];
+    Floats<W> bestV;
+    for (int l = 0; l < W; l++) {
+      best[l] = -1;
+      bestV.v[l] = -INFINITY;
+    }
     for (int dy = 0; dy < 2; dy++)
       for (int dxx = 0; dxx < 2; dxx++) {
-        long long src = ((img * h + 2 * oy + dy) * w + 2 * ox + dxx) * c + ch;
-        float v = x[src];
-        if (v > bestV) { bestV = v; best = (int)src; }
+        long long src = ((img * h + 2 * oy + dy) * w + 2 * ox + dxx) * cW + chW;
+        Floats<W> v = Floats<W>::load(x, src);
+        for (int l = 0; l < W; l++)
+          if (v.v[l] > bestV.v[l]) {
+            bestV.v[l] = v.v[l];
+            best[l] = (int)(src * W + l);
+          }
       }
-    y[e] = bestV;
-    argmax[e] = best;
+    bestV.store(y, it.e);
+    for (int l = 0; l < W; l++) argmax[it.e * W + l] = best[l];
   }
+}
+
+extern "C" __global__ void maxpool2_fwd(const float* x, int n, int h, int w, int c, float* y,
+                                        int* argmax) {
+  if (c % 4 == 0 && aligned16(x) && aligned16(y))
+    maxpool2_fwd_w<4>(x, n, h, w, c, y, argmax);
+  else
+    maxpool2_fwd_w<1>(x, n, h, w, c, y, argmax);
 }
 
 // dx[argmax[i]] += dy[i] (dx zeroed by the launcher first); atomics because a caller may pass

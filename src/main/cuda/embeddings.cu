@@ -18,50 +18,92 @@ extern "C" __global__ void gather_rows(const float* table, int dim, const int* i
   }
 }
 
+// The (group or bag, column) kernels below are written once on W (see Floats in common.cuh):
+// dimW = dim / W columns of W floats; the kernel takes W = 4 when dim % 4 == 0 and its float
+// pointers are 16-byte aligned.
+
 // dTable[keys[g]] += sum of dOut[order[q]] for q in group g.
-extern "C" __global__ void scatter_add_rows(const float* dOut, int dim, const int* order,
-                                            const int* starts, const int* keys, int groups,
-                                            float* dTable) {
-  long long n = (long long)groups * dim;
-  GRID_STRIDE_RC(it, n, dim) {
+template <int W>
+__device__ __forceinline__ void scatter_add_w(const float* dOut, int dimW, const int* order,
+                                              const int* starts, const int* keys, int groups,
+                                              float* dTable) {
+  GRID_STRIDE_RC(it, (long long)groups * dimW, dimW) {
     long long g = it.r;
-    int j = (int)it.j;
-    float acc = 0.f;
-    for (int q = starts[g]; q < starts[g + 1]; q++) acc += dOut[(long long)order[q] * dim + j];
-    long long t = (long long)keys[g] * dim + j;
-    dTable[t] += acc;
+    float acc[W] = {};
+    for (int q = starts[g]; q < starts[g + 1]; q++) {
+      Floats<W> v = Floats<W>::load(dOut, (long long)order[q] * dimW + it.j);
+      for (int l = 0; l < W; l++) acc[l] += v.v[l];
+    }
+    long long t = (long long)keys[g] * dimW + it.j;
+    Floats<W> o = Floats<W>::load(dTable, t);
+    for (int l = 0; l < W; l++) o.v[l] += acc[l];
+    o.store(dTable, t);
   }
 }
 
+extern "C" __global__ void scatter_add_rows(const float* dOut, int dim, const int* order,
+                                            const int* starts, const int* keys, int groups,
+                                            float* dTable) {
+  if (dim % 4 == 0 && aligned16(dOut) && aligned16(dTable))
+    scatter_add_w<4>(dOut, dim / 4, order, starts, keys, groups, dTable);
+  else
+    scatter_add_w<1>(dOut, dim, order, starts, keys, groups, dTable);
+}
+
 // out(bags, dim)[b] = mean of table[ids[q]] for q in [offsets[b], offsets[b+1]); empty: zeros.
+template <int W>
+__device__ __forceinline__ void bag_mean_fwd_w(const float* table, int dimW, const int* ids,
+                                               const int* offsets, int bags, float* out) {
+  GRID_STRIDE_RC(it, (long long)bags * dimW, dimW) {
+    long long b = it.r;
+    int from = offsets[b], to = offsets[b + 1];
+    double sum[W] = {};
+    for (int q = from; q < to; q++) {
+      Floats<W> v = Floats<W>::load(table, (long long)ids[q] * dimW + it.j);
+      for (int l = 0; l < W; l++) sum[l] += v.v[l];
+    }
+    Floats<W> o;
+    for (int l = 0; l < W; l++) o.v[l] = to > from ? (float)(sum[l] / (to - from)) : 0.f;
+    o.store(out, it.e);
+  }
+}
+
 extern "C" __global__ void bag_mean_fwd(const float* table, int dim, const int* ids,
                                         const int* offsets, int bags, float* out) {
-  long long n = (long long)bags * dim;
-  GRID_STRIDE_RC(it, n, dim) {
-    long long b = it.r, e = it.e;
-    int j = (int)it.j;
-    int from = offsets[b], to = offsets[b + 1];
-    double sum = 0;
-    for (int q = from; q < to; q++) sum += table[(long long)ids[q] * dim + j];
-    out[e] = to > from ? (float)(sum / (to - from)) : 0.f;
-  }
+  if (dim % 4 == 0 && aligned16(table) && aligned16(out))
+    bag_mean_fwd_w<4>(table, dim / 4, ids, offsets, bags, out);
+  else
+    bag_mean_fwd_w<1>(table, dim, ids, offsets, bags, out);
 }
 
 // dRows[keys[g]] += sum over q in group g of dOut[bagOf[order[q]]] / |that bag|, where the groups
 // are the bag positions grouped by slot (bagOf maps a position to its bag).
+template <int W>
+__device__ __forceinline__ void bag_mean_bwd_w(const float* dOut, int dimW, const int* offsets,
+                                               const int* bagOf, const int* order,
+                                               const int* starts, const int* keys, int groups,
+                                               float* dRows) {
+  GRID_STRIDE_RC(it, (long long)groups * dimW, dimW) {
+    long long g = it.r;
+    double acc[W] = {};
+    for (int q = starts[g]; q < starts[g + 1]; q++) {
+      int b = bagOf[order[q]];
+      int size = offsets[b + 1] - offsets[b];
+      Floats<W> v = Floats<W>::load(dOut, (long long)b * dimW + it.j);
+      for (int l = 0; l < W; l++) acc[l] += (double)v.v[l] / size;
+    }
+    long long t = (long long)keys[g] * dimW + it.j;
+    Floats<W> o = Floats<W>::load(dRows, t);
+    for (int l = 0; l < W; l++) o.v[l] += (float)acc[l];
+    o.store(dRows, t);
+  }
+}
+
 extern "C" __global__ void bag_mean_bwd(const float* dOut, int dim, const int* offsets,
                                         const int* bagOf, const int* order, const int* starts,
                                         const int* keys, int groups, float* dRows) {
-  long long n = (long long)groups * dim;
-  GRID_STRIDE_RC(it, n, dim) {
-    long long g = it.r;
-    int j = (int)it.j;
-    double acc = 0;
-    for (int q = starts[g]; q < starts[g + 1]; q++) {
-      int b = bagOf[order[q]];
-      acc += (double)dOut[(long long)b * dim + j] / (offsets[b + 1] - offsets[b]);
-    }
-    long long t = (long long)keys[g] * dim + j;
-    dRows[t] += (float)acc;
-  }
+  if (dim % 4 == 0 && aligned16(dOut) && aligned16(dRows))
+    bag_mean_bwd_w<4>(dOut, dim / 4, offsets, bagOf, order, starts, keys, groups, dRows);
+  else
+    bag_mean_bwd_w<1>(dOut, dim, offsets, bagOf, order, starts, keys, groups, dRows);
 }

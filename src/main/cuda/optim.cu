@@ -35,36 +35,73 @@ extern "C" __global__ void adam(float* p, const float* g, float* m, float* v, in
 #undef ADAM
 }
 
+// The row updates below are written once on W (see Floats in common.cuh): dimW = dim / W
+// columns of W floats, W = 4 where dim % 4 == 0 and the float pointers are 16-byte aligned.
+
 // Lazy Adam on the rows keys[g] of table(?, dim) with gradient rows(count, dim) grouped by id.
+template <int W>
+__device__ __forceinline__ void sparse_adam_w(float* table, int dimW, const float* rows,
+                                              const int* order, const int* starts,
+                                              const int* keys, int groups, float* m, float* v,
+                                              float lr, float b1, float b2, float eps, double c1,
+                                              double c2) {
+  GRID_STRIDE_RC(it, (long long)groups * dimW, dimW) {
+    long long g = it.r;
+    long long t = (long long)keys[g] * dimW + it.j;
+    Floats<W> P = Floats<W>::load(table, t), M = Floats<W>::load(m, t),
+              V = Floats<W>::load(v, t);
+    for (int q = starts[g]; q < starts[g + 1]; q++) {
+      Floats<W> G = Floats<W>::load(rows, (long long)order[q] * dimW + it.j);
+      for (int l = 0; l < W; l++)
+        adam_update(&P.v[l], &M.v[l], &V.v[l], G.v[l], lr, b1, b2, eps, c1, c2);
+    }
+    P.store(table, t);
+    M.store(m, t);
+    V.store(v, t);
+  }
+}
+
 extern "C" __global__ void sparse_adam(float* table, int dim, const float* rows,
                                        const int* order, const int* starts, const int* keys,
                                        int groups, float* m, float* v, float lr, float b1,
                                        float b2, float eps, double c1, double c2) {
-  long long n = (long long)groups * dim;
-  GRID_STRIDE_RC(it, n, dim) {
-    long long g = it.r;
-    int j = (int)it.j;
-    long long t = (long long)keys[g] * dim + j;
-    for (int q = starts[g]; q < starts[g + 1]; q++)
-      adam_update(table + t, m + t, v + t, rows[(long long)order[q] * dim + j], lr, b1, b2, eps,
-                  c1, c2);
-  }
+  if (dim % 4 == 0 && aligned16(table) && aligned16(rows) && aligned16(m) && aligned16(v))
+    sparse_adam_w<4>(table, dim / 4, rows, order, starts, keys, groups, m, v, lr, b1, b2, eps,
+                     c1, c2);
+  else
+    sparse_adam_w<1>(table, dim, rows, order, starts, keys, groups, m, v, lr, b1, b2, eps, c1,
+                     c2);
 }
 
 // Adagrad on the rows keys[g]: acc += g^2; p -= lr g / (sqrt(acc) + eps).
+template <int W>
+__device__ __forceinline__ void sparse_adagrad_w(float* table, int dimW, const float* rows,
+                                                 const int* order, const int* starts,
+                                                 const int* keys, int groups, float* acc,
+                                                 float lr, float eps) {
+  GRID_STRIDE_RC(it, (long long)groups * dimW, dimW) {
+    long long g = it.r;
+    long long t = (long long)keys[g] * dimW + it.j;
+    Floats<W> P = Floats<W>::load(table, t), A = Floats<W>::load(acc, t);
+    for (int q = starts[g]; q < starts[g + 1]; q++) {
+      Floats<W> G = Floats<W>::load(rows, (long long)order[q] * dimW + it.j);
+      for (int l = 0; l < W; l++) {
+        double gi = G.v[l];
+        double a = (double)A.v[l] + gi * gi;
+        A.v[l] = (float)a;
+        P.v[l] = (float)(P.v[l] - lr * gi / (sqrt(a) + eps));
+      }
+    }
+    P.store(table, t);
+    A.store(acc, t);
+  }
+}
+
 extern "C" __global__ void sparse_adagrad(float* table, int dim, const float* rows,
                                           const int* order, const int* starts, const int* keys,
                                           int groups, float* acc, float lr, float eps) {
-  long long n = (long long)groups * dim;
-  GRID_STRIDE_RC(it, n, dim) {
-    long long g = it.r;
-    int j = (int)it.j;
-    long long t = (long long)keys[g] * dim + j;
-    for (int q = starts[g]; q < starts[g + 1]; q++) {
-      double gi = rows[(long long)order[q] * dim + j];
-      double a = (double)acc[t] + gi * gi;
-      acc[t] = (float)a;
-      table[t] = (float)(table[t] - lr * gi / (sqrt(a) + eps));
-    }
-  }
+  if (dim % 4 == 0 && aligned16(table) && aligned16(rows) && aligned16(acc))
+    sparse_adagrad_w<4>(table, dim / 4, rows, order, starts, keys, groups, acc, lr, eps);
+  else
+    sparse_adagrad_w<1>(table, dim, rows, order, starts, keys, groups, acc, lr, eps);
 }

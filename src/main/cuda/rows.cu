@@ -28,22 +28,72 @@ extern "C" __global__ void bias_act_fwd(const float* x, const float* bias, float
 
 // dx[r, c] = dy[r, c] * act'(y[r, c]) (skipped when dx is null; dx may alias dy) and
 // dBias[c] += sum over r of that (skipped when dBias is null); y may be null when act is none.
-// The (rows, cols) matrix is cut into column tiles of blockDim.x and row chunks of rowsPerChunk:
-// block b takes tile b % tiles and chunk b / tiles, each thread one column of the tile, so a
-// warp reads neighbouring columns (coalesced) and there are enough blocks when cols is small;
-// each thread sums its chunk in double and adds it to dBias once (atomicAdd: chunks of one column
-// meet there, in no fixed order).
+// The (rows, cols) matrix is cut into column tiles and row chunks of rowsPerChunk: block b takes
+// tile b % tiles and chunk b / tiles, each thread one column of the tile (4 neighbouring columns
+// through 16-byte accesses where cols % 4 == 0 and the pointers are aligned), so a warp reads
+// neighbouring columns (coalesced) and there are enough blocks when cols is small; each thread
+// sums its chunk in double and adds it to dBias once (atomicAdd: chunks of one column meet
+// there, in no fixed order).
 extern "C" __global__ void bias_act_bwd(const float* y, const float* dy, float* dx, float* dBias,
                                         int rows, int cols, int act, int rowsPerChunk) {
-  int tiles = (cols + blockDim.x - 1) / blockDim.x;
   long long chunks = ((long long)rows + rowsPerChunk - 1) / rowsPerChunk;
+  bool vec = cols % 4 == 0 && aligned16(dy) && (!dx || aligned16(dx))
+             && (act == ACT_NONE || aligned16(y));
+  if (vec) {
+    int c4n = cols / 4;
+    int tiles = (c4n + blockDim.x - 1) / blockDim.x;
+    for (long long b = blockIdx.x; b < (long long)tiles * chunks; b += gridDim.x) {
+      int c4 = (int)(b % tiles) * blockDim.x + threadIdx.x;
+      long long r0 = (b / tiles) * rowsPerChunk;
+      long long r1 = min((long long)rows, r0 + rowsPerChunk);
+      if (c4 >= c4n) continue;
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      // rows in groups of U, every load of a group before its stores (dx may alias dy, so the
+      // compiler would not move a later row's load above an earlier row's store): U loads in
+      // flight per thread instead of one; the sums still run row after row
+      constexpr int U = 4;
+      for (long long r = r0; r < r1; r += U) {
+        int u = (int)min((long long)U, r1 - r);
+        float4 g[U], v[U];
+#pragma unroll
+        for (int k = 0; k < U; k++)
+          if (k < u) g[k] = ld4(dy, (r + k) * c4n + c4);
+        if (act != ACT_NONE) {
+#pragma unroll
+          for (int k = 0; k < U; k++)
+            if (k < u) v[k] = ld4(y, (r + k) * c4n + c4);
+        }
+#pragma unroll
+        for (int k = 0; k < U; k++) {
+          if (k >= u) break;
+          if (act != ACT_NONE) {
+#define GRAD(c) g[k].c *= activate_grad(act, v[k].c);
+            LANES(GRAD)
+#undef GRAD
+          }
+          if (dx) st4(dx, (r + k) * c4n + c4, g[k]);
+          s0 += g[k].x;
+          s1 += g[k].y;
+          s2 += g[k].z;
+          s3 += g[k].w;
+        }
+      }
+      if (dBias) {
+        atomicAdd(dBias + 4 * c4, (float)s0);
+        atomicAdd(dBias + 4 * c4 + 1, (float)s1);
+        atomicAdd(dBias + 4 * c4 + 2, (float)s2);
+        atomicAdd(dBias + 4 * c4 + 3, (float)s3);
+      }
+    }
+    return;
+  }
+  int tiles = (cols + blockDim.x - 1) / blockDim.x;
   for (long long b = blockIdx.x; b < (long long)tiles * chunks; b += gridDim.x) {
     int c = (int)(b % tiles) * blockDim.x + threadIdx.x;
     long long r0 = (b / tiles) * rowsPerChunk;
     long long r1 = min((long long)rows, r0 + rowsPerChunk);
     if (c >= cols) continue;
     double sum = 0;
-#pragma unroll 4
     for (long long r = r0; r < r1; r++) {
       long long i = r * cols + c;
       float g = dy[i] * (act == ACT_NONE ? 1.f : activate_grad(act, y[i]));

@@ -281,7 +281,8 @@ static void embeddings() {
 }
 
 static void conv() {
-  int shapes[][6] = {{1, 1, 1, 1, 1, 0}, {2, 5, 3, 3, 3, 1}, {1, 4, 6, 2, 5, 2}, {2, 6, 4, 3, 3, 1}};
+  int shapes[][6] = {{1, 1, 1, 1, 1, 0}, {2, 5, 3, 3, 3, 1}, {1, 4, 6, 2, 5, 2}, {2, 6, 4, 3, 3, 1},
+                     {2, 5, 4, 8, 3, 1}};
   for (auto& s : shapes) {
     int n = s[0], h = s[1], w = s[2], c = s[3], k = s[4], pad = s[5];
     int patch = k * k * c;
@@ -309,7 +310,7 @@ static void conv() {
     emu_launch(2, 64, [&] { col2im(dcols.data(), n, h, w, c, k, pad, gx.data()); });
     check(gx, dx, 1e-5, "col2im");
   }
-  int pools[][4] = {{1, 2, 2, 1}, {2, 6, 4, 3}, {1, 5, 7, 2}, {3, 4, 4, 5}};
+  int pools[][4] = {{1, 2, 2, 1}, {2, 6, 4, 3}, {1, 5, 7, 2}, {3, 4, 4, 5}, {2, 4, 6, 8}};
   for (auto& s : pools) {
     int n = s[0], h = s[1], w = s[2], c = s[3], oh = h / 2, ow = w / 2;
     auto x = gauss((size_t)n * h * w * c);
@@ -404,7 +405,8 @@ static void optimizers_and_lstm() {
 
 // The block reductions, with each block's threads running concurrently (shim.h).
 static void losses() {
-  int grids[][2] = {{0, 4}, {1, 1}, {1, 7}, {5, 3}, {9, 33}, {3, 300}, {4, 1025}};
+  int grids[][2] = {{0, 4}, {1, 1}, {1, 7}, {5, 3}, {9, 33}, {2, 100}, {2, 200}, {3, 300},
+                    {4, 1025}};
   for (auto& g : grids) {
     int rows = g[0], cols = g[1];
     for (int variant = 0; variant < 4; variant++) {
@@ -431,7 +433,7 @@ static void losses() {
       std::vector<float> d = alias ? logits : std::vector<float>((size_t)rows * cols, NAN);
       float* dp = alias ? logits.data() : d.data();
       std::vector<double> loss(rows, NAN);
-      // two blocks stride over the rows; 64 threads: two warps meet in the block reduction
+      // two blocks of two warps: four warps stride over the rows, one row each at a time
       emu_launch_threads(std::min(rows, 2), 64, [&] {
         softmax_xent(logits.data(), masked ? allowed.data() : nullptr, targets.data(), rows,
                      cols, 0.5f, dp, loss.data());

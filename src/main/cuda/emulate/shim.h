@@ -52,6 +52,22 @@ template <class T> T __shfl_down_sync(unsigned, T v, int o) {
   return r;
 }
 
+// Lane l gets lane l ^ o's value (the butterfly exchange).
+template <class T> T __shfl_xor_sync(unsigned, T v, int o) {
+  unsigned t = threadIdx.x;
+  std::barrier<>& w = *emu_block->warps[t / 32];
+  emu_block->slots[t] = (double)v;
+  w.arrive_and_wait();
+  T r = (T)emu_block->slots[(t & ~31u) | ((t & 31u) ^ (unsigned)o)];
+  w.arrive_and_wait();
+  return r;
+}
+
+// The lanes of a warp wait for each other (only under emu_launch_threads).
+inline void __syncwarp(unsigned = 0xffffffffu) {
+  if (emu_block) emu_block->warps[threadIdx.x / 32]->arrive_and_wait();
+}
+
 // Runs f for every block, the block's threads (a multiple of 32) as concurrent threads.
 template <class F> void emu_launch_threads(unsigned blocks, unsigned threads, F f) {
   for (unsigned b = 0; b < blocks; b++) {

@@ -142,7 +142,7 @@ public final class Kernels {
       long dLogits, long loss) {
     a.reset().ptr(logits).ptr(allowed).ptr(targets).i32(rows).i32(cols).f32(scale).ptr(dLogits)
         .ptr(loss);
-    goBlocks("softmax_xent", Math.min(rows, Launch.MAX_BLOCKS));
+    goBlocks("softmax_xent", Launch.blocks((long) rows * 32)); // a warp per row
   }
 
   /** Returns the number of partial sums written (one per block). */
@@ -157,7 +157,7 @@ public final class Kernels {
 
   void im2col(long x, int n, int h, int w, int c, int k, int pad, long cols) {
     a.reset().ptr(x).i32(n).i32(h).i32(w).i32(c).i32(k).i32(pad).ptr(cols);
-    go("im2col", (long) n * h * w * k * k * c);
+    go("im2col", (long) n * h * w * k * k); // a thread per (pixel, kernel offset)
   }
 
   void col2im(long dCols, int n, int h, int w, int c, int k, int pad, long dx) {

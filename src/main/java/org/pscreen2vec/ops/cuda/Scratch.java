@@ -70,9 +70,11 @@ final class Scratch {
     }
     long a = reserve(keep.length);
     BytePointer s = staging(keep.length);
+    byte[] bytes = new byte[keep.length]; // one bulk copy, not a native call per element
     for (int i = 0; i < keep.length; i++) {
-      s.put(i, (byte) (keep[i] ? 1 : 0));
+      bytes[i] = (byte) (keep[i] ? 1 : 0);
     }
+    s.position(0).put(bytes, 0, bytes.length);
     driver.toDevice(a, s.position(0), keep.length);
     return a;
   }

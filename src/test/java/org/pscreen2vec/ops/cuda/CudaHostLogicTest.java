@@ -59,21 +59,24 @@ class CudaHostLogicTest {
       int cols = s[1];
       int per = Launch.rowsPerChunk(rows, cols);
       int blocks = Launch.columnSumBlocks(rows, cols);
-      long tiles = (cols + Launch.THREADS - 1) / Launch.THREADS;
       long chunks = (rows + (long) per - 1) / per;
       assertTrue(per >= 1 && per <= rows, "rows per chunk " + per);
       assertTrue(blocks >= 1 && blocks <= Launch.MAX_BLOCKS, "blocks " + blocks);
-      // the kernel strides b over tiles * chunks: each (tile, chunk) is one b, visited once
-      long[] visits = new long[(int) Math.min(tiles * chunks, 1 << 20)];
-      for (long b0 = 0; b0 < blocks; b0++) {
-        for (long b = b0; b < tiles * chunks; b += blocks) {
-          if (b < visits.length) {
-            visits[(int) b]++;
+      // the kernel strides b over tiles * chunks, its tiles one column per thread or (cols % 4
+      // == 0, aligned pointers) four: either way each (tile, chunk) is one b, visited once
+      for (long width : new long[] {cols, Launch.columnThreads(cols)}) {
+        long tiles = (width + Launch.THREADS - 1) / Launch.THREADS;
+        long[] visits = new long[(int) Math.min(tiles * chunks, 1 << 20)];
+        for (long b0 = 0; b0 < blocks; b0++) {
+          for (long b = b0; b < tiles * chunks; b += blocks) {
+            if (b < visits.length) {
+              visits[(int) b]++;
+            }
           }
         }
-      }
-      for (long v : visits) {
-        assertEquals(1, v, rows + " x " + cols);
+        for (long v : visits) {
+          assertEquals(1, v, rows + " x " + cols);
+        }
       }
       assertTrue(chunks * per >= rows && (chunks - 1) * per < rows, rows + " x " + cols);
     }
@@ -119,6 +122,27 @@ class CudaHostLogicTest {
     assertArrayEquals(new int[] {0}, empty.starts());
     assertThrows(IndexOutOfBoundsException.class, () -> Groups.of(new int[] {1, 3}, 3, "id"));
     assertThrows(IndexOutOfBoundsException.class, () -> Groups.of(new int[] {-1}, 3, "id"));
+  }
+
+  /** The counting sort and the comparison sort group alike (same order, starts, keys). */
+  @Test
+  void countingAndSortingGroupAlike() {
+    Random rnd = new Random(11);
+    for (int n : new int[] {0, 1, 2, 17, 1000, 50_000}) {
+      for (int limit : new int[] {1, 3, 97, 200_000}) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+          ids[i] = rnd.nextInt(limit);
+        }
+        Groups c = Groups.of(ids, limit, "id", true);
+        Groups s = Groups.of(ids, limit, "id", false);
+        String what = n + " ids below " + limit;
+        assertArrayEquals(s.order(), c.order(), what);
+        assertArrayEquals(s.starts(), c.starts(), what);
+        assertArrayEquals(s.keys(), c.keys(), what);
+      }
+    }
+    assertThrows(IndexOutOfBoundsException.class, () -> Groups.of(new int[] {3}, 3, "id", true));
   }
 
   /** What the scatter-add kernel computes from the groups equals adding rows one by one. */

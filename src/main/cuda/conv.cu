@@ -31,7 +31,7 @@ __device__ __forceinline__ void im2col_w(const float* x, int n, int h, int w, in
   }
 }
 
-extern "C" __global__ void im2col(const float* x, int n, int h, int w, int c, int k, int pad,
+extern "C" __global__ void MIN_BLOCKS(5) im2col(const float* x, int n, int h, int w, int c, int k, int pad,
                                   float* cols) {
   if (c % 4 == 0 && aligned16(x) && aligned16(cols))
     im2col_w<4>(x, n, h, w, c, k, pad, cols);
@@ -72,7 +72,7 @@ __device__ __forceinline__ void col2im_w(const float* dCols, int n, int h, int w
   }
 }
 
-extern "C" __global__ void col2im(const float* dCols, int n, int h, int w, int c, int k, int pad,
+extern "C" __global__ void MIN_BLOCKS(6) col2im(const float* dCols, int n, int h, int w, int c, int k, int pad,
                                   float* dx) {
   if (c % 4 == 0 && aligned16(dCols) && aligned16(dx))
     col2im_w<4>(dCols, n, h, w, c, k, pad, dx);
@@ -115,7 +115,7 @@ __device__ __forceinline__ void maxpool2_fwd_w(const float* x, int n, int h, int
   }
 }
 
-extern "C" __global__ void maxpool2_fwd(const float* x, int n, int h, int w, int c, float* y,
+extern "C" __global__ void MIN_BLOCKS(6) maxpool2_fwd(const float* x, int n, int h, int w, int c, float* y,
                                         int* argmax) {
   if (c % 4 == 0 && aligned16(x) && aligned16(y))
     maxpool2_fwd_w<4>(x, n, h, w, c, y, argmax);

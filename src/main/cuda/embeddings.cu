@@ -7,7 +7,7 @@
 #include "common.cuh"
 
 // out(count, dim)[i] = table(?, dim)[ids[i]]
-extern "C" __global__ void gather_rows(const float* table, int dim, const int* ids, int count,
+extern "C" __global__ void MIN_BLOCKS(6) gather_rows(const float* table, int dim, const int* ids, int count,
                                        float* out) {
   long long n = (long long)count * dim;
   if (aligned16(table) && aligned16(out) && dim % 4 == 0) {
@@ -41,7 +41,7 @@ __device__ __forceinline__ void scatter_add_w(const float* dOut, int dimW, const
   }
 }
 
-extern "C" __global__ void scatter_add_rows(const float* dOut, int dim, const int* order,
+extern "C" __global__ void MIN_BLOCKS(6) scatter_add_rows(const float* dOut, int dim, const int* order,
                                             const int* starts, const int* keys, int groups,
                                             float* dTable) {
   if (dim % 4 == 0 && aligned16(dOut) && aligned16(dTable))
@@ -68,7 +68,7 @@ __device__ __forceinline__ void bag_mean_fwd_w(const float* table, int dimW, con
   }
 }
 
-extern "C" __global__ void bag_mean_fwd(const float* table, int dim, const int* ids,
+extern "C" __global__ void MIN_BLOCKS(6) bag_mean_fwd(const float* table, int dim, const int* ids,
                                         const int* offsets, int bags, float* out) {
   if (dim % 4 == 0 && aligned16(table) && aligned16(out))
     bag_mean_fwd_w<4>(table, dim / 4, ids, offsets, bags, out);

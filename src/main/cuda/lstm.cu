@@ -4,7 +4,7 @@
 // which the backward needs, and writes c = f c_prev + i g and h = o tanh(c).
 #include "common.cuh"
 
-extern "C" __global__ void lstm_cell_fwd(float* gates, const float* cPrev, float* c, float* h,
+extern "C" __global__ void MIN_BLOCKS(6) lstm_cell_fwd(float* gates, const float* cPrev, float* c, float* h,
                                          int rows, int hidden) {
   long long n = (long long)rows * hidden;
   GRID_STRIDE_RC(it, n, hidden) {

@@ -18,6 +18,7 @@ inline thread_local EmuDim blockIdx, threadIdx, blockDim, gridDim;
 #define __global__
 #define __device__
 #define __forceinline__ inline
+#define __launch_bounds__(...)
 #define __shared__ static
 using std::min;
 

@@ -240,9 +240,14 @@ static void embeddings() {
         for (int q = off[b]; q < off[b + 1]; q++)
           for (int j = 0; j < dim; j++)
             wr[slots[q] * dim + j] += (double)dOut[b * dim + j] / (off[b + 1] - off[b]);
+      std::vector<int> bagAt(n), sizeAt(n);  // what CudaOps resolves on the host
+      for (int q = 0; q < n; q++) {
+        bagAt[q] = bagOf[gs.order[q]];
+        sizeAt[q] = off[bagAt[q] + 1] - off[bagAt[q]];
+      }
       emu_launch(3, 32, [&] {
-        bag_mean_bwd(dOut.data(), dim, off.data(), bagOf.data(), gs.order.data(),
-                     gs.starts.data(), gs.keys.data(), (int)gs.keys.size(), dRows.data());
+        bag_mean_bwd(dOut.data(), dim, bagAt.data(), sizeAt.data(), gs.starts.data(),
+                     gs.keys.data(), (int)gs.keys.size(), dRows.data());
       });
       check(dRows, wr, 1e-5, "bag_mean_bwd");
       // sparse Adam and Adagrad with a repeated id: sequential semantics

@@ -424,20 +424,23 @@ public final class CudaOps implements Ops {
     FloatBuf fr = f(dRows);
     // only positions inside a bag count: [offsets[0], offsets[bags])
     int from = offsets[0];
-    int[] bagOf = new int[slots.length];
+    int[] bagOf = new int[offsets[bags] - from]; // of each counted position
     for (int b = 0; b < bags; b++) {
-      java.util.Arrays.fill(bagOf, offsets[b], offsets[b + 1], b);
+      java.util.Arrays.fill(bagOf, offsets[b] - from, offsets[b + 1] - from, b);
     }
-    Groups inside = Groups.of(java.util.Arrays.copyOfRange(slots, from, offsets[bags]),
+    Groups g = Groups.of(java.util.Arrays.copyOfRange(slots, from, offsets[bags]),
         rowsOf(fr, dim), "bagMeanBackward: slot");
-    int[] order = inside.order().clone();
-    for (int q = 0; q < order.length; q++) {
-      order[q] += from; // back to positions of slots
+    // each grouped position's bag and that bag's size, resolved here: the kernel then loads
+    // both at once instead of following order -> bag -> offsets
+    int[] bagAt = new int[g.order().length];
+    int[] sizeAt = new int[bagAt.length];
+    for (int q = 0; q < bagAt.length; q++) {
+      int b = bagOf[g.order()[q]];
+      bagAt[q] = b;
+      sizeAt[q] = offsets[b + 1] - offsets[b];
     }
-    Groups g = new Groups(order, inside.starts(), inside.keys());
-    call(c -> k.bagMeanBackward(c.in(fd), dim, scratch.ints(offsets), scratch.ints(bagOf),
-        scratch.ints(g.order()), scratch.ints(g.starts()), scratch.ints(g.keys()), g.count(),
-        c.out(fr)));
+    call(c -> k.bagMeanBackward(c.in(fd), dim, scratch.ints(bagAt), scratch.ints(sizeAt),
+        scratch.ints(g.starts()), scratch.ints(g.keys()), g.count(), c.out(fr)));
   }
 
   // ---------------------------------------------------------------- losses

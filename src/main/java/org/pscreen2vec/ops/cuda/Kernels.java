@@ -128,10 +128,10 @@ public final class Kernels {
     go("bag_mean_fwd", (long) bags * dim);
   }
 
-  void bagMeanBackward(long dOut, int dim, long offsets, long bagOf, long order, long starts,
-      long keys, int groups, long dRows) {
-    a.reset().ptr(dOut).i32(dim).ptr(offsets).ptr(bagOf).ptr(order).ptr(starts).ptr(keys)
-        .i32(groups).ptr(dRows);
+  void bagMeanBackward(long dOut, int dim, long bagAt, long sizeAt, long starts, long keys,
+      int groups, long dRows) {
+    a.reset().ptr(dOut).i32(dim).ptr(bagAt).ptr(sizeAt).ptr(starts).ptr(keys).i32(groups)
+        .ptr(dRows);
     go("bag_mean_bwd", (long) groups * dim);
   }
 

@@ -227,7 +227,9 @@ class CudaHostLogicTest {
     assumeTrue(Files.isDirectory(HOME.resolve("src/main/cuda")),
         "skipped: no sources here (the GPU bundle); the fatbin test checks the names");
     Set<String> kernels = new TreeSet<>();
-    Pattern decl = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(");
+    // an optional occupancy request (MIN_BLOCKS(b), common.cuh) before the name
+    Pattern decl = Pattern.compile(
+        "extern \"C\" __global__ void (?:MIN_BLOCKS\\(\\d+\\) )?(\\w+)\\(");
     try (Stream<Path> files = Files.list(HOME.resolve("src/main/cuda"))) {
       for (Path p : files.filter(p -> p.toString().endsWith(".cu")).toList()) {
         Matcher m = decl.matcher(Files.readString(p));

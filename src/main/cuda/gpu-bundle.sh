@@ -2,7 +2,8 @@
 # Packs what the GPU checks need into one tarball for a GPU node that reaches no package
 # registry: the project's classes (with the kernels' fatbin), its test classes, JavaCPP and the
 # CUDA presets (classes + linux-x86_64 JNI), Log4j, Commons CLI, MPJ's mpj.jar (Main references
-# it), XChart (a registered command uses it), the JUnit console launcher, configs/ and the
+# it), XChart (a registered command uses it), the JUnit console launcher, configs/, the launcher
+# (bin/) with MPJ Express (.deps/mpj) for train.sh, and the
 # Fashion-MNIST test split when present (also linked under the training split's names: the GPU
 # tests need a few batches of real images, not 26 MB of them), and a Java 17 runtime cut down by
 # jlink to the modules the code uses (GPU nodes may have no Java; GPU_BUNDLE_JRE=0 leaves it out);
@@ -11,6 +12,7 @@
 #
 #   gpu-bundle.sh BUILD_DIR OUT.tar.gz
 # On the GPU node:  tar xzf pscreen2vec-gpu.tar.gz && pscreen2vec-gpu/run.sh
+#                   (tests and bench-kernels), pscreen2vec-gpu/train.sh (whole training runs)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 build="${1:?usage: gpu-bundle.sh BUILD_DIR OUT.tar.gz}"
@@ -37,6 +39,10 @@ done
 cp "${MPJ_HOME:-$root/.deps/mpj}/lib/mpj.jar" "$b/lib/"
 cp "$console" "$b/lib/junit-platform-console-standalone.jar"
 cp -r "$root/configs" "$b/"
+# the launcher and MPJ Express, for train.sh (whole training runs on the GPU through mpjrun)
+mkdir -p "$b/bin" "$b/.deps"
+cp "$root"/bin/pscreen2vec "$root"/bin/pscreen2vec-emulate "$b/bin/"
+cp -r "${MPJ_HOME:-$root/.deps/mpj}" "$b/.deps/mpj"
 fashion="${FASHION_MNIST_DIR:-$root/.deps/data/fashion-mnist}"
 if [ -d "$fashion" ]; then
   mkdir -p "$b/data/fashion-mnist"
@@ -100,6 +106,43 @@ echo "[run.sh] tests exit $tests, bench-kernels exit ${PIPESTATUS[0]}; results i
 exit "$tests"
 RUN
 chmod +x "$b/run.sh"
+cat > "$b/train.sh" <<'TRAIN'
+#!/usr/bin/env bash
+# Whole training runs with --backend cuda through the launcher (MPJ multicore ranks sharing the
+# GPU by local rank): Screen2Vec (local size) under a 2-rank ring and under the hybrid (2 workers
+# and 1 parameter server), and the Fashion-MNIST CNN on one rank. Logs and run folders land in
+# results/train. Exit status: 0 when every run exits 0, else that of the first that did not.
+# The bundle's Fashion-MNIST "training split" is its test split (see data/fashion-mnist/README):
+# the CNN's accuracy here is on images it trained on.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+[ -x jre/bin/java ] && export PATH="$here/jre/bin:$PATH"
+export PSCREEN2VEC_CLASSPATH="$(ls "$here"/lib/*.jar | grep -v junit-platform-console | paste -sd:)"
+export PSCREEN2VEC_RESULTS="$here/results/train"
+export FASHION_MNIST_DIR="$here/data/fashion-mnist"
+for d in /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64 /usr/local/nvidia/lib64; do
+  [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
+done
+mkdir -p "$PSCREEN2VEC_RESULTS"
+status=0
+one() {  # name, launcher arguments...
+  local name=$1; shift
+  local t0=$SECONDS
+  bin/pscreen2vec "$@" > "$PSCREEN2VEC_RESULTS/$name.log" 2>&1
+  local rc=$?
+  echo "[train.sh] $name: exit $rc after $((SECONDS - t0)) s"
+  grep -E "backend cuda|epoch [0-9]+ done|ERROR" "$PSCREEN2VEC_RESULTS/$name.log" | cut -c1-200
+  [ "$status" = 0 ] && status=$rc
+}
+one screen2vec-ring -np 2 train --model screen2vec --strategy ring --backend cuda --deadline 120 "$@"
+one screen2vec-hybrid -np 3 train --model screen2vec --strategy hybrid --servers 1 \
+  --backend cuda --deadline 120 "$@"
+one fashion-cnn -np 1 train --model fashion-cnn --backend cuda --deadline 120
+echo "[train.sh] exit $status; logs in $PSCREEN2VEC_RESULTS"
+exit "$status"
+TRAIN
+chmod +x "$b/train.sh"
 mkdir -p "$(dirname "$out")"
 tar czf "$out" -C "$stage" pscreen2vec-gpu
 size=$(stat -c %s "$out")

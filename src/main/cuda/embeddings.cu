@@ -7,8 +7,8 @@
 #include "common.cuh"
 
 // out(count, dim)[i] = table(?, dim)[ids[i]]
-extern "C" __global__ void MIN_BLOCKS(6) gather_rows(const float* table, int dim, const int* ids, int count,
-                                       float* out) {
+extern "C" __global__ void MIN_BLOCKS(6) gather_rows(const float* table, int dim,
+                                                     const int* ids, int count, float* out) {
   long long n = (long long)count * dim;
   if (aligned16(table) && aligned16(out) && dim % 4 == 0) {
     int d4 = dim / 4;
@@ -41,9 +41,10 @@ __device__ __forceinline__ void scatter_add_w(const float* dOut, int dimW, const
   }
 }
 
-extern "C" __global__ void MIN_BLOCKS(6) scatter_add_rows(const float* dOut, int dim, const int* order,
-                                            const int* starts, const int* keys, int groups,
-                                            float* dTable) {
+extern "C" __global__ void MIN_BLOCKS(6) scatter_add_rows(const float* dOut, int dim,
+                                                          const int* order, const int* starts,
+                                                          const int* keys, int groups,
+                                                          float* dTable) {
   if (dim % 4 == 0 && aligned16(dOut) && aligned16(dTable))
     scatter_add_w<4>(dOut, dim / 4, order, starts, keys, groups, dTable);
   else
@@ -68,8 +69,9 @@ __device__ __forceinline__ void bag_mean_fwd_w(const float* table, int dimW, con
   }
 }
 
-extern "C" __global__ void MIN_BLOCKS(6) bag_mean_fwd(const float* table, int dim, const int* ids,
-                                        const int* offsets, int bags, float* out) {
+extern "C" __global__ void MIN_BLOCKS(6) bag_mean_fwd(const float* table, int dim,
+                                                      const int* ids, const int* offsets,
+                                                      int bags, float* out) {
   if (dim % 4 == 0 && aligned16(table) && aligned16(out))
     bag_mean_fwd_w<4>(table, dim / 4, ids, offsets, bags, out);
   else

@@ -81,9 +81,11 @@ __device__ __forceinline__ void softmax_row_long(const float* x, const uint8_t* 
   if (lane == 0) *loss = log(s) + m - xt;
 }
 
-extern "C" __global__ void MIN_BLOCKS(5) softmax_xent(const float* logits, const uint8_t* allowed,
-                                        const int* targets, int rows, int cols, float scale,
-                                        float* dLogits, double* loss) {
+extern "C" __global__ void MIN_BLOCKS(5) softmax_xent(const float* logits,
+                                                      const uint8_t* allowed,
+                                                      const int* targets, int rows, int cols,
+                                                      float scale, float* dLogits,
+                                                      double* loss) {
   int lane = threadIdx.x & 31;
   long long warps = ((long long)gridDim.x * blockDim.x) >> 5;
   for (long long r = ((long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5; r < rows;

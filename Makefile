@@ -25,7 +25,7 @@ help:
 	@echo "make bench-emulated   collectives on emulated 1 and 10 Gbit/s links, 2-4 ranks; calibrate; validate (root)"
 	@echo "make validate-model   bench-emulated with 3 repeats, then training on emulated links vs the model and auto vs fixed (root, ~1.5 h)"
 	@echo "make bench-emulated-host   what the emulation's host side costs: qdisc, MTU, netfilter, unshaped (root, ~12 min)"
-	@echo "make projections      cost-model projections to 512 workers: plots/projection/*.png"
+	@echo "make projections      cost-model projections to 512 workers: plots/projection/*.png (also the paper model at CPU and H200 step times)"
 	@echo "make cuda-check   compile every CUDA kernel; registers, spills, shared memory (in make test where nvcc exists)"
 	@echo "make gpu-test     GPU tests (tag gpu): CudaOps conformance, a training step per model GPU vs CPU"
 	@echo "make gpu-bundle   target/pscreen2vec-gpu.tar.gz: GPU tests + bench-kernels for a GPU node without registry"
@@ -140,9 +140,16 @@ bench-emulated-host: build iproute2
 
 # Projections of every strategy to 512 workers on four networks, for Screen2Vec and the
 # Fashion-MNIST baselines: plots/projection/<workload>-<networks>.png (+ .md, .csv).
+# The paper-size Screen2Vec at two measured compute times per step (docs/PERFORMANCE.md, "CUDA
+# backend on an H200"): 608 ms on the 2-core CPU VM (ND4J, 2 threads), 41 ms on an H200.
+PAPER_COMPUTE_MS ?= 608 41
 projections: build
 	@for w in screen2vec fashion-mlp fashion-cnn; do \
 	  bin/pscreen2vec project --workload $$w --network 1gbe,10gbe,100gbe,hdr || exit $$?; \
+	done
+	@for ms in $(PAPER_COMPUTE_MS); do \
+	  bin/pscreen2vec project --config configs/screen2vec-paper.properties --set layout.mode=none \
+	    --compute-ms $$ms --network 10gbe,100gbe,hdr --out plots/projection/paper-$${ms}ms || exit $$?; \
 	done
 
 # ---- CUDA backend (src/main/cuda, ops.cuda; docs/GPU.md) ----

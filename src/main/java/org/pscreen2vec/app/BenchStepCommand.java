@@ -197,6 +197,9 @@ public final class BenchStepCommand implements Subcommand {
   static double standaloneGflops(Ops ops, Map<GemmCounters.Shape, Integer> shapes) {
     double flops = 0;
     long nanos = 0;
+    List<String> perShape = new ArrayList<>(); // --log-level DEBUG: where the GEMM time goes
+    double allFlops = shapes.entrySet().stream()
+        .mapToDouble(e -> e.getKey().flops() * e.getValue()).sum();
     for (Map.Entry<GemmCounters.Shape, Integer> e : shapes.entrySet()) {
       GemmCounters.Shape sh = e.getKey();
       int count = e.getValue();
@@ -210,8 +213,18 @@ public final class BenchStepCommand implements Subcommand {
         ops.gemm(sh.transA(), sh.transB(), sh.m(), sh.n(), sh.k(), 1, a, b, 0, c);
       }
       Backends.synchronize(ops);
-      nanos += System.nanoTime() - t0;
+      long ns = System.nanoTime() - t0;
+      nanos += ns;
       flops += sh.flops() * count;
+      perShape.add(String.format(Locale.ROOT, "%9.3f ms  %6.1f GFLOP/s  %5.1f%% of the FLOPs  "
+          + "%s%s %d x %d x %d, %d times", ns / 1e6, sh.flops() * count / Math.max(1, ns),
+          100 * sh.flops() * count / Math.max(1, allFlops), sh.transA() ? "T" : "N",
+          sh.transB() ? "T" : "N", sh.m(), sh.n(), sh.k(), count));
+    }
+    if (LOG.isDebugEnabled()) {
+      perShape.sort(java.util.Comparator.reverseOrder()); // the longest first
+      LOG.debug("products standalone, per shape (time of all its calls in the timed steps):\n  "
+          + String.join("\n  ", perShape));
     }
     return flops / Math.max(1, nanos);
   }

@@ -51,6 +51,8 @@ public final class ProjectCommand implements Subcommand {
           + String.join(", ", WorkloadProfile.names()));
   static final Opt<String> CONFIG = Opt.text("config", "FILE", null, "none",
       "profile this training configuration's model instead of --workload");
+  static final Opt<List<String>> SET = Opt.repeated("set", "KEY=VALUE",
+      "override a key of --config's configuration (repeatable), e.g. layout.mode=none");
   static final Opt<String> NETWORK = Opt.text("network", "LIST", "1gbe,10gbe", "1gbe,10gbe",
       "comma-separated named networks: " + String.join(", ", Network.names()));
   static final Opt<String> CALIBRATION = Opt.text("calibration", "FILE", null, "none",
@@ -72,8 +74,8 @@ public final class ProjectCommand implements Subcommand {
 
   @Override
   public Options options() {
-    return Opt.options(WORKLOAD, CONFIG, NETWORK, CALIBRATION, MAX_WORKERS, COMPUTE_MS, SEGMENT, OUT,
-        CALIBRATE, VALIDATE);
+    return Opt.options(WORKLOAD, CONFIG, SET, NETWORK, CALIBRATION, MAX_WORKERS, COMPUTE_MS,
+        SEGMENT, OUT, CALIBRATE, VALIDATE);
   }
 
   @Override
@@ -133,9 +135,16 @@ public final class ProjectCommand implements Subcommand {
         throw new UsageException("--config " + f + ": no such file (a training configuration,"
             + " e.g. configs/screen2vec-local.properties)");
       }
-      w = WorkloadProfile.of(f.getFileName().toString().replaceFirst("\\.properties$", ""),
-          TrainConfig.load(f, List.of()), compute, f.toString());
+      List<String> sets = SET.get(cl);
+      String name = f.getFileName().toString().replaceFirst("\\.properties$", "")
+          + sets.stream().map(kv -> "+" + kv).collect(java.util.stream.Collectors.joining());
+      w = WorkloadProfile.of(name, TrainConfig.load(f, sets), compute,
+          f + (sets.isEmpty() ? "" : " with " + String.join(", ", sets)));
     } else {
+      if (!SET.get(cl).isEmpty()) {
+        throw new UsageException("--set changes a --config FILE's configuration; the built-in "
+            + "--workload takes none");
+      }
       try {
         w = WorkloadProfile.named(WORKLOAD.get(cl), home, compute);
       } catch (IllegalArgumentException e) {

@@ -32,8 +32,12 @@ public final class Lstm {
    */
   record Step(Buf i, Buf f, Buf g, Buf o, Buf tc, Buf hPrev, Buf cPrev, Buf gates, Buf c) {}
 
-  /** Everything backward needs; {@link #last()} is the final hidden state (batch, hidden). */
-  public record Tape(Buf x, int steps, int batch, boolean[][] keep, Step[] cache, Buf lastH) {
+  /**
+   * Everything backward needs; {@link #last()} is the final hidden state (batch, hidden),
+   * hPrevAll (steps, batch, hidden) the state each step started from.
+   */
+  public record Tape(Buf x, int steps, int batch, boolean[][] keep, Step[] cache, Buf lastH,
+      Buf hPrevAll) {
     public Buf last() {
       return lastH;
     }
@@ -59,17 +63,27 @@ public final class Lstm {
     return hidden;
   }
 
-  /** x(steps, batch, in) time-major and padded; lengths(batch) in 0..steps. */
+  /**
+   * x(steps, batch, in) time-major and padded; lengths(batch) in 0..steps. The input products of
+   * all steps are one product, (steps batch, in) x (in, 4 hidden), before the recurrence; only
+   * h U is per step (it needs the previous step's h). The per-step products of 32 rows ran at a
+   * third of the GEMM rate of the large ones on the CPU (docs/PERFORMANCE.md).
+   */
   public Tape forward(Buf x, int steps, int batch, int[] lengths) {
     boolean[][] keep = Masks.keep(steps, lengths);
     int n = batch * hidden;
-    Buf h = ws.zeroed(n);
+    // (steps, batch, 4 hidden), all of it written by the product
+    Buf gatesAll = ws.overwritten(steps * 4 * n);
+    ops.gemm(false, false, steps * batch, 4 * hidden, in, 1, x.slice(0, steps * batch * in),
+        w.value(), 0, gatesAll);
+    // row block t: the h step t starts from (block 0 the zero state), so that backward forms
+    // U's gradient as one product over all steps
+    Buf hPrevAll = ws.zeroed(steps * n);
+    Buf h = steps > 0 ? hPrevAll.slice(0, n) : ws.zeroed(n);
     Buf c = ws.zeroed(n);
     Step[] cache = new Step[steps];
     for (int t = 0; t < steps; t++) {
-      Buf a = ws.zeroed(4 * n); // (batch, 4 hidden)
-      ops.gemm(false, false, batch, 4 * hidden, in, 1, x.slice(t * batch * in, batch * in),
-          w.value(), 0, a);
+      Buf a = gatesAll.slice(t * 4 * n, 4 * n); // (batch, 4 hidden): x_t W, from here + h U + b
       ops.gemm(false, false, batch, 4 * hidden, hidden, 1, h, u.value(), 1, a);
       ops.addRowVector(a, batch, 4 * hidden, b.value());
       Buf cNew = ws.zeroed(n);
@@ -80,14 +94,14 @@ public final class Lstm {
       } else {
         cache[t] = composedForward(a, batch, c, cNew, hNew, h);
       }
-      Buf h2 = ws.zeroed(n);
+      Buf h2 = t + 1 < steps ? hPrevAll.slice((t + 1) * n, n) : ws.zeroed(n);
       Buf c2 = ws.zeroed(n);
       ops.selectRows(keep[t], hNew, h, h2, hidden);
       ops.selectRows(keep[t], cNew, c, c2, hidden);
       h = h2;
       c = c2;
     }
-    return new Tape(x, steps, batch, keep, cache, h);
+    return new Tape(x, steps, batch, keep, cache, h, hPrevAll);
   }
 
   /** The cell from element-wise kernels: writes cNew and hNew, returns the step's cache. */
@@ -115,11 +129,17 @@ public final class Lstm {
     return out;
   }
 
-  /** Adds parameter gradients; returns dx(steps, batch, in) for dLast(batch, hidden). */
+  /**
+   * Adds parameter gradients; returns dx(steps, batch, in) for dLast(batch, hidden). Only dh's
+   * product is per step; the gradients of W, U and b and dx are one product (or column sum) each
+   * over all steps, after the recurrence.
+   */
   public Buf backward(Tape tape, Buf dLast) {
     int batch = tape.batch();
+    int steps = tape.steps();
     int n = batch * hidden;
-    Buf dx = ws.zeroed(tape.steps() * batch * in);
+    Buf dx = ws.overwritten(steps * batch * in); // the product after the loop writes all of it
+    Buf daAll = ws.zeroed(steps * 4 * n); // (steps, batch, 4 hidden)
     Buf dh = ws.zeroed(n);
     ops.copy(dLast, dh);
     Buf dc = ws.zeroed(n);
@@ -135,7 +155,7 @@ public final class Lstm {
       ops.zeroRows(keep, dcN, hidden);
       ops.zeroRows(pad, dh, hidden); // what padded rows carry straight back
       ops.zeroRows(pad, dc, hidden);
-      Buf da = ws.zeroed(4 * n); // (batch, 4 hidden)
+      Buf da = daAll.slice(t * 4 * n, 4 * n); // (batch, 4 hidden)
       if (fused) {
         Buf dcPrev = ws.zeroed(n);
         ops.lstmCellBackward(s.gates(), s.cPrev(), s.c(), dhN, dcN, da, dcPrev, batch, hidden);
@@ -143,13 +163,15 @@ public final class Lstm {
       } else {
         composedBackward(s, dhN, dcN, dc, da, batch);
       }
-      Buf xt = tape.x().slice(t * batch * in, batch * in);
-      ops.gemm(true, false, in, 4 * hidden, batch, 1, xt, da, 1, w.grad());
-      ops.gemm(true, false, hidden, 4 * hidden, batch, 1, s.hPrev(), da, 1, u.grad());
-      ops.sumRowsInto(da, batch, 4 * hidden, b.grad());
-      ops.gemm(false, true, batch, in, 4 * hidden, 1, da, w.value(), 0,
-          dx.slice(t * batch * in, batch * in));
       ops.gemm(false, true, batch, hidden, 4 * hidden, 1, da, u.value(), 1, dh);
+    }
+    int rows = steps * batch;
+    if (rows > 0) {
+      ops.gemm(true, false, in, 4 * hidden, rows, 1, tape.x().slice(0, rows * in), daAll, 1,
+          w.grad());
+      ops.gemm(true, false, hidden, 4 * hidden, rows, 1, tape.hPrevAll(), daAll, 1, u.grad());
+      ops.sumRowsInto(daAll, rows, 4 * hidden, b.grad());
+      ops.gemm(false, true, rows, in, 4 * hidden, 1, daAll, w.value(), 0, dx);
     }
     return dx;
   }

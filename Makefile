@@ -28,7 +28,8 @@ help:
 	@echo "make projections      cost-model projections to 512 workers: plots/projection/*.png (also the paper model at CPU and H200 step times)"
 	@echo "make cuda-check   compile every CUDA kernel; registers, spills, shared memory (in make test where nvcc exists)"
 	@echo "make gpu-test     GPU tests (tag gpu): CudaOps conformance, a training step per model GPU vs CPU"
-	@echo "make gpu-bundle   target/pscreen2vec-gpu.tar.gz: GPU tests + bench-kernels for a GPU node without registry"
+	@echo "make gpu-bundle   target/pscreen2vec-gpu.tar.gz: GPU tests, bench-kernels, train.sh for a GPU node without registry"
+	@echo "make gpu-bundle-check   the bundle checked without a GPU (in make test where nvcc and jlink exist)"
 	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
 	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: im2col, direct plain Java, direct + Vector API vs PyTorch"
 	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
@@ -62,7 +63,7 @@ build: mpj
 
 # Unit tests (surefire) and job tests (failsafe *IT: real MPJ jobs on multicore and niodev, and
 # on the native device where native-mpj-try could build it).
-test: deps iproute2 native-mpj-try $(if $(NVCC),cuda-check)
+test: deps iproute2 native-mpj-try $(if $(NVCC),cuda-check gpu-bundle-check)
 	$(MVN) $(MVN_ARGS) verify
 
 # The main job: the local study (Screen2Vec and the Fashion-MNIST baselines, every strategy on 2
@@ -155,7 +156,7 @@ projections: build
 # ---- CUDA backend (src/main/cuda, ops.cuda; docs/GPU.md) ----
 # NVCC (top of this file): without nvcc the build skips the kernels and `make test` skips cuda-check.
 GPU_BUNDLE ?= target/pscreen2vec-gpu.tar.gz
-.PHONY: cuda-check gpu-test gpu-bundle bench-kernels
+.PHONY: cuda-check gpu-test gpu-bundle gpu-bundle-check bench-kernels
 
 # Compiles every kernel (sm_80 + sm_90 SASS, compute_90 PTX) and prints registers, spills, shared
 # memory and stack per kernel; fails if one does not compile.
@@ -175,6 +176,14 @@ gpu-bundle: mpj data
 	@ls ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/*/*.jar >/dev/null 2>&1 \
 	  || $(MVN) dependency:get -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1
 	src/main/cuda/gpu-bundle.sh target $(GPU_BUNDLE)
+
+# The bundle checked without a GPU (in make test where nvcc and jlink exist): under 64 MiB, its
+# Java runtime starts, run.sh runs the tests (the GPU ones "no GPU"), its launcher trains 2 ranks.
+# GPU nodes are lent rarely: a bundle that rotted in between would waste the lease.
+gpu-bundle-check:
+	@if command -v jlink >/dev/null; then \
+	  $(MAKE) --no-print-directory gpu-bundle && src/main/cuda/gpu-bundle-check.sh $(GPU_BUNDLE); \
+	else echo "[gpu-bundle-check] skipped: no jlink (a JDK 17) for the bundle's Java runtime"; fi
 
 # Kernel bandwidth vs a device copy, GEMM TFLOP/s, screen2vec-paper step GPU vs CPU (needs a GPU).
 bench-kernels: build

@@ -27,12 +27,6 @@ __device__ __forceinline__ void st4(float* p, long long q, float4 v) {
 }
 // F(c) once for each lane c of a float4 (x, y, z, w).
 #define LANES(F) F(x) F(y) F(z) F(w)
-__device__ __forceinline__ float4 zero4() {
-  return make_float4(0.f, 0.f, 0.f, 0.f);
-}
-__device__ __forceinline__ float4 add4(float4 a, float4 b) {
-  return make_float4(a.x + b.x, a.y + b.y, a.z + b.z, a.w + b.w);
-}
 
 // W consecutive floats (W = 1 or 4) loaded and stored as one access: a kernel body written once
 // as a template on W runs 4 columns per thread through 16-byte accesses where the row length is a

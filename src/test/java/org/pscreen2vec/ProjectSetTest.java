@@ -57,6 +57,11 @@ class ProjectSetTest {
   }
 
   @Test
+  void anUnknownKeyIsAUsageError() {
+    assertEquals(ExitCode.USAGE, Main.runPlain(project(out, "--set", "no.such.key=1")));
+  }
+
+  @Test
   void setWithoutConfigIsAUsageError() {
     assertEquals(ExitCode.USAGE, Main.runPlain(new String[] {"project", "--workload",
         "screen2vec", "--set", "layout.mode=none", "--out", out.toString()}));

@@ -92,6 +92,12 @@ public final class BenchKernelsCommand implements Subcommand {
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
+    String models = STEP_MODELS.get(cl);
+    if (!models.equals("none")) {
+      for (String m : models.split(",")) {
+        stepConfig(m); // a bad entry fails now, not after the kernels
+      }
+    }
     CudaOps gpu;
     try {
       gpu = CudaOps.open(Backends.localRank(0), Backends.TF32.get(cl));
@@ -115,7 +121,6 @@ public final class BenchKernelsCommand implements Subcommand {
     Csv.write(dir.resolve("bench-kernels.csv"), HEADER, rows);
     gemm(gpu, GEMM_N.get(cl), repeats, rows);
     Csv.write(dir.resolve("bench-kernels.csv"), HEADER, rows);
-    String models = STEP_MODELS.get(cl);
     if (!models.equals("none")) {
       int threads = TrainCommand.threads(cl, 1);
       for (String m : models.split(",")) {
@@ -144,9 +149,12 @@ public final class BenchKernelsCommand implements Subcommand {
         100 * tflops / gpu.peakFp32Tflops()));
   }
 
-  /** One training step of a configuration on the GPU and on the CPU; the ratio of medians. */
-  private static void steps(CudaOps gpu, String entry, int steps, int cpuSteps, int threads,
-      List<String> rows) throws Exception {
+  /**
+   * The configuration of a --step-models entry, NAME[:key=value...]: configs/NAME.properties with
+   * the overrides. Checked for every entry before the kernels are timed, so that a mistyped
+   * entry fails at once rather than after them.
+   */
+  static TrainConfig stepConfig(String entry) throws java.io.IOException {
     String[] parts = entry.split(":");
     Path file = Tasks.home().resolve("configs").resolve(parts[0] + ".properties");
     if (!Files.isRegularFile(file)) {
@@ -159,9 +167,20 @@ public final class BenchKernelsCommand implements Subcommand {
             + "' is not key=value");
       }
     }
+    try {
+      return TrainConfig.load(file, overrides);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--step-models " + entry + ": " + e.getMessage());
+    }
+  }
+
+  /** One training step of a configuration on the GPU and on the CPU; the ratio of medians. */
+  private static void steps(CudaOps gpu, String entry, int steps, int cpuSteps, int threads,
+      List<String> rows) throws Exception {
+    String[] parts = entry.split(":");
     // the row names the overrides: "screen2vec-paper+layout.mode=none"
     String name = String.join("+", parts);
-    TrainConfig c = TrainConfig.load(file, overrides);
+    TrainConfig c = stepConfig(entry);
     double[] g = StepTimer.medianMs(c, gpu, steps);
     rows.add(String.format(Locale.ROOT, "step,%s-gpu,%d,,%.1f,%.1f,%.1f,,,,,,,,", name,
         c.batch(), g[0] * 1e3, g[1] * 1e3, g[2] * 1e3));

@@ -138,7 +138,13 @@ public final class ProjectCommand implements Subcommand {
       List<String> sets = SET.get(cl);
       String name = f.getFileName().toString().replaceFirst("\\.properties$", "")
           + sets.stream().map(kv -> "+" + kv).collect(java.util.stream.Collectors.joining());
-      w = WorkloadProfile.of(name, TrainConfig.load(f, sets), compute,
+      TrainConfig c;
+      try {
+        c = TrainConfig.load(f, sets);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--config " + f + ": " + e.getMessage());
+      }
+      w = WorkloadProfile.of(name, c, compute,
           f + (sets.isEmpty() ? "" : " with " + String.join(", ", sets)));
     } else {
       if (!SET.get(cl).isEmpty()) {

@@ -79,7 +79,6 @@ public final class CudaOps implements Ops {
     return driver.multiprocessors() * lanes * 2.0 * clockGhz / 1e3;
   }
 
-  /** Registers per thread of a kernel as the driver loaded it for this GPU. */
   /** bench-kernels: events around every launch and device copy (see Driver#timeLaunches). */
   public void timeLaunches(boolean on) {
     driver.makeCurrent();
@@ -92,6 +91,7 @@ public final class CudaOps implements Ops {
     return driver.timedMillis();
   }
 
+  /** Registers per thread of a kernel as the driver loaded it for this GPU. */
   public int registers(String kernel) {
     driver.makeCurrent();
     return driver.registers(k.function(kernel));

@@ -30,7 +30,7 @@ public final class Lstm {
    * One step's cached values, each (batch, hidden); fused: gates (batch, 4 hidden) holds the
    * activations [i f g o] and c the new cell state, the other fields are null.
    */
-  record Step(Buf i, Buf f, Buf g, Buf o, Buf tc, Buf hPrev, Buf cPrev, Buf gates, Buf c) {}
+  record Step(Buf i, Buf f, Buf g, Buf o, Buf tc, Buf cPrev, Buf gates, Buf c) {}
 
   /**
    * Everything backward needs; {@link #last()} is the final hidden state (batch, hidden),
@@ -90,9 +90,9 @@ public final class Lstm {
       Buf hNew = ws.zeroed(n);
       if (fused) {
         ops.lstmCellForward(a, c, cNew, hNew, batch, hidden); // a: activations from here on
-        cache[t] = new Step(null, null, null, null, null, h, c, a, cNew);
+        cache[t] = new Step(null, null, null, null, null, c, a, cNew);
       } else {
-        cache[t] = composedForward(a, batch, c, cNew, hNew, h);
+        cache[t] = composedForward(a, batch, c, cNew, hNew);
       }
       Buf h2 = t + 1 < steps ? hPrevAll.slice((t + 1) * n, n) : ws.zeroed(n);
       Buf c2 = ws.zeroed(n);
@@ -105,7 +105,7 @@ public final class Lstm {
   }
 
   /** The cell from element-wise kernels: writes cNew and hNew, returns the step's cache. */
-  private Step composedForward(Buf a, int batch, Buf c, Buf cNew, Buf hNew, Buf h) {
+  private Step composedForward(Buf a, int batch, Buf c, Buf cNew, Buf hNew) {
     int n = batch * hidden;
     Buf gi = gate(a, batch, 0);
     Buf gf = gate(a, batch, 1);
@@ -120,7 +120,7 @@ public final class Lstm {
     Buf tc = ws.zeroed(n);
     ops.tanh(cNew, tc);
     ops.mul(go, tc, hNew);
-    return new Step(gi, gf, gg, go, tc, h, c, null, null);
+    return new Step(gi, gf, gg, go, tc, c, null, null);
   }
 
   private Buf gate(Buf a, int batch, int k) {

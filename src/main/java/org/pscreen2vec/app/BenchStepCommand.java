@@ -200,12 +200,26 @@ public final class BenchStepCommand implements Subcommand {
     List<String> perShape = new ArrayList<>(); // --log-level DEBUG: where the GEMM time goes
     double allFlops = shapes.entrySet().stream()
         .mapToDouble(e -> e.getKey().flops() * e.getValue()).sum();
+    // one set of operands as large as the largest shape needs, sliced for every shape: filling
+    // new random operands per shape took longer than the whole timed run (paper size: 374
+    // shapes, about 10 s of Random.nextFloat)
+    int maxA = 0;
+    int maxB = 0;
+    int maxC = 0;
+    for (GemmCounters.Shape sh : shapes.keySet()) {
+      maxA = Math.max(maxA, sh.m() * sh.k());
+      maxB = Math.max(maxB, sh.k() * sh.n());
+      maxC = Math.max(maxC, sh.m() * sh.n());
+    }
+    Buf as = random(ops, maxA);
+    Buf bs = random(ops, maxB);
+    Buf cs = ops.alloc(maxC);
     for (Map.Entry<GemmCounters.Shape, Integer> e : shapes.entrySet()) {
       GemmCounters.Shape sh = e.getKey();
       int count = e.getValue();
-      Buf a = random(ops, sh.m() * sh.k());
-      Buf b = random(ops, sh.k() * sh.n());
-      Buf c = ops.alloc(sh.m() * sh.n());
+      Buf a = as.slice(0, sh.m() * sh.k());
+      Buf b = bs.slice(0, sh.k() * sh.n());
+      Buf c = cs.slice(0, sh.m() * sh.n());
       ops.gemm(sh.transA(), sh.transB(), sh.m(), sh.n(), sh.k(), 1, a, b, 0, c); // warm-up
       Backends.synchronize(ops); // a GPU's products are asynchronous: time until they are done
       long t0 = System.nanoTime();

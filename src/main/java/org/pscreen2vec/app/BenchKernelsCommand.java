@@ -47,10 +47,17 @@ public final class BenchKernelsCommand implements Subcommand {
       "calls per timed batch (the GPU is synchronized around each batch)");
   static final Opt<Integer> GEMM_N = Opt.integer("gemm", "N", 8192, 16, 32_768,
       "square GEMM size (N x N x N)");
-  static final Opt<String> STEP_MODELS = Opt.text("step-models", "LIST", "screen2vec-paper",
-      "screen2vec-paper", "configs/<name>.properties to time one training step of on GPU and "
-          + "CPU, each optionally followed by :key=value overrides (e.g. "
-          + "screen2vec-paper:layout.mode=none); 'none': skip");
+  /**
+   * The paper-size Screen2Vec without its frozen layout codes: those need a trained paper-size
+   * layout autoencoder (.deps/models/layout-ae-paper.bin, a training run of its own); the codes
+   * are one 64-float input per screen, so the step is the same but for that input.
+   */
+  static final String DEFAULT_STEP_MODELS = "screen2vec-paper:layout.mode=none";
+  static final Opt<String> STEP_MODELS = Opt.text("step-models", "LIST", DEFAULT_STEP_MODELS,
+      DEFAULT_STEP_MODELS, "configs/<name>.properties to time one training step of on GPU and "
+          + "CPU, each optionally followed by :key=value overrides; 'none': skip. The default "
+          + "leaves out the paper model's frozen layout codes, which need a trained "
+          + "layout-ae-paper checkpoint");
   static final Opt<Integer> STEPS = Opt.integer("steps", "N", 5, 1, 1000,
       "timed training steps per backend (after 2 warm-up steps)");
   static final Opt<Integer> CPU_STEPS = Opt.integer("cpu-steps", "N", "--steps", 0, 1000,
@@ -84,8 +91,9 @@ public final class BenchKernelsCommand implements Subcommand {
         Needs a GPU (exits 2 with "no GPU: reason" elsewhere).
         Examples:
           bin/pscreen2vec bench-kernels
-          bin/pscreen2vec bench-kernels --mib 1024 --tf32 --step-models screen2vec-paper,fashion-cnn-local
-          bin/pscreen2vec bench-kernels --step-models screen2vec-paper:layout.mode=none,screen2vec-joint
+          bin/pscreen2vec bench-kernels --mib 1024 --tf32 --step-models screen2vec-joint,fashion-cnn-local
+          bin/pscreen2vec bench-kernels --step-models screen2vec-paper --cpu-steps 0
+            (the frozen layout codes: needs .deps/models/layout-ae-paper.bin)
         Writes results/bench-kernels/<job id>/bench-kernels.csv (kind kernel, gemm or step).
         """;
   }

@@ -27,6 +27,8 @@ import org.pscreen2vec.train.TrainConfig;
 public final class StudyRunner {
   /** Seconds a launcher gets to stop its job after SIGTERM before it is killed. */
   private static final int STOP_GRACE_SECONDS = 20;
+  /** Seconds to wait for a killed process to be gone (a JVM's teardown). */
+  private static final int KILL_WAIT_SECONDS = 10;
 
   private final StudyConfig study;
   private final Path dir;
@@ -34,7 +36,12 @@ public final class StudyRunner {
   private final int repeats;
   private final int totalCells;
   private final Map<String, Set<String>> completed = new HashMap<>();
-  private volatile Process current;
+  /** Guards {@link #current} and {@link #stopping}. */
+  private final Object jobs = new Object();
+  /** The running launcher, if any (guarded by {@link #jobs}). */
+  private Process current;
+  /** Set once by the shutdown hook: no job starts after it (guarded by {@link #jobs}). */
+  private boolean stopping;
 
   public StudyRunner(StudyConfig study, Path dir, Path launcher, int repeats, int totalCells) {
     this.study = study;
@@ -82,8 +89,7 @@ public final class StudyRunner {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       pb.environment().put("PSCREEN2VEC_JOB_ID", jobId);
-      Process p = pb.start();
-      current = p;
+      Process p = start(pb);
       try {
         if (!p.waitFor(study.timeoutSeconds(), TimeUnit.SECONDS)) {
           stop(p);
@@ -102,8 +108,30 @@ public final class StudyRunner {
         Files.move(tmp, ckpt, StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
       } finally {
-        current = null;
+        finished();
       }
+    }
+  }
+
+  /**
+   * Starts a job's launcher and makes it the current one, unless the study is stopping: then
+   * this thread waits for the JVM's end instead (a job started while the shutdown hook stops the
+   * previous one would outlive the study, and its result must not be recorded).
+   */
+  private Process start(ProcessBuilder pb) throws IOException, InterruptedException {
+    synchronized (jobs) {
+      while (stopping) {
+        jobs.wait(); // the JVM ends when the shutdown hook returns; nothing wakes this
+      }
+      Process p = pb.start();
+      current = p;
+      return p;
+    }
+  }
+
+  private void finished() {
+    synchronized (jobs) {
+      current = null;
     }
   }
 
@@ -193,8 +221,7 @@ public final class StudyRunner {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("PSCREEN2VEC_JOB_ID", jobId);
-    Process p = pb.start();
-    current = p;
+    Process p = start(pb);
     try {
       if (!p.waitFor(study.timeoutSeconds(), TimeUnit.SECONDS)) {
         stop(p);
@@ -209,29 +236,49 @@ public final class StudyRunner {
       return rc != 0 ? new Outcome("failed", rc)
           : complete ? new Outcome("ok", 0) : new Outcome("incomplete", 0);
     } finally {
-      current = null;
+      finished();
     }
   }
 
   private void stopCurrent() {
-    Process p = current;
+    Process p;
+    synchronized (jobs) {
+      stopping = true;
+      p = current;
+    }
     if (p != null) {
       System.err.println("[study " + study.name() + "] stopping the running job");
       stop(p);
     }
   }
 
-  /** SIGTERM to the launcher (it stops its ranks), then SIGKILL to whatever is left. */
+  /**
+   * SIGTERM to the launcher (it stops its ranks), then SIGKILL to whatever is left, then a wait
+   * until those processes are gone: the study ends only after its job's ranks have (a rank JVM
+   * still tearing down could outlive the study).
+   */
   private static void stop(Process p) {
-    List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+    Set<ProcessHandle> tree = new java.util.LinkedHashSet<>(p.descendants().toList());
     p.destroy();
     try {
       p.waitFor(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    tree.addAll(p.descendants().toList()); // started since the first look (empty if p ended)
     tree.add(p.toHandle());
-    tree.forEach(h -> h.destroyForcibly());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle h : tree) {
+      try {
+        h.onExit().get(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        System.err.println("[study] process " + h.pid() + " did not end within "
+            + KILL_WAIT_SECONDS + " s of SIGKILL");
+      }
+    }
   }
 
   /** Seconds as "1 h 02 min", "3 min 10 s" or "12 s". */

@@ -29,10 +29,9 @@ grep -q "no GPU" "$dir/run.log" || fail "the GPU tests did not report 'no GPU'"
 grep -q "bench-kernels exit 2" "$dir/run.log" || fail "bench-kernels did not exit 2 without a GPU"
 (
   cd "$b"
-  export PATH="$b/jre/bin:$PATH"
-  export PSCREEN2VEC_CLASSPATH="$(ls "$b"/lib/*.jar | grep -v junit-platform-console | paste -sd:)"
+  here="$b"
+  source "$b/env.sh" # what train.sh runs with
   export PSCREEN2VEC_RESULTS="$dir/results"
-  export FASHION_MNIST_DIR="$b/data/fashion-mnist"
   timeout 120 bin/pscreen2vec -np 2 train --model fashion-mlp --strategy ring --backend auto \
     --set max.steps=3 --deadline 60
 ) > "$dir/train.log" 2>&1 || { tail -30 "$dir/train.log"; fail "a 2-rank training run in the bundle failed"; }

@@ -75,33 +75,38 @@ if [ "${GPU_BUNDLE_JRE:-1}" != 0 ]; then
   rm -f "$b/jre/lib/server/classes"*.jsa
   jre="a Java runtime ($("$b/jre/bin/java" -version 2>&1 | head -1))"
 fi
+cat > "$b/env.sh" <<'ENV'
+# Sourced (with $here set to the bundle's folder) by run.sh and train.sh, and by make's
+# gpu-bundle-check: the bundle's Java runtime first on PATH (GPU nodes may have none), its class
+# path, its Fashion-MNIST data, and the CUDA 13 libraries' folders where a toolkit or driver put
+# them (the presets carry only JNI glue).
+[ -x "$here/jre/bin/java" ] && export PATH="$here/jre/bin:$PATH"
+export PSCREEN2VEC_CLASSPATH="$(ls "$here"/lib/*.jar | grep -v junit-platform-console | paste -sd:)"
+export FASHION_MNIST_DIR="$here/data/fashion-mnist"
+for d in /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64 /usr/local/nvidia/lib64; do
+  [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
+done
+ENV
 cat > "$b/run.sh" <<'RUN'
 #!/usr/bin/env bash
-# Runs on a GPU node (Java 17, an NVIDIA driver >= 580, CUDA 13 libcudart/libcublas on the
-# library path): the CUDA backend's tests (conformance suite on the GPU, host logic, a training
-# step of each model on GPU vs plain-Java CPU), then bench-kernels. Everything lands in results/.
+# Runs on a GPU node (an NVIDIA driver >= 580, CUDA 13 libcudart/libcublas): the CUDA backend's
+# tests (conformance suite on the GPU, host logic, a training step of each model on GPU vs
+# plain-Java CPU), then bench-kernels. Everything lands in results/.
 # Exit status: that of the tests (bench-kernels runs anyway; its status is printed).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
-cp="$(ls lib/*.jar | grep -v junit-platform-console | tr '\n' ':')"
-java=java
-[ -x jre/bin/java ] && java="$here/jre/bin/java" # the bundled runtime (GPU nodes may have none)
-export FASHION_MNIST_DIR="$here/data/fashion-mnist"
-# the CUDA 13 runtime libraries where a toolkit put them (the presets carry only JNI glue)
-for d in /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64 /usr/local/nvidia/lib64; do
-  [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
-done
+source "$here/env.sh"
 mkdir -p results
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1 | tee results/nvidia-smi.txt
-$java -Dpscreen2vec.home="$here" -jar lib/junit-platform-console-standalone.jar execute \
-  --class-path "$cp" --select-package org.pscreen2vec.ops.cuda --fail-if-no-tests --details tree \
-  --disable-banner --disable-ansi-colors \
+java -Dpscreen2vec.home="$here" -jar lib/junit-platform-console-standalone.jar execute \
+  --class-path "$PSCREEN2VEC_CLASSPATH" --select-package org.pscreen2vec.ops.cuda \
+  --fail-if-no-tests --details tree --disable-banner --disable-ansi-colors \
   --config "junit.jupiter.execution.timeout.default=${GPU_TEST_TIMEOUT:-120 s}" \
   --reports-dir results/junit 2>&1 | tee results/gpu-tests.txt
 tests=${PIPESTATUS[0]}
-$java -Dpscreen2vec.home="$here" -cp "$cp" org.pscreen2vec.Main bench-kernels --results results \
-  "$@" 2>&1 | tee results/bench-kernels.txt
+java -Dpscreen2vec.home="$here" -cp "$PSCREEN2VEC_CLASSPATH" org.pscreen2vec.Main bench-kernels \
+  --results results "$@" 2>&1 | tee results/bench-kernels.txt
 echo "[run.sh] tests exit $tests, bench-kernels exit ${PIPESTATUS[0]}; results in $here/results"
 exit "$tests"
 RUN
@@ -117,13 +122,8 @@ cat > "$b/train.sh" <<'TRAIN'
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
-[ -x jre/bin/java ] && export PATH="$here/jre/bin:$PATH"
-export PSCREEN2VEC_CLASSPATH="$(ls "$here"/lib/*.jar | grep -v junit-platform-console | paste -sd:)"
+source "$here/env.sh"
 export PSCREEN2VEC_RESULTS="$here/results/train"
-export FASHION_MNIST_DIR="$here/data/fashion-mnist"
-for d in /usr/local/cuda/lib64 /usr/local/cuda-13*/lib64 /usr/local/nvidia/lib64; do
-  [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
-done
 mkdir -p "$PSCREEN2VEC_RESULTS"
 status=0
 one() {  # name, launcher arguments...

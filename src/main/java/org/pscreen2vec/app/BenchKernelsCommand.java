@@ -3,8 +3,10 @@ package org.pscreen2vec.app;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -100,10 +102,12 @@ public final class BenchKernelsCommand implements Subcommand {
 
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
+    // every --step-models entry's configuration, read now: a bad entry fails before the kernels
+    Map<String, TrainConfig> stepModels = new LinkedHashMap<>();
     String models = STEP_MODELS.get(cl);
     if (!models.equals("none")) {
       for (String m : models.split(",")) {
-        stepConfig(m); // a bad entry fails now, not after the kernels
+        stepModels.put(m, stepConfig(m));
       }
     }
     CudaOps gpu;
@@ -129,12 +133,12 @@ public final class BenchKernelsCommand implements Subcommand {
     Csv.write(dir.resolve("bench-kernels.csv"), HEADER, rows);
     gemm(gpu, GEMM_N.get(cl), repeats, rows);
     Csv.write(dir.resolve("bench-kernels.csv"), HEADER, rows);
-    if (!models.equals("none")) {
-      int threads = TrainCommand.threads(cl, 1);
-      for (String m : models.split(",")) {
-        steps(gpu, m, STEPS.get(cl), CPU_STEPS.get(cl, STEPS.get(cl)), threads, rows);
-        Csv.write(dir.resolve("bench-kernels.csv"), HEADER, rows);
-      }
+    int threads = TrainCommand.threads(cl, 1);
+    for (Map.Entry<String, TrainConfig> m : stepModels.entrySet()) {
+      // the row names the overrides: "screen2vec-paper+layout.mode=none"
+      steps(gpu, m.getKey().replace(':', '+'), m.getValue(), STEPS.get(cl),
+          CPU_STEPS.get(cl, STEPS.get(cl)), threads, rows);
+      Csv.write(dir.resolve("bench-kernels.csv"), HEADER, rows);
     }
     LOG.info("bench-kernels done: {}", dir.resolve("bench-kernels.csv"));
     return ExitCode.OK;
@@ -183,12 +187,8 @@ public final class BenchKernelsCommand implements Subcommand {
   }
 
   /** One training step of a configuration on the GPU and on the CPU; the ratio of medians. */
-  private static void steps(CudaOps gpu, String entry, int steps, int cpuSteps, int threads,
-      List<String> rows) throws Exception {
-    String[] parts = entry.split(":");
-    // the row names the overrides: "screen2vec-paper+layout.mode=none"
-    String name = String.join("+", parts);
-    TrainConfig c = stepConfig(entry);
+  private static void steps(CudaOps gpu, String name, TrainConfig c, int steps, int cpuSteps,
+      int threads, List<String> rows) throws Exception {
     double[] g = StepTimer.medianMs(c, gpu, steps);
     rows.add(String.format(Locale.ROOT, "step,%s-gpu,%d,,%.1f,%.1f,%.1f,,,,,,,,", name,
         c.batch(), g[0] * 1e3, g[1] * 1e3, g[2] * 1e3));

@@ -26,8 +26,9 @@ import java.util.List;
  *       a round whose send and receive partner is the same rank (2k = p) with rendezvous-sized
  *       segments takes 2 n beta: the two directions go one after the other (on the wire: where
  *       the nodes' copies, not the wire, set beta, the second direction costs the wire's time).
- *   <li>star: rank 0's port takes (p-1) n in, rank 0 sums them, then sends (p-1) n out:
- *       2 (p-1) n beta + (p-1) n gamma.
+ *   <li>star: rank 0's port takes (p-1) n in from p-1 senders at once, rank 0 sums them, then
+ *       sends (p-1) n out alone: max(n beta, (p-1) n wire) + (p-1) n beta + (p-1) n gamma, which
+ *       is 2 (p-1) n beta + (p-1) n gamma where the wire sets beta.
  *   <li>mpj (MPJ Express's Allreduce = its MST Reduce to rank 0, then Bcast): 2 ceil(log2 p)
  *       (alpha + n beta), a reduction of n per reduce level, and the two copies our wrapper
  *       makes (in and out of MPJ's arrays): (ceil(log2 p) + 2) n gamma.
@@ -45,7 +46,7 @@ public final class SyncCost {
    * bytes the busiest rank reduces locally after the messages (serialized with the wire).
    */
   public record Phase(double messages, double portBytes, double totalBytes, double workBytes,
-      double turnBytes) {
+      double turnBytes, double flowBytes) {
     /** A phase with no local reduction. */
     public Phase(double messages, double portBytes, double totalBytes) {
       this(messages, portBytes, totalBytes, 0);
@@ -56,13 +57,23 @@ public final class SyncCost {
       this(messages, portBytes, totalBytes, workBytes, 0);
     }
 
+    /** A phase whose busiest port carries one sender's bytes ({@code flowBytes = portBytes}). */
+    public Phase(double messages, double portBytes, double totalBytes, double workBytes,
+        double turnBytes) {
+      this(messages, portBytes, totalBytes, workBytes, turnBytes, portBytes);
+    }
+
     /**
      * {@code turnBytes}: bytes of the other direction that wait for this port's own (a same-peer
      * exchange over niodev, see {@link #naive}); they cost the wire's time, which is beta where
-     * the wire sets a message's rate and less where the nodes' copies do.
+     * the wire sets a message's rate and less where the nodes' copies do. {@code flowBytes}: the
+     * most bytes one sender puts through the busiest port. Beta (a message's rate, fitted to one
+     * flow) applies to them, the wire's time to all the port's bytes: where the senders' copies
+     * set a message's rate, p-1 senders into one port (star's gather) share the wire, not the
+     * copies.
      */
     double seconds(Network net) {
-      double wire = Math.max(Math.max(portBytes * net.betaSecondsPerByte(),
+      double wire = Math.max(Math.max(flowBytes * net.betaSecondsPerByte(),
           (portBytes + turnBytes) * net.wireSecondsPerByte()),
           totalBytes / net.switchBytesPerSecond());
       return messages * net.alphaSeconds() + wire + workBytes * net.gammaSecondsPerByte();
@@ -133,8 +144,11 @@ public final class SyncCost {
       return out;
     }
     double segs = segments(n, segmentBytes);
-    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n, (p - 1) * n)); // gather, sum at rank 0
-    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n)); // results back from rank 0
+    // gather: p-1 ranks send to rank 0 at once (its receives are all posted), each its n; then
+    // rank 0 sums them
+    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n, (p - 1) * n, 0, n));
+    // results back: rank 0 alone sends all p-1 copies
+    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n));
     return out;
   }
 

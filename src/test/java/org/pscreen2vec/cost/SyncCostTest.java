@@ -77,6 +77,20 @@ class SyncCostTest {
   }
 
   @Test
+  void starsGatherSharesTheWireNotTheSendersCopies() {
+    double n = 1e6;
+    // the wire at half beta (a message's rate set by the copies): 3 senders into rank 0 at once
+    // take max(n beta, 3 n beta/2) = 1.5 n beta; rank 0 sends the 3 copies back alone: 3 n beta
+    near(2 * ALPHA + 1.5 * n * BETA + 3 * n * BETA,
+        SyncCost.seconds(SyncCost.star(4, n, 0), NET.withWire(BETA / 2)));
+    // a wire at a fifth of beta: the gather is one sender's n beta
+    near(2 * ALPHA + n * BETA + 3 * n * BETA,
+        SyncCost.seconds(SyncCost.star(4, n, 0), NET.withWire(BETA / 5)));
+    // 2 ranks: one sender either way
+    near(2 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.star(2, n, 0), NET.withWire(BETA / 2)));
+  }
+
+  @Test
   void naiveStarAndTree() {
     double n = 1e6;
     // naive on 4 ranks: rounds 1 and 3 go around a cycle; round 2 pairs ranks that send each

@@ -116,9 +116,11 @@ public final class StudyCommand implements Subcommand {
     }
     Files.createDirectories(dir);
     // the study as run, for the report; its name stays this study's whatever the copy is called
+    // (with --repeats, the count it ran with: the file's own is overridden by the last line)
     AtomicFiles.writeString(dir.resolve("study.properties"), "# " + study.file() + ", as run on "
         + java.time.Instant.now() + "\nname = " + study.name() + "\n"
-        + Files.readString(study.file()));
+        + Files.readString(study.file()) + (repeats == study.repeats() ? ""
+            : "\n# --repeats " + repeats + "\nrepeats = " + repeats + "\n"));
     StudyRunner runner = new StudyRunner(study, dir, launcher, repeats, all.size());
     return runner.run(cells) ? ExitCode.OK : ExitCode.FAILED;
   }

@@ -18,6 +18,7 @@ import org.pscreen2vec.cost.ServerCost;
 import org.pscreen2vec.cost.StepCost;
 import org.pscreen2vec.cost.Workload;
 import org.pscreen2vec.results.CsvTable;
+import org.pscreen2vec.run.Stats;
 import org.pscreen2vec.train.TrainConfig;
 
 /**
@@ -206,10 +207,14 @@ final class ProjectionSection {
         + "contention for its cores) + the model (gamma for the job's rank count where the "
         + "calibration has it; touched rows: the cell's measured median); predicted step = "
         + "measured compute + optimizer + predicted sync.\n\n"
-        + "| workload | strategy | workers | servers | touched rows | skew ms | sync ms measured | "
-        + "predicted | error | step ms measured | predicted | error |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "Sync and step measured: the median over the cell's runs of each run's median step; "
+        + "range: the lowest and highest of the runs' sync (one run: its own).\n\n"
+        + "| workload | strategy | workers | servers | touched rows | skew ms | runs | "
+        + "sync ms measured | range | predicted | error | step ms measured | predicted | error |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     List<Double> errors = new ArrayList<>();
+    int repeated = 0;
+    int insideRange = 0;
     for (CellFigures c : r.cells()) {
       Cell cell = c.cell();
       if (!c.complete() || cell.isBaseline() || !cell.device().equals("niodev")
@@ -224,7 +229,8 @@ final class ProjectionSection {
       if (!Double.isNaN(touched) && cw.tableBytes() > 0) {
         cw = cw.withTouchedRows(touched);
       }
-      double sync = c.stats(RunFigures::syncMs).median();
+      Stats syncs = c.stats(RunFigures::syncMs);
+      double sync = syncs.median();
       double step = c.stepMs().median();
       double other = c.stats(f -> f.computeMs() + f.optimizerMs()).median();
       Network net = Calibration.readForRanks(calFile, cell.workers() + cell.servers());
@@ -234,14 +240,25 @@ final class ProjectionSection {
       double pStep = other + pSync;
       double eSync = (pSync - sync) / sync;
       errors.add(Math.abs(eSync));
-      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f | %.1f | %.1f | "
-          + "%+.0f%% | %.1f | %.1f | %+.0f%% |%n", cell.workload().name(), cell.strategy(),
-          cell.workers(), cell.servers(), cw.touchedRowsPerWorker(), skew, sync, pSync, 100 * eSync, step, pStep, 100 * (pStep - step) / step));
+      if (syncs.n() >= 2) {
+        repeated++;
+        insideRange += pSync >= syncs.min() && pSync <= syncs.max() ? 1 : 0;
+      }
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f | %d | %.1f | "
+          + "%.1f–%.1f | %.1f | %+.0f%% | %.1f | %.1f | %+.0f%% |%n", cell.workload().name(),
+          cell.strategy(), cell.workers(), cell.servers(), cw.touchedRowsPerWorker(), skew,
+          syncs.n(), sync, syncs.min(), syncs.max(), pSync, 100 * eSync, step, pStep,
+          100 * (pStep - step) / step));
     }
     if (!errors.isEmpty()) {
       long within = errors.stream().filter(e -> e <= 0.15).count();
       md.append(String.format(Locale.ROOT, "%n%d of %d cells have the predicted sync time within"
-          + " 15%% of the measured one.%n", within, errors.size()));
+          + " 15%% of the measured one.", within, errors.size()));
+      if (repeated > 0) {
+        md.append(String.format(Locale.ROOT, " Of the %d cells run more than once, the "
+            + "prediction lies inside the runs' range in %d.", repeated, insideRange));
+      }
+      md.append('\n');
     }
     return md.toString();
   }

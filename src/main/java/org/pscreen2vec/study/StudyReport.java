@@ -62,15 +62,15 @@ public final class StudyReport {
     line("# Study `%s`: which gradient synchronization trains fastest?", s.name());
     line("");
     line("Generated %s by `bin/pscreen2vec report` from `%s` (%d run(s) complete, %d failed, "
-        + "%d unreadable). %s scaling: %s. Each cell ran %d time(s); figures are medians with "
-        + "[min–max] over the repeats. Step figures exclude the first tenth of the steps "
+        + "%d unreadable). %s scaling: %s. Each cell ran up to %d time(s); figures are medians "
+        + "with [min–max] over the repeats. Step figures exclude the first tenth of the steps "
         + "(warm-up).", Instant.now().toString().substring(0, 16).replace('T', ' ') + " UTC",
         r.dir(), r.runsComplete(), r.runsFailed(), r.unreadable(),
         s.scaling() == StudyConfig.Scaling.WEAK ? "Weak" : "Strong",
         s.scaling() == StudyConfig.Scaling.WEAK ? "every worker keeps the workload's batch, "
             + "so the global batch grows with the workers"
             : "the global batch stays the workload's batch, split over the workers",
-        s.repeats());
+        Math.max(s.repeats(), r.repeatsOnRecord()));
     environment();
     for (StudyConfig.Workload w : s.workloads()) {
       for (String d : s.devices()) {

@@ -27,6 +27,8 @@ record StudyResults(StudyConfig study, Path dir, List<CellFigures> cells,
   /** run.json fields that describe where the study ran. */
   private static final List<String> ENV = List.of("host_rank0", "cores", "java", "os",
       "device", "git_revision", "omp_threads_per_rank", "max_heap_mb", "started_utc");
+  /** The most repeats a study may ask for ({@code StudyConfig}'s limit). */
+  private static final int MAX_REPEATS = 1000;
 
   static StudyResults load(StudyConfig study, Path dir) throws IOException {
     Map<String, String> lastStatus = lastStatus(dir);
@@ -45,7 +47,11 @@ record StudyResults(StudyConfig study, Path dir, List<CellFigures> cells,
       }
       List<RunFigures> runs = new ArrayList<>();
       int failed = 0;
-      for (int r = 1; r <= study.repeats(); r++) {
+      // every repeat on record: the study's own count and any more that 'study --repeats N' ran
+      // (a report must not leave out runs it has)
+      for (int r = 1; r <= MAX_REPEATS && (r <= study.repeats()
+          || rows.containsKey(c.jobId(study.name(), r))
+          || lastStatus.containsKey(c.jobId(study.name(), r))); r++) {
         String id = c.jobId(study.name(), r);
         Map<String, String> row = rows.get(id);
         if (row == null) {
@@ -101,6 +107,11 @@ record StudyResults(StudyConfig study, Path dir, List<CellFigures> cells,
   List<CellFigures> of(String workload, String device) {
     return cells.stream().filter(c -> c.cell().workload().name().equals(workload)
         && c.cell().device().equals(device)).toList();
+  }
+
+  /** The most runs, complete or failed, that any cell has on record. */
+  int repeatsOnRecord() {
+    return cells.stream().mapToInt(c -> c.runs().size() + c.failed()).max().orElse(0);
   }
 
   int runsComplete() {

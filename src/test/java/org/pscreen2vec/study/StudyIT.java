@@ -77,20 +77,29 @@ class StudyIT {
     assertEquals(3, broken, "each broken cell (after the mlp cells, in file order) failed once "
         + "and the study went on");
 
-    // 3. the mlp cells (1-3, the file's first workload) are complete, and the report reads it all
+    // 3. the mlp cells (1-3, the file's first workload) are complete; a second repeat of the ring
+    // cell (--repeats 2, beyond the file's 1) runs only that repeat, and the report reads it all,
+    // the extra repeat included
     Launcher.Result again = Launcher.run(Duration.ofMinutes(3), env, "study", "--config", STUDY,
         "--cells", "1-3");
     assertEquals(0, again.exitCode(), again.toString());
     assertTrue(again.stdout().contains("3 complete already, 0 to run"), again.stdout());
+    Launcher.Result second = Launcher.run(Duration.ofMinutes(3), env, "study", "--config", STUDY,
+        "--cells", "2", "--repeats", "2");
+    assertEquals(0, second.exitCode(), second.toString());
+    assertTrue(second.stdout().contains("1 complete already, 1 to run"), second.stdout());
+    assertTrue(Files.readString(dir.resolve("study.properties")).contains("repeats = 2"),
+        "the study as run records --repeats");
     Path plots = results.resolve("plots");
     Launcher.Result rep = Launcher.run(Duration.ofMinutes(2), env, "report", "--study",
         "study-it", "--plots", plots.toString());
     assertEquals(0, rep.exitCode(), rep.toString());
     String md = Files.readString(dir.resolve("REPORT.md"));
     assertTrue(md.contains("| 1 worker | 1 | 1 |"), md);
-    assertTrue(md.contains("| ring | 2 | 1 |"), md);
+    assertTrue(md.contains("| ring | 2 | 2 |"), "both repeats of the ring cell: " + md);
     assertTrue(md.contains("| 1 worker | 1 | 0 (1 failed) |"), "the broken baseline: " + md);
-    assertTrue(md.contains("3 run(s) complete, 3 failed"), md);
+    assertTrue(md.contains("4 run(s) complete, 3 failed"), md);
+    assertTrue(md.contains("Each cell ran up to 2 time(s)"), md);
     for (String png : List.of("speedup", "efficiency", "time-split", "bytes", "loss-time")) {
       assertTrue(Files.size(plots.resolve(png + ".png")) > 5000, png);
     }

@@ -207,8 +207,8 @@ final class ProjectionSection {
         + "contention for its cores) + the model (gamma for the job's rank count where the "
         + "calibration has it; touched rows: the cell's measured median); predicted step = "
         + "measured compute + optimizer + predicted sync.\n\n"
-        + "Sync and step measured: the median over the cell's runs of each run's median step; "
-        + "range: the lowest and highest of the runs' sync (one run: its own).\n\n"
+        + "Sync and step measured: per run, rank 0's median over its steps after the first "
+        + "tenth; per cell, the median over its runs; range: the lowest and highest run.\n\n"
         + "| workload | strategy | workers | servers | touched rows | skew ms | runs | "
         + "sync ms measured | range | predicted | error | step ms measured | predicted | error |\n"
         + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -132,8 +132,8 @@ bench-emulated: build iproute2
 
 # ... and training: every strategy at 2-4 workers per rate against the model, auto against the
 # fixed strategies (results/emulated-<rate>/<study>/REPORT.md, section "Cost model").
-# VALIDATE_REPEATS=3 runs every training cell three times and compares medians (docs/PERFORMANCE.md,
-# "round 5": +25 min at 10 Gbit/s, about +35 min at 1 Gbit/s).
+# VALIDATE_REPEATS=3 runs every training cell three times and compares medians
+# (docs/PERFORMANCE.md, "round 5": +25 min at 10 Gbit/s, about +35 min at 1 Gbit/s).
 VALIDATE_REPEATS ?=
 validate-model: build iproute2
 	bin/bench-emulated "$(EMU_RATES)" "$(EMU_RANKS)" 3

@@ -49,10 +49,11 @@ record StudyResults(StudyConfig study, Path dir, List<CellFigures> cells,
       int failed = 0;
       // every repeat on record: the study's own count and any more that 'study --repeats N' ran
       // (a report must not leave out runs it has)
-      for (int r = 1; r <= MAX_REPEATS && (r <= study.repeats()
-          || rows.containsKey(c.jobId(study.name(), r))
-          || lastStatus.containsKey(c.jobId(study.name(), r))); r++) {
+      for (int r = 1; r <= MAX_REPEATS; r++) {
         String id = c.jobId(study.name(), r);
+        if (r > study.repeats() && !rows.containsKey(id) && !lastStatus.containsKey(id)) {
+          break;
+        }
         Map<String, String> row = rows.get(id);
         if (row == null) {
           String st = lastStatus.get(id);

@@ -89,6 +89,8 @@ public final class TrainCommand implements Subcommand {
       "write a Chrome trace of every rank's phases to timeline.json (open in Perfetto)");
   /** Worker 0 tells the servers the checkpoint schedule and the resumed step on this tag. */
   private static final int TAG_PLAN = 730;
+  /** The plan: checkpoint.every, steps per epoch, last step, resumed step (2 ints), epochs. */
+  private static final int PLAN_LENGTH = 6;
   /** Exit status of a preempted run (128 + SIGTERM, as a shell reports it). */
   static final int PREEMPTED = 143;
 
@@ -108,7 +110,8 @@ public final class TrainCommand implements Subcommand {
           bin/pscreen2vec -np 2 train --model fashion-mlp --strategy ring --resume results/train-fashion-mlp/<job id>
         Writes results/<experiment>/<job id>/: run.json (status running, done, failed or
         preempted), epochs.csv, steps-rank<r>.csv, checkpoints/step-N/ (every checkpoint.every
-        steps and at each epoch end; the newest two kept), checkpoint.bin (the final model),
+        steps and at each epoch end, the newest two kept; checkpoint.epochs=false keeps only the
+        every-N ones and a preempted run's), checkpoint.bin (the final model),
         timeline.json with --timeline; and one row in results/<experiment>/summary.csv when done.
         SIGTERM (scancel, a time limit): the ranks finish the step, checkpoint, mark the run
         preempted and exit 143; --resume continues it, bitwise as if never stopped (ring, naive,
@@ -200,10 +203,11 @@ public final class TrainCommand implements Subcommand {
   /** A parameter-server rank: the checkpoint plan from worker 0, then serving. */
   private static int serve(TrainConfig config, String strategy, Strategies.PsSetup ps,
       RunContext ctx, Path dir, Path resumeDir) throws java.io.IOException {
-    int[] plan = new int[5];
+    int[] plan = new int[PLAN_LENGTH];
     ctx.world().recv(plan, 0, plan.length, 0, TAG_PLAN);
     long resumeStep = ((long) plan[3] << 32) | (plan[4] & 0xFFFFFFFFL);
-    ServerCheckpoint.configure(dir, new CheckpointSchedule(plan[0], plan[1], plan[2]),
+    ServerCheckpoint.configure(dir, new CheckpointSchedule(plan[0], plan[1], plan[2],
+        plan[5] != 0),
         resumeStep, resumeStep >= 0 ? CheckpointFile.stepDir(dir, resumeStep) : null);
     ParameterServer.ServerLoad[] load = new ParameterServer.ServerLoad[1];
     ServerState state = Strategies.serve(strategy, ctx, ps, load);
@@ -236,7 +240,8 @@ public final class TrainCommand implements Subcommand {
       }
       if (ctx.isRoot()) {
         int[] plan = {config.getInt("checkpoint.every"), stepsPerEpoch, (int) last,
-            (int) (resumeStep >>> 32), (int) resumeStep};
+            (int) (resumeStep >>> 32), (int) resumeStep,
+            config.getBool("checkpoint.epochs") ? 1 : 0};
         for (int s = 0; s < ctx.roles().servers(); s++) {
           ctx.world().send(plan, 0, plan.length, workers + s, TAG_PLAN);
         }

@@ -27,8 +27,8 @@ import org.pscreen2vec.run.CheckpointSchedule;
  * ({@link CheckpointSchedule}), and writes the file once every range it serves has reached that
  * round — the state the workers' step-N checkpoint pairs with. At the end of serving (a finished
  * or a preempted run: every worker said DONE after its last step) {@link #saveFinal} writes the
- * last step's. On resume the server restores its file before serving; the workers then send no
- * initial values.
+ * last step's (a finished run only with {@code checkpoint.epochs=true}). On resume the server
+ * restores its file before serving; the workers then send no initial values.
  *
  * <p>Configured per rank ({@link #configure}) before the server starts; in a multicore job each
  * rank's class loader has its own.
@@ -102,14 +102,18 @@ public final class ServerCheckpoint {
     }
   }
 
-  /** After serving: the state after the workers' last step, unless that file exists already. */
+  /**
+   * After serving: the state after the workers' last step, unless that file exists already or
+   * the run finished and its schedule keeps no final checkpoint ({@code checkpoint.epochs=false};
+   * a preempted run's shard is always kept, as the workers keep theirs).
+   */
   public static void saveFinal(ServerState s) {
     ServerCheckpoint c = configured;
     if (c == null || s == null) {
       return;
     }
     int step = s.slowest();
-    if (step <= 0 || step == Integer.MAX_VALUE) {
+    if (step <= 0 || step == Integer.MAX_VALUE || !c.schedule.atStop(step)) {
       return;
     }
     Path file = CheckpointFile.serverFile(CheckpointFile.stepDir(c.runDir, step),

@@ -45,10 +45,15 @@ public record Cell(int number, StudyConfig.Workload workload, String device, Str
     return study + "." + key() + ".r" + repeat;
   }
 
-  /** The subcommand and options after the launcher's own, e.g. {@code train --config ...}. */
+  /**
+   * The subcommand and options after the launcher's own, e.g. {@code train --config ...}. A study
+   * never resumes a run, so its runs keep no epoch-end checkpoints ({@code checkpoint.epochs=false},
+   * 200–450 MB each for Screen2Vec) unless the workload's {@code .set} asks for them.
+   */
   public List<String> trainArgs(String experiment, String resultsDir) {
     List<String> a = new ArrayList<>(List.of("train", "--config", workload.config().toString(),
-        "--strategy", strategy, "--experiment", experiment, "--results", resultsDir));
+        "--strategy", strategy, "--experiment", experiment, "--results", resultsDir,
+        "--set", "checkpoint.epochs=false"));
     for (String s : workload.overrides()) {
       a.add("--set");
       a.add(s);

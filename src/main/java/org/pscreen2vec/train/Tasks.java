@@ -105,7 +105,7 @@ public final class Tasks {
         c.layoutMode().toUpperCase(Locale.ROOT));
     Screen2Vec model = new Screen2Vec(ops, new Screen2Vec.Config(c.getInt("dim"),
         c.getInt("class.dim"), c.getInt("text.buckets"), sizes, mode,
-        c.getDouble("layout.ae.weight"), c.get("screen.coords").equals("true"),
+        c.getDouble("layout.ae.weight"), c.getBool("screen.coords"),
         c.get("screen.description").equals("inside")), c.seed());
     Function<Screen, float[]> layout = null;
     int width = 0;

@@ -89,6 +89,9 @@ public final class TrainConfig {
     // checkpoints, resume and guards (docs/CHECKPOINTS.md)
     k.put("checkpoint.every", new String[] {"0",
         "write a checkpoint every this many steps and at each epoch end (0: only at epoch ends)"});
+    k.put("checkpoint.epochs", new String[] {"true", "also checkpoint at each epoch end and after "
+        + "the last step (false: only every checkpoint.every steps and when preempted; studies "
+        + "that never resume a run save the disk this way)"});
     k.put("checksum.every", new String[] {"50",
         "allreduce strategies: compare a parameter checksum across workers every this many "
             + "steps and at the end (0: never)"});
@@ -183,6 +186,7 @@ public final class TrainConfig {
     oneOf("eval.candidates", "test", "all");
     oneOf("ui2vec.head", "mean", "concat");
     oneOf("overlap", "true", "false");
+    oneOf("checkpoint.epochs", "true", "false");
     number("overlap.bucket.mb", 0, false, 1 << 20);
     number("lr", 0, false, 1e6);
     number("sparse.lr", 0, false, 1e6);
@@ -347,6 +351,11 @@ public final class TrainConfig {
 
   public double getDouble(String key) {
     return eval(key);
+  }
+
+  /** A true/false key (checked to be one of them by {@link #validate}). */
+  public boolean getBool(String key) {
+    return get(key).equals("true");
   }
 
   public int[] ints(String key) {

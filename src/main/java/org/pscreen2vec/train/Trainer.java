@@ -95,7 +95,7 @@ public final class Trainer {
       sparse.add(o);
     }
     this.agreement = new WorkerAgreement(config, m, sync, rank, workers, new StepAgreement(null));
-    this.feeder = sync.carriesControl() && config.get("overlap").equals("true")
+    this.feeder = sync.carriesControl() && config.getBool("overlap")
         && sync instanceof BucketedSync b
         ? new BucketFeeder(m.parameters(), b, Buckets.capFloats(config.getDouble(
             "overlap.bucket.mb"))) : null;
@@ -166,7 +166,7 @@ public final class Trainer {
       lastStep = Math.min(lastStep, maxSteps);
     }
     CheckpointSchedule schedule = new CheckpointSchedule(config.getInt("checkpoint.every"),
-        stepsPerEpoch, lastStep);
+        stepsPerEpoch, lastStep, config.getBool("checkpoint.epochs"));
     if (root) {
       long tableRows = model.tables().stream().mapToLong(t -> (long) t.rows() * t.dim()).sum();
       LOG.info("{}: {}", model.name(), task.describe());
@@ -294,7 +294,9 @@ public final class Trainer {
         if (root) {
           writeEpoch(epoch, steps, jobSamples, lastLoss, epochNanos, metrics, evalSeconds);
         }
-        saveCheckpoint(globalStep, next);
+        if (schedule.epochs() || preempted || schedule.at(globalStep)) {
+          saveCheckpoint(globalStep, next);
+        }
       }
     }
     if (progress != null) {

@@ -32,7 +32,7 @@ import org.pscreen2vec.run.CheckpointFile;
 public final class TrainingCheckpoint {
   /** Configuration keys a resumed run may change; every other key must match the checkpoint. */
   public static final Set<String> MAY_DIFFER = Set.of("epochs", "max.steps", "log.every",
-      "checkpoint.every", "checksum.every", "debug.nan.step",
+      "checkpoint.every", "checkpoint.epochs", "checksum.every", "debug.nan.step",
       // when gradients travel, not what they are (3+ ranks: the last bits of a sum's order)
       "overlap", "overlap.bucket.mb");
 

@@ -59,7 +59,7 @@ class StudyConfigTest {
     List<String> args = ps.trainArgs("mlp", "/r");
     assertEquals(List.of("train", "--config", HOME.resolve("configs/fashion-mlp-local.properties")
         .toString(), "--strategy", "ps", "--experiment", "mlp", "--results", "/r", "--set",
-        "epochs=1", "--set", "max.steps=5", "--servers", "2", "--consistency", "ssp:2"), args);
+        "checkpoint.epochs=false", "--set", "epochs=1", "--set", "max.steps=5", "--servers", "2", "--consistency", "ssp:2"), args);
     assertEquals(3, s.repeats());
     assertEquals("test_accuracy", s.workloads().get(0).targetMetric());
     assertFalse(s.workloads().get(0).targetFalls());

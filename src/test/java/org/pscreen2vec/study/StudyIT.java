@@ -1,6 +1,7 @@
 package org.pscreen2vec.study;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -60,6 +61,13 @@ class StudyIT {
       CsvTable epochs = CsvTable.read(dir.resolve("mlp").resolve("study-it.mlp.multicore."
           + cell[0] + ".r1").resolve("epochs.csv"), "samples");
       assertEquals(cell[1], epochs.get(epochs.rows().get(0), "samples"), cell[0]);
+    }
+    // a study never resumes a run: its runs keep the final model and no checkpoints, on the
+    // workers' side and (ps) the server's
+    for (String cell : List.of("none.w1", "ring.w2", "ps.w2.s1.bsp")) {
+      Path run = dir.resolve("mlp").resolve("study-it.mlp.multicore." + cell + ".r1");
+      assertTrue(Files.isRegularFile(run.resolve("checkpoint.bin")), run + ": the final model");
+      assertFalse(Files.exists(run.resolve("checkpoints")), run + ": checkpoint.epochs=false");
     }
     CsvTable runs = CsvTable.read(dir.resolve("runs.csv"), "job_id", "status", "exit_code");
     int broken = 0;

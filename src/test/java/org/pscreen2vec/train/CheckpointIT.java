@@ -27,7 +27,8 @@ import org.pscreen2vec.testutil.Launcher;
  * Checkpoints in real MPJ jobs through bin/pscreen2vec: a niodev run whose rank 1 is killed
  * (SIGKILL) after its second checkpoint, resumed, ends bitwise like an uninterrupted run (ring,
  * ps/bsp, hybrid/bsp); SIGTERM to the launcher checkpoints, marks the run preempted and leaves
- * nothing running, and the resumed run is again identical; a damaged checkpoint ends the job with
+ * nothing running, and the resumed run is again identical (that run with
+ * {@code checkpoint.epochs=false}: only every 5 steps and the preempted step are kept); a damaged checkpoint ends the job with
  * status 4 and one line; a NaN in one worker's gradient ends it with status 1 naming the step.
  * Tiny Screen2Vec (a text table, so the servers' row shards and the per-row optimizer state are
  * exercised), 12 steps, a checkpoint every 3.
@@ -163,7 +164,9 @@ class CheckpointIT {
 
   @Test
   void sigtermCheckpointsMarksPreemptedAndTheResumeIsIdentical() throws Exception {
-    List<String> ps = List.of("--strategy", "ps", "--servers", "1");
+    // without epoch-end checkpoints (as a study runs): every 5 steps, and the preempted step's
+    List<String> ps = List.of("--strategy", "ps", "--servers", "1",
+        "--set", "checkpoint.every=5", "--set", "checkpoint.epochs=false");
     Path ref = reference("ckpt-term-ref", "3", ps);
     String exp = "ckpt-term";
     Job j = start(Map.of("PSCREEN2VEC_JVM_OPTS", "-Dpscreen2vec.debug.stepDelayMs=150"),
@@ -179,12 +182,17 @@ class CheckpointIT {
     assertTrue(Launcher.leftovers(j.jobId()).isEmpty(), "left running: "
         + Launcher.leftovers(j.jobId()));
     assertFalse(Files.exists(run.resolve("checkpoint.bin")));
+    List<Path> kept = TrainingCheckpoint.complete(run.resolve(CheckpointFile.FOLDER), 1);
+    assertTrue(kept.size() == 2 && kept.contains(CheckpointFile.stepDir(run, 5)),
+        "step 5's and the preempted step's, workers' and server's: " + kept + "\n" + out);
     Launcher.Result resumed = Launcher.run(LIMIT, job("3", "multicore", exp, ps,
         "--resume", run.toString()));
     assertEquals(0, resumed.exitCode(), resumed.toString());
     assertArrayEquals(Files.readAllBytes(ref.resolve("checkpoint.bin")),
         Files.readAllBytes(run.resolve("checkpoint.bin")), "resumed after SIGTERM: differs");
     assertEquals(epochRows(ref), epochRows(run));
+    assertFalse(Files.exists(CheckpointFile.stepDir(run, 12)),
+        "checkpoint.epochs=false: no last-step checkpoint, from the workers or the server");
   }
 
   @Test

@@ -40,6 +40,7 @@ import org.pscreen2vec.data.BadInputException;
 import org.pscreen2vec.run.LoggingSetup;
 import org.pscreen2vec.run.RankStatus;
 import org.pscreen2vec.run.RunContext;
+import org.pscreen2vec.run.StorageException;
 
 /**
  * The one program every rank runs. Started by {@code bin/pscreen2vec}: with {@code -np N} under MPJ
@@ -119,7 +120,7 @@ public final class Main {
       return ExitCode.USAGE;
     } catch (Exception | Error e) {
       int code = statusOf(e);
-      if (code == ExitCode.FAILED) {
+      if (isBug(e)) {
         log.error("{} failed: {}", cmd.name(), describe(e), e);
       } else {
         System.err.println("pscreen2vec " + cmd.name() + ": " + describe(e));
@@ -131,7 +132,9 @@ public final class Main {
 
   /**
    * The exit status a failure means: a file that is missing or malformed 4, a peer that stopped
-   * answering 3, anything else (a bug or an environment failure) 1. Bad command lines and
+   * answering 3, anything else (a bug or an environment failure) 1. A bug's report is its stack
+   * trace; an environment failure ({@link StorageException}: a file that could not be written)
+   * is one line naming the file, its trace only in the rank's log file. Bad command lines and
    * configurations are caught where they are parsed (status 2).
    */
   static int statusOf(Throwable t) {
@@ -139,6 +142,11 @@ public final class Main {
         : t instanceof BadInputException ? ExitCode.BAD_INPUT
         : t instanceof UsageException ? ExitCode.USAGE
         : ExitCode.FAILED;
+  }
+
+  /** A failure whose report is its stack trace: status 1, and not a storage failure. */
+  static boolean isBug(Throwable t) {
+    return statusOf(t) == ExitCode.FAILED && StorageException.in(t) == null;
   }
 
   /**
@@ -172,7 +180,7 @@ public final class Main {
               / (1 << 20) + " MB); give the ranks more with -J-Xmx<size> or PSCREEN2VEC_JVM_OPTS"
           : describe(t);
       Logger log = LogManager.getLogger(Main.class);
-      if (code == ExitCode.FAILED) {
+      if (isBug(t)) {
         log.error("rank {} failed: {}", rank, message, t); // a bug: the trace is the report
       } else {
         // The message says it all (it names the file, key or peer). Under bin/pscreen2vec the
@@ -291,6 +299,10 @@ public final class Main {
   }
 
   static String describe(Throwable t) {
+    StorageException storage = StorageException.in(t);
+    if (storage != null) { // the file and the reason, however deep it was wrapped
+      return storage.getMessage();
+    }
     String m = t.getMessage();
     return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
   }

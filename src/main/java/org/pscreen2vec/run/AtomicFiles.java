@@ -21,8 +21,22 @@ public final class AtomicFiles {
     write(target, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** Writes to a temp file in the target's folder, forces it to disk, then renames it over target. */
+  /**
+   * Writes to a temp file in the target's folder, forces it to disk, then renames it over target.
+   * A failure to store (a full disk, a read-only folder) is a {@link StorageException} naming
+   * {@code target}; the temp file is removed either way.
+   */
   public static void write(Path target, Writer writer) throws IOException {
+    try {
+      writeTemp(target, writer);
+    } catch (StorageException | org.pscreen2vec.data.BadInputException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new StorageException(target, e);
+    }
+  }
+
+  private static void writeTemp(Path target, Writer writer) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");

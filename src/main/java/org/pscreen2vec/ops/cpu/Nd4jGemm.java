@@ -8,11 +8,13 @@ import org.pscreen2vec.ops.FloatBuf;
 
 /**
  * Float GEMM on Java arrays through the OpenBLAS that ND4J's native backend loads (the same
- * {@code libopenblas_nolapack}, hence the same thread pool and thread count). A Java heap array
- * cannot be handed to native code without a copy here (JavaCPP's {@code float[]} overloads copy
- * the whole array in and out: 131 ms for a 2x2 product on a 256 MB array, measured), so each
- * operand is copied into a reusable off-heap buffer (one per operand role, grown as needed) and
- * the result copied back: two memcpy-speed passes around an O(mnk) product.
+ * {@code libopenblas_nolapack}, hence the same thread pool and thread count). Where this JVM runs
+ * one rank and the project's small JNI library was built, the arrays are pinned for the product
+ * and passed as they are ({@link PinnedGemm}). Otherwise a Java heap array cannot be handed to
+ * native code without a copy (JavaCPP's {@code float[]} overloads copy the whole array in and
+ * out: 131 ms for a 2x2 product on a 256 MB array, measured), so each operand is copied into a
+ * reusable off-heap buffer (one per operand role, grown as needed) and the result copied back:
+ * two memcpy-speed passes around an O(mnk) product.
  *
  * <p>{@code cblas_sgemm} is called directly on those buffers (issue 15): through {@code
  * Nd4j.gemm} each product also built ND4J arrays and a native shape buffer, 0.3-0.4 ms per call
@@ -25,9 +27,23 @@ final class Nd4jGemm {
   /** The held operand ({@link #hold}): its slice and its off-heap copy; null when none. */
   private FloatBuf held;
   private FloatPointer heldCopy;
+  /** Products on pinned arrays, no copies ({@link PinnedGemm}). */
+  private final boolean pinned;
 
+  /** Products on pinned arrays where {@link PinnedGemm#available()}, else with copies. */
   Nd4jGemm() {
-    Loader.load(openblas_nolapack.class);
+    this(true);
+  }
+
+  /** {@code pinned} false: always copy (tests compare the two paths). */
+  Nd4jGemm(boolean pinned) {
+    Loader.load(openblas_nolapack.class); // before PinnedGemm binds to that library
+    this.pinned = pinned && PinnedGemm.available();
+  }
+
+  /** True when this instance's products run on pinned arrays. */
+  boolean pinned() {
+    return pinned;
   }
 
   static void setThreads(int threads) {
@@ -53,6 +69,11 @@ final class Nd4jGemm {
   /** C(m,n) = alpha op(A) op(B) + beta C on float slices (row-major). */
   void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, FloatBuf a, FloatBuf b,
       float beta, FloatBuf c) {
+    if (pinned) {
+      PinnedGemm.sgemm(ta, tb, m, n, k, alpha, a.array(), a.offset(), ta ? m : k, b.array(),
+          b.offset(), tb ? k : n, beta, c.array(), c.offset(), n);
+      return;
+    }
     FloatPointer pa = isHeld(a) ? heldCopy : load(0, a, m * k);
     FloatPointer pb = isHeld(b) ? heldCopy : load(1, b, k * n);
     FloatPointer pc = beta == 0 ? buffer(2, m * n) : load(2, c, m * n);
@@ -68,6 +89,9 @@ final class Nd4jGemm {
    * {@link #release}. One held operand at a time (a second hold replaces the first).
    */
   void hold(FloatBuf b) {
+    if (pinned) { // nothing to copy
+      return;
+    }
     if (heldCopy == null || heldCopy.capacity() < b.length()) {
       if (heldCopy != null) {
         heldCopy.close();

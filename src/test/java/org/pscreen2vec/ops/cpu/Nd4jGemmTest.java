@@ -1,6 +1,7 @@
 package org.pscreen2vec.ops.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,7 +15,8 @@ import org.pscreen2vec.ops.FloatBuf;
  * The direct {@code cblas_sgemm} path (issue 15, "step") gives bitwise what the earlier {@code
  * Nd4j.gemm} path gave on the same operands (same OpenBLAS, same thread count), on slices at
  * nonzero offsets, every transpose, beta 0 and 1, and a scratch buffer that grows between calls;
- * and it is within float rounding of a double reference.
+ * and it is within float rounding of a double reference. Products on pinned arrays give the
+ * copying path's bits.
  */
 class Nd4jGemmTest {
   private static float[] random(int n, Random r) {
@@ -85,6 +87,67 @@ class Nd4jGemmTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Products on pinned arrays ({@link PinnedGemm}) give bitwise the copying path's result, at 1
+   * and 2 threads, on slices at odd offsets, with A and B slices of one array and C beside A in
+   * it, every transpose, beta 0 and 1, a held operand on the copying side; and the pinned path is
+   * in use wherever the build made its library (so a library that fails to load fails here).
+   */
+  @Test
+  void pinnedArraysGiveTheCopiedProductsBits() {
+    CpuOps ops = new CpuOps(1);
+    assumeTrue(ops.name().equals("cpu-nd4j"), "ND4J's native backend did not load here");
+    Nd4jGemm copied = new Nd4jGemm(false);
+    Nd4jGemm pinned = new Nd4jGemm();
+    if (PinnedGemm.class.getResource(PinnedGemm.RESOURCE) != null) {
+      assertTrue(pinned.pinned(), "built but not used: " + PinnedGemm.whyNot());
+    }
+    assumeTrue(pinned.pinned(), "pinned products unavailable: " + PinnedGemm.whyNot());
+    assertFalse(copied.pinned());
+    Random r = new Random(17);
+    int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {130, 1, 64}, {1, 200, 96}, {257, 768, 129},
+        {600, 300, 512}};
+    int before = Nd4jGemm.threads();
+    try {
+      for (int threads : new int[] {1, 2}) {
+        Nd4jGemm.useThreads(threads);
+        for (int[] s : shapes) {
+          int m = s[0];
+          int n = s[1];
+          int k = s[2];
+          for (int t = 0; t < 8; t++) {
+            boolean ta = (t & 1) != 0;
+            boolean tb = (t & 2) != 0;
+            boolean hold = (t & 4) != 0;
+            for (float beta : new float[] {0f, 1f}) {
+              // one array: 3 floats, A, 1, B, 5, C, 2 (A and B read, C written beside them)
+              int ao = 3;
+              int bo = ao + m * k + 1;
+              int co = bo + k * n + 5;
+              float[] one = random(co + m * n + 2, r);
+              float[] twin = one.clone();
+              FloatBuf b1 = new FloatBuf(one).slice(bo, k * n);
+              if (hold) {
+                copied.hold(b1);
+              }
+              copied.gemm(ta, tb, m, n, k, 0.75f, new FloatBuf(one).slice(ao, m * k), b1, beta,
+                  new FloatBuf(one).slice(co, m * n));
+              copied.release(b1);
+              pinned.gemm(ta, tb, m, n, k, 0.75f, new FloatBuf(twin).slice(ao, m * k),
+                  new FloatBuf(twin).slice(bo, k * n), beta,
+                  new FloatBuf(twin).slice(co, m * n));
+              assertArrayEquals(one, twin, 0f, (ta ? "T" : "N") + (tb ? "T" : "N") + " " + m
+                  + "x" + n + "x" + k + " beta " + beta + ", " + threads + " thread(s)"
+                  + (hold ? ", B held" : ""));
+            }
+          }
+        }
+      }
+    } finally {
+      Nd4jGemm.useThreads(before);
     }
   }
 

@@ -2,7 +2,8 @@
 # Compiles pinned_gemm.c (cblas_sgemm on pinned Java arrays, see its header) into a JNI library,
 # packed as a resource of ops.cpu:
 #
-#   build.sh OUT_DIR JAVA_HOME   write OUT_DIR/libpinnedgemm-linux-x86_64.so
+#   build.sh OUT_DIR JAVA_HOME   write OUT_DIR/libpinnedgemm-linux-x86_64.so (a compile error fails
+#                                the build: this is the project's own code)
 #
 # Without gcc (CC, else PATH; CC=none pretends there is none) or the JDK's JNI headers it says so
 # and exits 0: the build goes on, and matrix products copy their operands as before (slower).
@@ -28,7 +29,7 @@ if [ -f "$lib" ] && [ "$lib" -nt "$here/pinned_gemm.c" ] && [ "$lib" -nt "$0" ];
 fi
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
-"$cc" -O2 -std=c99 -Wall -Wextra -Werror -shared -fPIC -I"$jdk/include" -I"$jdk/include/linux" \
+"$cc" -O2 -std=c99 -Wall -Wextra -shared -fPIC -I"$jdk/include" -I"$jdk/include/linux" \
   -o "$tmp" "$here/pinned_gemm.c" -ldl
 chmod 644 "$tmp"
 mv "$tmp" "$lib"

@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pscreen2vec.ops.Checks;
 import org.pscreen2vec.ops.FloatBuf;
 
 /**
@@ -70,6 +71,8 @@ final class Nd4jGemm {
   void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, FloatBuf a, FloatBuf b,
       float beta, FloatBuf c) {
     if (pinned) {
+      // native code reads and writes these arrays unchecked: a short slice must fail here
+      Checks.gemm(m, n, k, a, b, c);
       PinnedGemm.sgemm(ta, tb, m, n, k, alpha, a.array(), a.offset(), ta ? m : k, b.array(),
           b.offset(), tb ? k : n, beta, c.array(), c.offset(), n);
       return;

@@ -2,6 +2,7 @@ package org.pscreen2vec.ops.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -149,6 +150,21 @@ class Nd4jGemmTest {
     } finally {
       Nd4jGemm.useThreads(before);
     }
+  }
+
+  /** A slice too short for the product fails before native code could read past it. */
+  @Test
+  void aShortSliceFailsBeforeThePinnedProduct() {
+    CpuOps ops = new CpuOps(1);
+    assumeTrue(ops.name().equals("cpu-nd4j"), "ND4J's native backend did not load here");
+    Nd4jGemm pinned = new Nd4jGemm();
+    assumeTrue(pinned.pinned(), "pinned products unavailable: " + PinnedGemm.whyNot());
+    float[] big = new float[64];
+    FloatBuf a = new FloatBuf(big).slice(0, 4 * 4);
+    FloatBuf shortB = new FloatBuf(big).slice(60, 4); // needs 4 x 4 = 16
+    FloatBuf c = new FloatBuf(new float[16]);
+    assertThrows(IllegalArgumentException.class,
+        () -> pinned.gemm(false, false, 4, 4, 4, 1f, a, shortB, 0f, c));
   }
 
   /** A held operand gives the unheld products' bits, and after its release a change is seen. */

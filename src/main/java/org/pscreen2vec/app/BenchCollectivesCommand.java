@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -152,18 +153,46 @@ public final class BenchCollectivesCommand implements Subcommand {
     Ops ops = CpuOps.plainJava();
     List<Measurement> out = new ArrayList<>();
     for (boolean dense : new boolean[] {false, true}) {
-      double[] s = ServerWork.secondsPerStep(workers, dense ? SERVER_DENSE_FLOATS : 1, dense,
-          SERVER_TABLE_ROWS, SERVER_DIM, dense ? 0 : SERVER_TOUCHED,
-          () -> Trainer.denseOptimizer(c, ops), () -> Trainer.sparseOptimizer(c, ops), 2, 9, 1);
-      double[] ms = Arrays.stream(s).map(x -> x * 1e3).toArray();
+      Stats best = null;
+      for (int attempt = 1; attempt <= SERVER_ATTEMPTS; attempt++) {
+        double[] s = ServerWork.secondsPerStep(workers, dense ? SERVER_DENSE_FLOATS : 1, dense,
+            SERVER_TABLE_ROWS, SERVER_DIM, dense ? 0 : SERVER_TOUCHED,
+            () -> Trainer.denseOptimizer(c, ops), () -> Trainer.sparseOptimizer(c, ops), 2, 9, 1);
+        Stats st = Stats.of(Arrays.stream(s).map(x -> x * 1e3).toArray());
+        if (best == null || st.median() < best.median()) {
+          best = st;
+        }
+        if (!disturbed(st)) {
+          break;
+        }
+        LOG.warn("{} with {} workers looks disturbed (median {} ms, fastest {} ms){}",
+            dense ? "server-dense" : "server-rows", workers, String.format(Locale.ROOT, "%.1f",
+                st.median()), String.format(Locale.ROOT, "%.1f", st.min()),
+            attempt < SERVER_ATTEMPTS ? ": measuring again" : ": keeping the best of "
+                + SERVER_ATTEMPTS);
+      }
       long bytes = dense ? 4L * workers * SERVER_DENSE_FLOATS
           : (long) workers * SERVER_TOUCHED * (4L * SERVER_DIM + 4);
       Measurement m = new Measurement(dense ? "server-dense" : "server-rows", workers, bytes,
-          Stats.of(ms), 1, 0, 0);
+          best, 1, 0, 0);
       LOG.info(m.line());
       out.add(m);
     }
     return out;
+  }
+
+  /** Measurements of a server row at most (one, and again while {@link #disturbed}). */
+  static final int SERVER_ATTEMPTS = 3;
+
+  /**
+   * A server row is CPU work in one process, with no network, so its iterations should take
+   * about the same time; a median more than 1.5x the fastest iteration means something else took
+   * the cores for most of them (2026-12-04: a 4-worker server-dense median of 78.6 ms against
+   * 12.0 ms fastest made 'project --calibrate' fit a per-worker shard cost 25x the usual one,
+   * and ps predictions +56 to +81 %).
+   */
+  static boolean disturbed(Stats s) {
+    return s.median() > 1.5 * s.min();
   }
 
   /**

@@ -158,6 +158,12 @@ public final class Main {
     int code;
     String message = "";
     boolean exitOnFailure = true;
+    // Taken before anything can fail: a logger first asked for once the JVM has begun to exit
+    // (in multicore, another rank failed and called System.exit, whose hook stops Log4j) prints
+    // through Log4j's status logger, stack trace and all, on the console; one taken earlier
+    // drops the line instead (CheckpointIT saw the trace once in a fresh clone's make test).
+    Logger log = LogManager.getLogger(Main.class);
+    Logger fileOnly = LogManager.getLogger(LoggingSetup.FILE_ONLY);
     try {
       String[] appArgs = Mpj.init(args);
       Communicator probe = Mpj.world(Long.MAX_VALUE);
@@ -179,7 +185,6 @@ public final class Main {
           ? "out of Java heap (" + describe(t) + ", -Xmx " + Runtime.getRuntime().maxMemory()
               / (1 << 20) + " MB); give the ranks more with -J-Xmx<size> or PSCREEN2VEC_JVM_OPTS"
           : describe(t);
-      Logger log = LogManager.getLogger(Main.class);
       if (isBug(t)) {
         log.error("rank {} failed: {}", rank, message, t); // a bug: the trace is the report
       } else {
@@ -189,7 +194,7 @@ public final class Main {
         if (RankStatus.dir() == null) { // not under the launcher: nobody else will say it
           log.error("rank {} failed: {}", rank, message);
         }
-        LogManager.getLogger(LoggingSetup.FILE_ONLY).error("rank {} failed: {}", rank, message, t);
+        fileOnly.error("rank {} failed: {}", rank, message, t);
         log.debug("where rank {} failed", rank, t);
       }
     }

@@ -6,6 +6,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.pscreen2vec.data.BadInputException;
 
 /** Writes files so that a reader sees the old file or the whole new one, never a half-written one. */
 public final class AtomicFiles {
@@ -29,7 +30,7 @@ public final class AtomicFiles {
   public static void write(Path target, Writer writer) throws IOException {
     try {
       writeTemp(target, writer);
-    } catch (StorageException | org.pscreen2vec.data.BadInputException e) {
+    } catch (StorageException | BadInputException e) {
       throw e;
     } catch (IOException e) {
       throw new StorageException(target, e);

@@ -17,7 +17,9 @@ import org.apache.logging.log4j.Logger;
  * <p>Used only where this JVM runs one rank (its classes come from the application class
  * loader): in a multicore job every rank's class loader would load its own copy of the library,
  * and several ranks' products would keep the shared heap's collector waiting on their critical
- * regions. Off with {@code -Dpscreen2vec.gemm.pinned=false}.
+ * regions. A multicore job of one rank copies too, so a study's 1-worker baseline and its
+ * multicore runs use the same products (niodev's baseline and runs both pin). Off with
+ * {@code -Dpscreen2vec.gemm.pinned=false}.
  */
 final class PinnedGemm {
   private static final Logger LOG = LogManager.getLogger(PinnedGemm.class);

@@ -11,7 +11,7 @@ MVN_ARGS := -Dmpj.home=$(MPJ_DIR)
 NVCC ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard /usr/local/cuda/bin/nvcc))
 
 .PHONY: all tools mpj data deps build test run study clean help bench-collectives
-.PHONY: iproute2 bench-emulated validate-model projections bench-emulated-host
+.PHONY: iproute2 bench-emulated validate-model projections bench-emulated-host bench-pinned
 
 all: build
 
@@ -33,6 +33,7 @@ help:
 	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
 	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: im2col, direct plain Java, direct + Vector API vs PyTorch"
 	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
+	@echo "make bench-pinned   Screen2Vec step with products on pinned arrays vs copied operands, alternated (~5 min)"
 	@echo "make bench-wire   ring allreduce over niodev vs PyTorch gloo, 64 MiB, 2 and 4 ranks, alternated (needs python3-torch)"
 	@echo "make native-mpj   MPJ's native device on Open MPI for -dev native (.deps/mpj-native)"
 	@echo "make bench-overlap   overlap of sync with backward: 2 workers, emulated 1 Gbit/s, overlap off/on (root, ~20 min)"
@@ -224,6 +225,21 @@ bench-wire: build
 bench-threads: build
 	for t in 1 2 1 2; do bin/pscreen2vec bench-step --models fashion-mlp --threads $$t \
 	  --steps 200 --warmup 50; done
+
+# Matrix products on pinned arrays against copied operands (ops/cpu/PinnedGemm), one jar,
+# alternated: the Screen2Vec step (paper size without its layout part, and local) at
+# PINNED_THREADS, PINNED_ROUNDS rounds (docs/PERFORMANCE.md, "Matrix products on pinned arrays")
+PINNED_THREADS ?= 2
+PINNED_ROUNDS ?= 3
+bench-pinned: build
+	@uptime
+	@for size in paper:8 local:40; do for r in $$(seq $(PINNED_ROUNDS)); do for v in copied pinned; do \
+	  opts=; [ $$v = copied ] && opts=-Dpscreen2vec.gemm.pinned=false; \
+	  PSCREEN2VEC_JVM_OPTS="$$opts" bin/pscreen2vec bench-step --models screen2vec \
+	    --sizes $${size%:*} --set layout.mode=none --steps $${size#*:} --warmup 2 \
+	    --threads $(PINNED_THREADS) 2>&1 | grep 'ms/step' | sed "s/^.*BenchStepCommand - /[$$v r$$r] /"; \
+	done; done; done
+	@uptime
 
 # Overlap of communication with backward (issue 15; docs/PERFORMANCE.md, "Overlap"): Screen2Vec
 # local on 2 workers over an emulated 1 Gbit/s link, overlap off and on (25, 4, 2 MiB buckets),

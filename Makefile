@@ -33,7 +33,7 @@ help:
 	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
 	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: im2col, direct plain Java, direct + Vector API vs PyTorch"
 	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
-	@echo "make bench-pinned   Screen2Vec step with products on pinned arrays vs copied operands, alternated (~5 min)"
+	@echo "make bench-pinned   Screen2Vec step with products on pinned arrays vs copied operands, alternated (~2 min)"
 	@echo "make bench-wire   ring allreduce over niodev vs PyTorch gloo, 64 MiB, 2 and 4 ranks, alternated (needs python3-torch)"
 	@echo "make native-mpj   MPJ's native device on Open MPI for -dev native (.deps/mpj-native)"
 	@echo "make bench-overlap   overlap of sync with backward: 2 workers, emulated 1 Gbit/s, overlap off/on (root, ~20 min)"

@@ -44,7 +44,7 @@ public final class StudyCommand implements Subcommand {
       "run only these cells, e.g. 3 or 1,4-6 (numbers as --dry-run lists them; a Slurm array "
           + "task passes its index)");
   static final Opt<Integer> REPEATS = Opt.integer("repeats", "N", "the study's 'repeats'", 1,
-      1000, "repeats per cell");
+      StudyConfig.MAX_REPEATS, "repeats per cell");
   static final Opt<Boolean> SLURM_GROUPS = Opt.flag("slurm-groups", "print one line per rank "
       + "count: '<ranks> <cell numbers>' (one job array each, see slurm/submit-study) and run "
       + "nothing");

@@ -56,6 +56,8 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
     }
   }
 
+  /** The most repeats per cell a study may ask for (its {@code repeats}, {@code --repeats}). */
+  public static final int MAX_REPEATS = 1000;
   private static final Set<String> KEYS = Set.of("name", "scaling", "repeats", "devices",
       "strategies", "workers", "servers", "consistency", "timeout.seconds");
   private static final Set<String> WORKLOAD_KEYS = Set.of("config", "set", "target");
@@ -122,7 +124,7 @@ public record StudyConfig(Path file, String name, Scaling scaling, int repeats,
       default -> throw new IllegalArgumentException("scaling must be weak or strong, was '"
           + v.get("scaling") + "'");
     };
-    int repeats = intIn(v, "repeats", "1", 1, 1000);
+    int repeats = intIn(v, "repeats", "1", 1, MAX_REPEATS);
     int timeout = intIn(v, "timeout.seconds", "1800", 10, 7 * 24 * 3600);
     List<String> devices = list(v, "devices", "multicore");
     for (String d : devices) {

@@ -27,8 +27,6 @@ record StudyResults(StudyConfig study, Path dir, List<CellFigures> cells,
   /** run.json fields that describe where the study ran. */
   private static final List<String> ENV = List.of("host_rank0", "cores", "java", "os",
       "device", "git_revision", "omp_threads_per_rank", "max_heap_mb", "started_utc");
-  /** The most repeats a study may ask for ({@code StudyConfig}'s limit). */
-  private static final int MAX_REPEATS = 1000;
 
   static StudyResults load(StudyConfig study, Path dir) throws IOException {
     Map<String, String> lastStatus = lastStatus(dir);
@@ -49,7 +47,7 @@ record StudyResults(StudyConfig study, Path dir, List<CellFigures> cells,
       int failed = 0;
       // every repeat on record: the study's own count and any more that 'study --repeats N' ran
       // (a report must not leave out runs it has)
-      for (int r = 1; r <= MAX_REPEATS; r++) {
+      for (int r = 1; r <= StudyConfig.MAX_REPEATS; r++) {
         String id = c.jobId(study.name(), r);
         if (r > study.repeats() && !rows.containsKey(id) && !lastStatus.containsKey(id)) {
           break;

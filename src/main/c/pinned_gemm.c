@@ -8,6 +8,12 @@
  * handed to the cblas_sgemm of the OpenBLAS that ND4J already loaded, found by its soname, so the
  * thread pool and thread count are the same as the copying path's.
  *
+ * The same library's openblas_set_num_threads / openblas_get_num_threads are bound too: ops.cpu
+ * switches OpenBLAS between one thread and the rank's allowance per product, and JavaCPP's
+ * blas_set_num_threads, which ND4J's setMaxThreads calls, spends about 0.11 ms per call looking
+ * for other BLAS vendors' libraries on disk (measured: 225 us per 1-2 switch pair from Java,
+ * under 0.01 us calling OpenBLAS directly from C; docs/PERFORMANCE.md).
+ *
  * Inside a critical region no JNI call and no allocation may happen: only the product runs.
  * Built by build.sh with gcc; the Java side (PinnedGemm.java) falls back to copies without it.
  */
@@ -19,6 +25,8 @@ typedef void (*sgemm_fn)(int order, int ta, int tb, int m, int n, int k, float a
                          int ldc);
 
 static sgemm_fn sgemm;
+static void (*set_threads)(int);
+static int (*get_threads)(void);
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 
@@ -40,7 +48,34 @@ JNIEXPORT jstring JNICALL Java_org_pscreen2vec_ops_cpu_PinnedGemm_bind(JNIEnv *e
   if (sgemm == NULL) {
     return (*env)->NewStringUTF(env, "the library has no cblas_sgemm");
   }
+  /* optional: without them the thread count is set through ND4J (slower) */
+  set_threads = (void (*)(int)) dlsym(lib, "openblas_set_num_threads");
+  get_threads = (int (*)(void)) dlsym(lib, "openblas_get_num_threads");
+  if (set_threads == NULL || get_threads == NULL) {
+    set_threads = NULL;
+    get_threads = NULL;
+  }
   return NULL;
+}
+
+/* OpenBLAS's thread count, or -1 when the library has no openblas_get_num_threads. */
+JNIEXPORT jint JNICALL Java_org_pscreen2vec_ops_cpu_PinnedGemm_threads(JNIEnv *env, jclass cls) {
+  (void) env;
+  (void) cls;
+  return get_threads != NULL ? get_threads() : -1;
+}
+
+/* Sets OpenBLAS's thread count; false when the library has no openblas_set_num_threads. */
+JNIEXPORT jboolean JNICALL Java_org_pscreen2vec_ops_cpu_PinnedGemm_setThreads(JNIEnv *env,
+                                                                               jclass cls,
+                                                                               jint threads) {
+  (void) env;
+  (void) cls;
+  if (set_threads == NULL) {
+    return JNI_FALSE;
+  }
+  set_threads(threads);
+  return JNI_TRUE;
 }
 
 /* C[co..] = alpha op(A[ao..]) op(B[bo..]) + beta C[co..], row-major; A, B, C may be one array. */

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.pscreen2vec.testutil.Launcher;
 import org.pscreen2vec.testutil.Launcher.Result;
 
@@ -28,6 +29,9 @@ import org.pscreen2vec.testutil.Launcher.Result;
  * iproute2 and are skipped with the reason where those are missing.
  */
 class EmulateIT {
+  /** The background jobs' output files (JUnit removes the folder after the class). */
+  @TempDir
+  static Path outputs;
   private static final Duration LIMIT = Duration.ofSeconds(120);
   private static final Path STATE = Paths.get("/run/pscreen2vec-emulate");
 
@@ -97,7 +101,7 @@ class EmulateIT {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(Launcher.root().toFile())
         .redirectErrorStream(true)
-        .redirectOutput(Files.createTempFile("emulate-it", ".out").toFile());
+        .redirectOutput(Files.createTempFile(outputs, "emulate-it", ".out").toFile());
     pb.environment().put("PSCREEN2VEC_CLASSPATH", Launcher.classPath());
     pb.environment().put("PSCREEN2VEC_RESULTS", Launcher.resultsDir().toString());
     pb.environment().put("PSCREEN2VEC_JOB_ID", jobId);

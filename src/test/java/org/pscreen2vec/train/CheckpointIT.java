@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.pscreen2vec.run.CheckpointFile;
 import org.pscreen2vec.testutil.Launcher;
 
@@ -40,6 +41,9 @@ class CheckpointIT {
       "--set", "synthetic.screens=300", "--set", "batch=4", "--set", "max.steps=12",
       "--set", "checkpoint.every=3", "--set", "eval.batch=8", "--set", "checksum.every=2");
   private static final Duration LIMIT = Duration.ofMinutes(3);
+  /** The background jobs' output files (JUnit removes the folder after the class). */
+  @TempDir
+  static Path outputs;
 
   private static String[] job(String np, String dev, String experiment, List<String> strategy,
       String... extra) {
@@ -81,7 +85,7 @@ class CheckpointIT {
     pb.environment().put("PSCREEN2VEC_RESULTS", Launcher.resultsDir().toString());
     pb.environment().put("PSCREEN2VEC_JOB_ID", jobId);
     pb.environment().putAll(env);
-    Path out = Files.createTempFile("ckpt-it", ".out");
+    Path out = Files.createTempFile(outputs, "ckpt-it", ".out");
     pb.redirectErrorStream(true).redirectOutput(out.toFile());
     return new Job(pb.start(), jobId, out);
   }

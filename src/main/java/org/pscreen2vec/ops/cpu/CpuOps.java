@@ -25,14 +25,21 @@ public final class CpuOps implements Ops {
   /** Products with fewer multiply-adds than this run in Java (ND4J's call overhead dominates). */
   static final long SMALL_GEMM = 32L * 32 * 32;
   /**
-   * Products with fewer multiply-adds than this run on one BLAS thread even when the backend has
-   * more (issue 15): splitting a small product over threads costs more than it saves. Measured
+   * Products that copy their operands ({@link Nd4jGemm} without pinned arrays) and have fewer
+   * multiply-adds than this run on one BLAS thread even when the backend has more (issue 15).
+   * Products on pinned arrays always run on the whole allowance (OpenBLAS itself keeps its
+   * smallest products on one thread): with no copies and no switches, every model's step was as
+   * fast or faster that way on the 2-core VM, 3 alternated rounds each (docs/PERFORMANCE.md, "Thread
+   * switches"): local Screen2Vec 0.79x, Fashion MLP 0.82x, CNN 0.93x, UI2Vec 0.83x, layout
+   * autoencoder at most 0.97x, paper Screen2Vec 0.95x; on copied operands the same change was
+   * mixed (0.9x to 1.15x), so they keep this limit. Where the limit comes from, measured
    * on the 2-core VM (docs/PERFORMANCE.md, "Thread defaults"): the Fashion MLP's products (at
    * most 64 x 256 x 784 = 12.8 M multiply-adds) took 2.8-5x longer on 2 threads than on 1 (a
    * loaded machine), its epoch 4.7 s at 2 threads against 2.85 s at 1 (issue 15); paper-size
    * products (64 x 11200 x 2048 = 1.5 G) ran at 94-129 GFLOP/s on 2 threads on a quiet machine,
-   * beyond one core. Changing OpenBLAS's count costs 0.4-1.2 ms, so a model whose products
-   * straddle the limit pays that per crossing. The limit was 64 M until a quiet A/B of the
+   * beyond one core. Changing OpenBLAS's count through ND4J costs about 0.11 ms (its JavaCPP
+   * wrapper searches the disk for other BLAS libraries; {@link PinnedGemm} sets it directly where
+   * its library loads), so a model whose products straddle the limit pays that per crossing. The limit was 64 M until a quiet A/B of the
    * 1-worker Screen2Vec local training step (its layout autoencoder's products lie between 64 M
    * and 512 M): 108-143 ms per step with 64 M, 73-90 ms with 512 M, 74-88 ms with every product
    * on one thread (docs/PERFORMANCE.md, "Quiet re-measurements at the end of this session").
@@ -84,6 +91,14 @@ public final class CpuOps implements Ops {
    * @param threads BLAS/OpenMP threads of this process; see {@link #defaultThreads}
    */
   public CpuOps(int threads) {
+    this(threads, true);
+  }
+
+  /**
+   * {@code pinnedProducts} false: products copy their operands and switch threads by {@link
+   * #parallel} even where they could pin (tests compare the two).
+   */
+  CpuOps(int threads, boolean pinnedProducts) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, was " + threads);
     }
@@ -93,7 +108,7 @@ public final class CpuOps implements Ops {
       try {
         synchronized (NATIVE_LOAD_LOCK) {
           Nd4jGemm.setThreads(threads);
-          g = new Nd4jGemm();
+          g = new Nd4jGemm(pinnedProducts);
         }
       } catch (RuntimeException | LinkageError e) {
         LOG.warn("ND4J native backend unavailable ({}); matrix products run in plain Java",
@@ -102,6 +117,11 @@ public final class CpuOps implements Ops {
     }
     this.nd4j = g;
     this.name = g == null ? "cpu-java" : "cpu-nd4j";
+  }
+
+  /** The native product path; null when every product runs in Java. */
+  Nd4jGemm nd4jGemm() {
+    return nd4j;
   }
 
   private CpuOps() {
@@ -192,10 +212,11 @@ public final class CpuOps implements Ops {
         nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
       } else {
         // One rank in this JVM (the lock only guards against another user of OpenBLAS here). A
-        // product runs on the same number of threads every time (by its size), so results stay
-        // reproducible (1 and 2 threads differ in the last bits for some shapes).
+        // product runs on the same number of threads every time (by its size, or always the
+        // allowance on pinned arrays), so results stay reproducible (1 and 2 threads differ in
+        // the last bits for some shapes).
         synchronized (NATIVE_LOAD_LOCK) {
-          Nd4jGemm.useThreads(parallel(m, n, k) ? threads : 1);
+          Nd4jGemm.useThreads(nd4j.pinned() || parallel(m, n, k) ? threads : 1);
           nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
         }
       }

@@ -54,17 +54,24 @@ final class Nd4jGemm {
   }
 
   /**
-   * Sets OpenBLAS's thread count when it differs (a change costs about 0.5 ms: OpenBLAS resizes
-   * its thread pool; reading it is a plain call).
+   * Sets OpenBLAS's thread count when it differs: directly where {@link
+   * PinnedGemm#controlsThreads()}, else through ND4J, whose JavaCPP wrapper costs about 0.11 ms a
+   * call (it looks for other BLAS vendors' libraries on disk each time; OpenBLAS's own switch
+   * is a variable: docs/PERFORMANCE.md, "Thread switches").
    */
   static void useThreads(int threads) {
-    if (Nd4j.factory().blas().getMaxThreads() != threads) {
+    if (PinnedGemm.controlsThreads()) {
+      if (PinnedGemm.threads() != threads) {
+        PinnedGemm.setThreads(threads);
+      }
+    } else if (Nd4j.factory().blas().getMaxThreads() != threads) {
       Nd4j.factory().blas().setMaxThreads(threads);
     }
   }
 
   static int threads() {
-    return Nd4j.factory().blas().getMaxThreads();
+    return PinnedGemm.controlsThreads() ? PinnedGemm.threads()
+        : Nd4j.factory().blas().getMaxThreads();
   }
 
   /** C(m,n) = alpha op(A) op(B) + beta C on float slices (row-major). */

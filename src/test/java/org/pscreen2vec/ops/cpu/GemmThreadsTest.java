@@ -2,17 +2,19 @@ package org.pscreen2vec.ops.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
 import org.pscreen2vec.ops.Buf;
 
 /**
- * Thread defaults (issue 15): with an allowance of 2 BLAS threads, a product below
- * {@link CpuOps#PARALLEL_GEMM_MACS} runs on one thread and a larger one on two, and the same
- * product gives bitwise the same result every time whatever ran between (the thread count is a
- * function of the shape alone).
+ * Thread defaults (issue 15): with an allowance of 2 BLAS threads, a product on copied operands
+ * below {@link CpuOps#PARALLEL_GEMM_MACS} runs on one thread and a larger one on two, a product
+ * on pinned arrays always on two, and the same product gives bitwise the same result every time
+ * whatever ran between (the thread count is a function of the shape and the path alone).
  */
 class GemmThreadsTest {
   private static Buf random(CpuOps o, int n, long seed) {
@@ -36,7 +38,7 @@ class GemmThreadsTest {
 
   @Test
   void smallProductsRunOnOneThreadLargeOnesOnTheAllowance() {
-    CpuOps o = new CpuOps(2);
+    CpuOps o = new CpuOps(2, false);
     assumeTrue(o.name().equals("cpu-nd4j"), "ND4J's native backend did not load here");
     product(o, 64, 256, 784); // the Fashion MLP's largest product: 12.8 M multiply-adds
     assertEquals(1, Nd4jGemm.threads());
@@ -50,5 +52,51 @@ class GemmThreadsTest {
     product(o, 118, 128, 11200); // the local layout autoencoder's: a side of 118
     assertEquals(1, Nd4jGemm.threads());
     assertArrayEquals(first, product(o, side, side, side), 0f);
+  }
+
+  @Test
+  void productsOnPinnedArraysAlwaysRunOnTheAllowance() {
+    CpuOps o = new CpuOps(2);
+    assumeTrue(o.name().equals("cpu-nd4j"), "ND4J's native backend did not load here");
+    assumeTrue(o.nd4jGemm().pinned(), "pinned products unavailable: " + PinnedGemm.whyNot());
+    Nd4jGemm.useThreads(1); // as a copying product may have left it
+    float[] small = product(o, 63, 257, 1001);
+    assertEquals(2, Nd4jGemm.threads());
+    for (int[] s : new int[][] {{64, 256, 784}, {118, 128, 11200}, {40, 40, 40}}) {
+      product(o, s[0], s[1], s[2]);
+      assertEquals(2, Nd4jGemm.threads(), s[0] + "x" + s[1] + "x" + s[2]);
+    }
+    product(new CpuOps(2, false), 63, 257, 1001); // a copying product switches to one thread
+    assertEquals(1, Nd4jGemm.threads());
+    assertArrayEquals(small, product(o, 63, 257, 1001), 0f);
+  }
+
+  /**
+   * Where the project's JNI library is built, it sets the count of the very OpenBLAS whose
+   * products run here: it reads back what it set and what ND4J's setter set (ND4J's getter reads
+   * another copy of OpenBLAS, libopenblas.so.0, so it is not asked). That the count reaches the
+   * products: a 1024^3 product took 17.1 ms after setting 1 and 8.5 ms after 2 (a probe,
+   * docs/PERFORMANCE.md); timing is left out of unit tests.
+   */
+  @Test
+  void theDirectThreadCountIsTheLibrarysOwn() {
+    CpuOps o = new CpuOps(2);
+    assumeTrue(o.name().equals("cpu-nd4j"), "ND4J's native backend did not load here");
+    if (PinnedGemm.class.getResource(PinnedGemm.RESOURCE) != null) {
+      assertTrue(PinnedGemm.controlsThreads(), "built but not used: " + PinnedGemm.whyNot());
+    }
+    assumeTrue(PinnedGemm.controlsThreads(), "no direct thread control: " + PinnedGemm.whyNot());
+    int before = PinnedGemm.threads();
+    try {
+      for (int t : new int[] {1, 2, 1}) {
+        assertTrue(PinnedGemm.setThreads(t));
+        assertEquals(t, PinnedGemm.threads());
+        assertEquals(t, Nd4jGemm.threads());
+        Nd4j.factory().blas().setMaxThreads(3 - t);
+        assertEquals(3 - t, PinnedGemm.threads());
+      }
+    } finally {
+      PinnedGemm.setThreads(before);
+    }
   }
 }

@@ -226,8 +226,8 @@ bench-threads: build
 	for t in 1 2 1 2; do bin/pscreen2vec bench-step --models fashion-mlp --threads $$t \
 	  --steps 200 --warmup 50; done
 
-# Matrix products on pinned arrays against copied operands (ops/cpu/PinnedGemm), one jar,
-# alternated: the Screen2Vec step (paper size without its layout part, and local) at
+# Matrix products on pinned arrays (every product on the thread allowance) against copied
+# operands (small products on one thread) (ops/cpu/PinnedGemm, CpuOps), one jar, alternated: the Screen2Vec step (paper size without its layout part, and local) at
 # PINNED_THREADS, PINNED_ROUNDS rounds (docs/PERFORMANCE.md, "Matrix products on pinned arrays")
 PINNED_THREADS ?= 2
 PINNED_ROUNDS ?= 3

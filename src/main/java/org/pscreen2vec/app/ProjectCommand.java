@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
+import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.cost.Calibration;
 import org.pscreen2vec.cost.Network;
 import org.pscreen2vec.cost.ServerCost;
@@ -61,8 +62,10 @@ public final class ProjectCommand implements Subcommand {
       "largest worker count projected (1, 2, 4, ... up to P)");
   static final Opt<Double> COMPUTE_MS = Opt.number("compute-ms", "MS", -1, -1, 1e9,
       "compute per step and worker (-1: timed here on the first batches, one thread)");
-  static final Opt<Long> SEGMENT = Opt.count("segment-bytes", "B", 16L << 20, 0, 1L << 34,
-      "pipeline segment of ring/naive/star (one alpha per segment and step)");
+  static final Opt<Long> SEGMENT = Opt.count("segment-bytes", "B",
+      4L * Allreduces.DEFAULT_SEGMENT_FLOATS_TCP, 0, 1L << 34,
+      "pipeline segment of ring/naive/star (one alpha per segment and step); the default is "
+          + "niodev's");
   static final Opt<String> OUT = Opt.text("out", "DIR", null, "plots/projection",
       "where the table (.md), points (.csv) and plot (.png) go");
   static final Opt<String> CALIBRATE = Opt.text("calibrate", "CSV", null, "off",

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.cost.Calibration;
 import org.pscreen2vec.cost.Network;
 import org.pscreen2vec.cost.ServerCost;
@@ -29,7 +30,8 @@ import org.pscreen2vec.train.TrainConfig;
  */
 final class ProjectionSection {
   private static final Logger LOG = LogManager.getLogger(ProjectionSection.class);
-  private static final double SEGMENT_BYTES = 16 << 20; // niodev's default segment, 4 Mi floats
+  /** The segment a study's niodev training runs with (studies do not set one). */
+  private static final double SEGMENT_BYTES = 4.0 * Allreduces.DEFAULT_SEGMENT_FLOATS_TCP;
   private static final List<String> NETWORKS = List.of("1gbe", "10gbe");
 
   private ProjectionSection() {}

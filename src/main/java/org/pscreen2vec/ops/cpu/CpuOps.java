@@ -26,13 +26,9 @@ public final class CpuOps implements Ops {
   static final long SMALL_GEMM = 32L * 32 * 32;
   /**
    * Products that copy their operands ({@link Nd4jGemm} without pinned arrays) and have fewer
-   * multiply-adds than this run on one BLAS thread even when the backend has more (issue 15).
-   * Products on pinned arrays always run on the whole allowance (OpenBLAS itself keeps its
-   * smallest products on one thread): with no copies and no switches, every model's step was as
-   * fast or faster that way on the 2-core VM, 3 alternated rounds each (docs/PERFORMANCE.md, "Thread
-   * switches"): local Screen2Vec 0.79x, Fashion MLP 0.82x, CNN 0.93x, UI2Vec 0.83x, layout
-   * autoencoder at most 0.97x, paper Screen2Vec 0.95x; on copied operands the same change was
-   * mixed (0.9x to 1.15x), so they keep this limit. Where the limit comes from, measured
+   * multiply-adds than this run on one BLAS thread even when the backend has more (issue 15);
+   * products on pinned arrays have their own, lower limit ({@link #PINNED_PARALLEL_MACS}). Where
+   * this one comes from, measured
    * on the 2-core VM (docs/PERFORMANCE.md, "Thread defaults"): the Fashion MLP's products (at
    * most 64 x 256 x 784 = 12.8 M multiply-adds) took 2.8-5x longer on 2 threads than on 1 (a
    * loaded machine), its epoch 4.7 s at 2 threads against 2.85 s at 1 (issue 15); paper-size
@@ -45,6 +41,17 @@ public final class CpuOps implements Ops {
    * on one thread (docs/PERFORMANCE.md, "Quiet re-measurements at the end of this session").
    * {@code -Dpscreen2vec.parallelGemmMacs=N} overrides it (for measurements).
    */
+  /**
+   * Products on pinned arrays ({@link PinnedGemm}: no copies, switches at no cost) with at least
+   * this many multiply-adds run on the allowance, smaller ones on one thread. 16 M keeps the
+   * Fashion MLP's products (at most 12.8 M) on one thread and puts the paper model's trace LSTM
+   * and most of its recurrent time steps on two. Chosen from training runs' total time, not
+   * bench-step's median steps, which hid a heavier tail (docs/PERFORMANCE.md, "Thread switches"):
+   * with every product on two threads the MLP's 1,500 steps took 1.37x as long while its median
+   * step fell. {@code -Dpscreen2vec.pinnedParallelMacs=N} overrides it (for measurements).
+   */
+  static final long PINNED_PARALLEL_MACS =
+      Long.getLong("pscreen2vec.pinnedParallelMacs", 16L * 1024 * 1024);
   static final long PARALLEL_GEMM_MACS =
       Long.getLong("pscreen2vec.parallelGemmMacs", 512L * 1024 * 1024);
   /**
@@ -212,11 +219,11 @@ public final class CpuOps implements Ops {
         nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
       } else {
         // One rank in this JVM (the lock only guards against another user of OpenBLAS here). A
-        // product runs on the same number of threads every time (by its size, or always the
-        // allowance on pinned arrays), so results stay reproducible (1 and 2 threads differ in
+        // product runs on the same number of threads every time (by its size and path), so
+        // results stay reproducible (1 and 2 threads differ in
         // the last bits for some shapes).
         synchronized (NATIVE_LOAD_LOCK) {
-          Nd4jGemm.useThreads(nd4j.pinned() || parallel(m, n, k) ? threads : 1);
+          Nd4jGemm.useThreads(parallel(nd4j.pinned(), m, n, k) ? threads : 1);
           nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));
         }
       }
@@ -241,7 +248,12 @@ public final class CpuOps implements Ops {
     return () -> nd4j.release(fb);
   }
 
-  /** Whether a product of this shape runs on the rank's whole BLAS allowance (else one thread). */
+  /** Whether a product of this shape on this path runs on the rank's whole BLAS allowance. */
+  static boolean parallel(boolean pinned, int m, int n, int k) {
+    return pinned ? (long) m * n * k >= PINNED_PARALLEL_MACS : parallel(m, n, k);
+  }
+
+  /** Whether a product of copied operands of this shape runs on the rank's allowance. */
   static boolean parallel(int m, int n, int k) {
     long macs = (long) m * n * k;
     return macs >= PARALLEL_GEMM_MACS

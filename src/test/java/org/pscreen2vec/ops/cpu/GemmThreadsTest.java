@@ -2,6 +2,7 @@ package org.pscreen2vec.ops.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,7 +14,7 @@ import org.pscreen2vec.ops.Buf;
 /**
  * Thread defaults (issue 15): with an allowance of 2 BLAS threads, a product on copied operands
  * below {@link CpuOps#PARALLEL_GEMM_MACS} runs on one thread and a larger one on two, a product
- * on pinned arrays always on two, and the same product gives bitwise the same result every time
+ * on pinned arrays by the lower {@link CpuOps#PINNED_PARALLEL_MACS}, and the same product gives bitwise the same result every time
  * whatever ran between (the thread count is a function of the shape and the path alone).
  */
 class GemmThreadsTest {
@@ -55,20 +56,24 @@ class GemmThreadsTest {
   }
 
   @Test
-  void productsOnPinnedArraysAlwaysRunOnTheAllowance() {
+  void productsOnPinnedArraysHaveTheirOwnLimit() {
     CpuOps o = new CpuOps(2);
     assumeTrue(o.name().equals("cpu-nd4j"), "ND4J's native backend did not load here");
     assumeTrue(o.nd4jGemm().pinned(), "pinned products unavailable: " + PinnedGemm.whyNot());
-    Nd4jGemm.useThreads(1); // as a copying product may have left it
-    float[] small = product(o, 63, 257, 1001);
-    assertEquals(2, Nd4jGemm.threads());
-    for (int[] s : new int[][] {{64, 256, 784}, {118, 128, 11200}, {40, 40, 40}}) {
+    // below the pinned limit (16 M): one thread, as on copied operands
+    float[] small = product(o, 64, 256, 784);
+    assertEquals(1, Nd4jGemm.threads());
+    // the paper LSTM's 32 x 768 x 3072 (75 M), the local layout autoencoder's, a tall one: one
+    // thread when copied (a side under 160), two when pinned
+    int[][] wide = {{32, 768, 3072}, {118, 128, 11200}, {4096, 64, 64}};
+    for (int[] s : wide) {
+      assertTrue(CpuOps.parallel(true, s[0], s[1], s[2]));
+      assertFalse(CpuOps.parallel(false, s[0], s[1], s[2]));
       product(o, s[0], s[1], s[2]);
       assertEquals(2, Nd4jGemm.threads(), s[0] + "x" + s[1] + "x" + s[2]);
     }
-    product(new CpuOps(2, false), 63, 257, 1001); // a copying product switches to one thread
+    assertArrayEquals(small, product(o, 64, 256, 784), 0f);
     assertEquals(1, Nd4jGemm.threads());
-    assertArrayEquals(small, product(o, 63, 257, 1001), 0f);
   }
 
   /**

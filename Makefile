@@ -32,7 +32,7 @@ help:
 	@echo "make gpu-bundle-check   the bundle checked without a GPU (in make test where nvcc and jlink exist)"
 	@echo "make bench-kernels   CUDA kernels' bandwidth vs a device copy, GEMM TFLOP/s, step GPU vs CPU (GPU)"
 	@echo "make bench-conv   Fashion CNN step and epoch at 1 thread: im2col, direct plain Java, direct + Vector API vs PyTorch"
-	@echo "make bench-threads   Fashion MLP step at 1 and 2 BLAS threads (2 must not be slower)"
+	@echo "make bench-threads   Fashion MLP and local Screen2Vec training at 1 and 2 BLAS threads (2 must not be slower; ~3 min)"
 	@echo "make bench-pinned   Screen2Vec step with products on pinned arrays vs copied operands, alternated (~2 min)"
 	@echo "make bench-wire   ring allreduce over niodev vs PyTorch gloo, 64 MiB, 2 and 4 ranks, alternated (needs python3-torch)"
 	@echo "make native-mpj   MPJ's native device on Open MPI for -dev native (.deps/mpj-native)"
@@ -221,10 +221,22 @@ bench-conv: build data
 bench-wire: build
 	bin/bench-wire $(or $(WIRE_ROUNDS),3)
 
-# The MLP step at 1 and 2 BLAS threads: small products run on one thread whatever the allowance.
+# The Fashion MLP and local Screen2Vec at 1 and 2 BLAS threads, one niodev rank (pinned products),
+# THREADS_ROUNDS alternated rounds: training runs' throughput over all their steps (samples/s:
+# a thread rule's tail shows here, not in a median; docs/PERFORMANCE.md, "Thread switches") and
+# their median step. 2 threads must not be slower. About 3 minutes.
+THREADS_ROUNDS ?= 3
 bench-threads: build
-	for t in 1 2 1 2; do bin/pscreen2vec bench-step --models fashion-mlp --threads $$t \
-	  --steps 200 --warmup 50; done
+	@uptime
+	@for r in $$(seq $(THREADS_ROUNDS)); do for m in fashion-mlp:1500 screen2vec:400; do for t in 1 2; do \
+	  PSCREEN2VEC_RESULTS="$(CURDIR)/results/bench-threads" bin/pscreen2vec -np 1 -dev niodev train \
+	    --config configs/$${m%:*}-local.properties --set max.steps=$${m#*:} \
+	    --set checkpoint.epochs=false --threads $$t --experiment $${m%:*} >/dev/null 2>&1 \
+	    || { echo "bench-threads: $${m%:*} at $$t thread(s) failed"; exit 1; }; \
+	  tail -1 "$(CURDIR)/results/bench-threads/$${m%:*}/summary.csv" | awk -F, -v r=$$r \
+	    '{printf "[r%s] %-12s %s thread(s): %9.1f samples/s over %s steps, median step %s ms\n", r, $$2, $$8, $$11, $$9, $$12}'; \
+	done; done; done
+	@uptime
 
 # Matrix products on pinned arrays (every product on the thread allowance) against copied
 # operands (small products on one thread) (ops/cpu/PinnedGemm, CpuOps), one jar, alternated: the Screen2Vec step (paper size without its layout part, and local) at

@@ -36,7 +36,7 @@ public final class BenchStepCommand implements Subcommand {
   static final String HEADER = "model,size,batch,threads,steps,median_ms,min_ms,max_ms,"
       + "samples_per_s,compute_ms,optimizer_ms,gemm_ms,gemm_share,gemm_gflops_in_step,"
       + "gemm_gflops_standalone,gemm_gflop_per_step,dense_params,cpu_median_ms,cpu_min_ms,"
-      + "cpu_max_ms,gemm_peak_gflops,flop_limit_ms";
+      + "cpu_max_ms,gemm_peak_gflops,flop_limit_ms,mean_ms";
 
   @Override
   public String name() {
@@ -164,22 +164,25 @@ public final class BenchStepCommand implements Subcommand {
     double peak = peakGflops(ops);
     double limitMs = flopsPerStep / 1e9 / peak * 1e3; // the step's GEMM FLOPs at peak rate
     double totalMs = Arrays.stream(ms).sum() / steps;
-    LOG.info(String.format(Locale.ROOT, "%-11s %-5s batch %3d: %8.1f ms/step (min %.1f, max %.1f)"
+    // the mean too: a median can hide a tail that a training run's total time pays
+    // (docs/PERFORMANCE.md, "Thread switches")
+    LOG.info(String.format(Locale.ROOT, "%-11s %-5s batch %3d: %8.1f ms/step (mean %.1f, min %.1f, "
+        + "max %.1f)"
         + ", %8.1f samples/s; GEMM %.1f ms = %.0f%% of the step at %.1f GFLOP/s (standalone "
         + "%.1f GFLOP/s), optimizer %.1f ms, other compute %.1f ms; thread CPU %.2f ms/step "
         + "(min %.2f, max %.2f); peak GEMM %.1f GFLOP/s, FLOP limit %.1f ms (step %.2fx)",
         c.model(), size, batch,
-        s.median(), s.min(), s.max(), batch / (s.median() / 1e3), gemmMs,
+        s.median(), totalMs, s.min(), s.max(), batch / (s.median() / 1e3), gemmMs,
         100 * gemmMs / totalMs, inStep, standalone, optMs / steps,
         computeMs / steps - gemmMs, sc.median(), sc.min(), sc.max(), peak, limitMs,
         s.median() / limitMs));
     return String.format(Locale.ROOT,
         "%s,%s,%d,%d,%d,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%.3f,%.4f,%.3f,%.3f,%.4f,%d,%.3f,%.3f,%.3f,"
-            + "%.3f,%.3f",
+            + "%.3f,%.3f,%.3f",
         c.model(), size, batch, threads, steps, s.median(), s.min(), s.max(),
         batch / (s.median() / 1e3), computeMs / steps, optMs / steps, gemmMs, gemmMs / totalMs,
         inStep, standalone, flopsPerStep / 1e9, task.model().parameters().size(), sc.median(),
-        sc.min(), sc.max(), peak, limitMs);
+        sc.min(), sc.max(), peak, limitMs, totalMs);
   }
 
   private static int[] items(Random rnd, int n, int batch) {

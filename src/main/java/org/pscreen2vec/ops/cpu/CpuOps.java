@@ -28,19 +28,21 @@ public final class CpuOps implements Ops {
    * Products that copy their operands ({@link Nd4jGemm} without pinned arrays) and have fewer
    * multiply-adds than this run on one BLAS thread even when the backend has more (issue 15);
    * products on pinned arrays have their own, lower limit ({@link #PINNED_PARALLEL_MACS}). Where
-   * this one comes from, measured
-   * on the 2-core VM (docs/PERFORMANCE.md, "Thread defaults"): the Fashion MLP's products (at
-   * most 64 x 256 x 784 = 12.8 M multiply-adds) took 2.8-5x longer on 2 threads than on 1 (a
-   * loaded machine), its epoch 4.7 s at 2 threads against 2.85 s at 1 (issue 15); paper-size
-   * products (64 x 11200 x 2048 = 1.5 G) ran at 94-129 GFLOP/s on 2 threads on a quiet machine,
-   * beyond one core. Changing OpenBLAS's count through ND4J costs about 0.11 ms (its JavaCPP
-   * wrapper searches the disk for other BLAS libraries; {@link PinnedGemm} sets it directly where
-   * its library loads), so a model whose products straddle the limit pays that per crossing. The limit was 64 M until a quiet A/B of the
-   * 1-worker Screen2Vec local training step (its layout autoencoder's products lie between 64 M
-   * and 512 M): 108-143 ms per step with 64 M, 73-90 ms with 512 M, 74-88 ms with every product
-   * on one thread (docs/PERFORMANCE.md, "Quiet re-measurements at the end of this session").
+   * this one comes from, measured on the 2-core VM (docs/PERFORMANCE.md, "Thread defaults"): the
+   * Fashion MLP's products (at most 64 x 256 x 784 = 12.8 M multiply-adds) took 2.8-5x longer on
+   * 2 threads than on 1 (a loaded machine), its epoch 4.7 s at 2 threads against 2.85 s at 1
+   * (issue 15); paper-size products (64 x 11200 x 2048 = 1.5 G) ran at 94-129 GFLOP/s on 2
+   * threads on a quiet machine, beyond one core. Changing OpenBLAS's count through ND4J costs
+   * about 0.11 ms (its JavaCPP wrapper searches the disk for other BLAS libraries; {@link
+   * PinnedGemm} sets it directly where its library loads), so a model whose products straddle
+   * the limit pays that per crossing. The limit was 64 M until a quiet A/B of the 1-worker
+   * Screen2Vec local training step (its layout autoencoder's products lie between 64 M and 512
+   * M): 108-143 ms per step with 64 M, 73-90 ms with 512 M, 74-88 ms with every product on one
+   * thread (docs/PERFORMANCE.md, "Quiet re-measurements at the end of this session").
    * {@code -Dpscreen2vec.parallelGemmMacs=N} overrides it (for measurements).
    */
+  static final long PARALLEL_GEMM_MACS =
+      Long.getLong("pscreen2vec.parallelGemmMacs", 512L * 1024 * 1024);
   /**
    * Products on pinned arrays ({@link PinnedGemm}: no copies, switches at no cost) with at least
    * this many multiply-adds run on the allowance, smaller ones on one thread. 16 M keeps the
@@ -52,8 +54,6 @@ public final class CpuOps implements Ops {
    */
   static final long PINNED_PARALLEL_MACS =
       Long.getLong("pscreen2vec.pinnedParallelMacs", 16L * 1024 * 1024);
-  static final long PARALLEL_GEMM_MACS =
-      Long.getLong("pscreen2vec.parallelGemmMacs", 512L * 1024 * 1024);
   /**
    * Products of at least {@link #WIDE_GEMM_MACS} multiply-adds whose three sides are all at least
    * this long also run on the allowance (issue 15, "step"): in a quiet sweep on the 2-core VM
@@ -220,8 +220,7 @@ public final class CpuOps implements Ops {
       } else {
         // One rank in this JVM (the lock only guards against another user of OpenBLAS here). A
         // product runs on the same number of threads every time (by its size and path), so
-        // results stay reproducible (1 and 2 threads differ in
-        // the last bits for some shapes).
+        // results stay reproducible (1 and 2 threads differ in the last bits for some shapes).
         synchronized (NATIVE_LOAD_LOCK) {
           Nd4jGemm.useThreads(parallel(nd4j.pinned(), m, n, k) ? threads : 1);
           nd4j.gemm(ta, tb, m, n, k, (float) alpha, f(a), f(b), (float) beta, f(c));

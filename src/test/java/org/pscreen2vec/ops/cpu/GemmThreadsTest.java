@@ -14,8 +14,9 @@ import org.pscreen2vec.ops.Buf;
 /**
  * Thread defaults (issue 15): with an allowance of 2 BLAS threads, a product on copied operands
  * below {@link CpuOps#PARALLEL_GEMM_MACS} runs on one thread and a larger one on two, a product
- * on pinned arrays by the lower {@link CpuOps#PINNED_PARALLEL_MACS}, and the same product gives bitwise the same result every time
- * whatever ran between (the thread count is a function of the shape and the path alone).
+ * on pinned arrays by the lower {@link CpuOps#PINNED_PARALLEL_MACS}, and the same product gives
+ * bitwise the same result every time whatever ran between (the thread count is a function of
+ * the shape and the path alone).
  */
 class GemmThreadsTest {
   private static Buf random(CpuOps o, int n, long seed) {

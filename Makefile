@@ -239,7 +239,8 @@ bench-threads: build
 	@uptime
 
 # Matrix products on pinned arrays (on the thread allowance from 16 M multiply-adds) against
-# copied operands (most products under 512 M on one thread) (ops/cpu/PinnedGemm, CpuOps), one jar, alternated: the Screen2Vec step (paper size without its layout part, and local) at
+# copied operands (most products under 512 M on one thread) (ops/cpu/PinnedGemm, CpuOps), one
+# jar, alternated: the Screen2Vec step (paper size without its layout part, and local) at
 # PINNED_THREADS, PINNED_ROUNDS rounds (docs/PERFORMANCE.md, "Matrix products on pinned arrays")
 PINNED_THREADS ?= 2
 PINNED_ROUNDS ?= 3

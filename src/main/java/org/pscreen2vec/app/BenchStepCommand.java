@@ -163,7 +163,7 @@ public final class BenchStepCommand implements Subcommand {
     double standalone = standaloneGflops(ops, g.shapes());
     double peak = peakGflops(ops);
     double limitMs = flopsPerStep / 1e9 / peak * 1e3; // the step's GEMM FLOPs at peak rate
-    double totalMs = Arrays.stream(ms).sum() / steps;
+    double meanMs = Arrays.stream(ms).sum() / steps;
     // the mean too: a median can hide a tail that a training run's total time pays
     // (docs/PERFORMANCE.md, "Thread switches")
     LOG.info(String.format(Locale.ROOT, "%-11s %-5s batch %3d: %8.1f ms/step (mean %.1f, min %.1f, "
@@ -172,17 +172,17 @@ public final class BenchStepCommand implements Subcommand {
         + "%.1f GFLOP/s), optimizer %.1f ms, other compute %.1f ms; thread CPU %.2f ms/step "
         + "(min %.2f, max %.2f); peak GEMM %.1f GFLOP/s, FLOP limit %.1f ms (step %.2fx)",
         c.model(), size, batch,
-        s.median(), totalMs, s.min(), s.max(), batch / (s.median() / 1e3), gemmMs,
-        100 * gemmMs / totalMs, inStep, standalone, optMs / steps,
+        s.median(), meanMs, s.min(), s.max(), batch / (s.median() / 1e3), gemmMs,
+        100 * gemmMs / meanMs, inStep, standalone, optMs / steps,
         computeMs / steps - gemmMs, sc.median(), sc.min(), sc.max(), peak, limitMs,
         s.median() / limitMs));
     return String.format(Locale.ROOT,
         "%s,%s,%d,%d,%d,%.3f,%.3f,%.3f,%.2f,%.3f,%.3f,%.3f,%.4f,%.3f,%.3f,%.4f,%d,%.3f,%.3f,%.3f,"
             + "%.3f,%.3f,%.3f",
         c.model(), size, batch, threads, steps, s.median(), s.min(), s.max(),
-        batch / (s.median() / 1e3), computeMs / steps, optMs / steps, gemmMs, gemmMs / totalMs,
+        batch / (s.median() / 1e3), computeMs / steps, optMs / steps, gemmMs, gemmMs / meanMs,
         inStep, standalone, flopsPerStep / 1e9, task.model().parameters().size(), sc.median(),
-        sc.min(), sc.max(), peak, limitMs, totalMs);
+        sc.min(), sc.max(), peak, limitMs, meanMs);
   }
 
   private static int[] items(Random rnd, int n, int batch) {

@@ -16,7 +16,8 @@ public final class Allreduces {
   /**
    * Default pipeline segment in shared memory (multicore): 4 MiB. Measured at 64 MiB on 4 ranks:
    * 256 KiB segments 263 ms, 1 MiB 142 ms, 4 MiB 115 ms, 16 MiB 107 ms (docs/PERFORMANCE.md);
-   * 4 MiB is within noise of the best with a quarter of its scratch memory.
+   * 4 MiB is within noise of the best with a quarter of the scratch memory naive and star keep
+   * (p segments; the ring adds its segments in place and keeps none).
    */
   public static final int DEFAULT_SEGMENT_FLOATS = 1 << 20;
   /**

@@ -15,8 +15,10 @@ import org.pscreen2vec.run.Timeline;
  * ends with bitwise-identical results.
  *
  * <p>Within a step the chunk travels as segments with {@link #WINDOW} of them in flight, so the
- * receive of segment k+1, the send of segment k+1 and the reduction of segment k overlap, and the
- * extra memory is WINDOW segments whatever the buffer size.
+ * receive of segment k+1, the send of segment k+1 and the reduction of segment k overlap. A
+ * reduce-scatter segment is received with {@link Communicator#irecvAdd}, which adds it into place
+ * straight out of the transport's buffer (no scratch array: one copy of the segment fewer per
+ * step than receiving it and then adding).
  *
  * <p>On two ranks the left and the right neighbour are the same rank, and there only one send is
  * in flight (receives keep the window). MPJ Express's niodev writes a large (rendezvous) message's
@@ -36,12 +38,10 @@ public final class RingAllreduce implements Allreduce {
 
   private final Communicator comm;
   private final int segment;
-  private final float[] scratch; // (WINDOW, segment) incoming segments being reduced
 
   RingAllreduce(Communicator comm, int segmentFloats) {
     this.comm = comm;
     this.segment = segmentFloats;
-    this.scratch = comm.size() > 1 ? new float[WINDOW * segmentFloats] : new float[0];
   }
 
   @Override
@@ -97,15 +97,7 @@ public final class RingAllreduce implements Allreduce {
     for (int k = 0; k < Math.max(sendSegs, recvSegs); k++) {
       int slot = k % WINDOW;
       if (k < recvSegs) {
-        recvs[slot].await(what + ", segment " + (k + 1) + "/" + recvSegs);
-        if (reduce) {
-          int from = recvStart + k * segment;
-          int len = Math.min(segment, recvStart + recvLen - from);
-          int base = slot * segment;
-          for (int i = 0; i < len; i++) {
-            buf[from + i] += scratch[base + i];
-          }
-        }
+        recvs[slot].await(what + ", segment " + (k + 1) + "/" + recvSegs); // reduced if so
         if (k + WINDOW < recvSegs) {
           recvs[slot] = postRecv(buf, recvStart, recvLen, k + WINDOW, left, tag, reduce);
         }
@@ -129,12 +121,11 @@ public final class RingAllreduce implements Allreduce {
     return comm.isend(buf, from, Math.min(segment, start + len - from), peer, tag);
   }
 
+  /** A reduce-scatter segment is added into its place as it arrives, an all-gather one stored. */
   private Request postRecv(float[] buf, int start, int len, int k, int peer, int tag,
-      boolean intoScratch) {
+      boolean reduce) {
     int from = start + k * segment;
     int n = Math.min(segment, start + len - from);
-    return intoScratch
-        ? comm.irecv(scratch, (k % WINDOW) * segment, n, peer, tag)
-        : comm.irecv(buf, from, n, peer, tag);
+    return reduce ? comm.irecvAdd(buf, from, n, peer, tag) : comm.irecv(buf, from, n, peer, tag);
   }
 }

@@ -42,6 +42,17 @@ public interface Communicator {
 
   Request irecv(byte[] buf, int offset, int count, int source, int tag);
 
+  /**
+   * A receive of floats that adds them into the slice when it completes ({@code buf[offset + i]
+   * += incoming[i]} for the elements that arrived; the rest of the slice is unchanged), where
+   * {@link #irecv(float[], int, int, int, int)} would store them. Each element is the same single
+   * float addition as receiving into a scratch array and adding that, so results are bitwise
+   * equal; a transport can add straight out of the buffer the message arrived in and save the
+   * scratch copy (a reduction's receive, e.g. the ring's reduce-scatter). The slice must not be
+   * read or written by the caller until the request has been awaited.
+   */
+  Request irecvAdd(float[] buf, int offset, int count, int source, int tag);
+
   default void send(float[] buf, int offset, int count, int dest, int tag) {
     isend(buf, offset, count, dest, tag).await("send " + count + " floats");
   }

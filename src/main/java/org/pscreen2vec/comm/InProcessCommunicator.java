@@ -164,6 +164,12 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
   }
 
   @Override
+  public Request irecvAdd(float[] buf, int offset, int count, int source, int tag) {
+    check(buf.length, offset, count, source, tag, false);
+    return recv(buf, offset, count, 4, "floats", source, tag, true);
+  }
+
+  @Override
   public Request irecv(int[] buf, int offset, int count, int source, int tag) {
     check(buf.length, offset, count, source, tag, false);
     return recv(buf, offset, count, 4, "ints", source, tag);
@@ -212,10 +218,16 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
 
   private Request recv(Object buf, int offset, int count, int elemBytes, String type, int source,
       int tag) {
+    return recv(buf, offset, count, elemBytes, type, source, tag, false);
+  }
+
+  private Request recv(Object buf, int offset, int count, int elemBytes, String type, int source,
+      int tag, boolean add) {
     fabric.lock.lock();
     try {
       checkStillHere();
       Op op = new Op(false, source, tag, count, elemBytes, type, buf, offset);
+      op.add = add;
       group.post(rank, op);
       return op;
     } finally {
@@ -301,6 +313,7 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
     private final Object buf; // receive: destination array
     private final int offset;
     InProcessGroup.Message message; // send: the copy in flight
+    boolean add; // receive of floats: add into buf instead of storing (irecvAdd)
     boolean done;
     CommException failure;
     private int got;
@@ -335,7 +348,15 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
             + "a receive of only %d on communicator '%s' (message truncated)", myWorld(), m.count,
             type, describe(m.source), tag, count, name));
       } else {
-        System.arraycopy(m.data, 0, buf, offset, m.count);
+        if (add) {
+          float[] in = (float[]) m.data;
+          float[] out = (float[]) buf;
+          for (int i = 0; i < m.count; i++) {
+            out[offset + i] += in[i];
+          }
+        } else {
+          System.arraycopy(m.data, 0, buf, offset, m.count);
+        }
         got = m.count;
       }
       done = true;

@@ -130,6 +130,42 @@ class InProcessCommunicatorTest {
   }
 
   @Test
+  void anAddingReceiveSumsIntoItsSliceBitForBitLikeAReceiveThenAnAdd() {
+    for (int n : new int[] {5, BIG}) { // eager and rendezvous
+      InProcessRanks.run(2, c -> {
+        java.util.Random rnd = new java.util.Random(n);
+        float[] sent = new float[n];
+        float[] mine = new float[n + 2];
+        for (int i = 0; i < n; i++) {
+          sent[i] = (float) rnd.nextGaussian() * 1e3f;
+        }
+        for (int i = 0; i < mine.length; i++) {
+          mine[i] = (float) rnd.nextGaussian();
+        }
+        if (c.rank() == 0) {
+          c.send(sent, 0, n, 1, 3);
+          c.send(sent, 0, 2, 1, 4); // shorter than the receive posted for it
+        } else {
+          float[] expected = mine.clone();
+          for (int i = 0; i < n; i++) {
+            expected[1 + i] += sent[i];
+          }
+          float[] got = mine.clone();
+          assertEquals(n, c.irecvAdd(got, 1, n, 0, 3).await("add"));
+          assertArrayEquals(expected, got, "bitwise: assertArrayEquals on floats compares bits");
+          float[] partial = mine.clone();
+          assertEquals(2, c.irecvAdd(partial, 1, n, 0, 4).await("short add"));
+          assertEquals(mine[1] + sent[0], partial[1]);
+          assertEquals(mine[2] + sent[1], partial[2]);
+          assertArrayEquals(java.util.Arrays.copyOfRange(mine, 3, n + 2),
+              java.util.Arrays.copyOfRange(partial, 3, n + 2), "beyond the message: unchanged");
+          assertEquals(mine[0], partial[0]);
+        }
+      });
+    }
+  }
+
+  @Test
   void badArgumentsFailAtOnce() {
     InProcessCommunicator c = InProcessCommunicator.world(2).get(0);
     assertThrows(IllegalArgumentException.class, () -> c.isend(new float[2], 1, 2, 1, 0));

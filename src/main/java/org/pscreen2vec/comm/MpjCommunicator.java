@@ -106,9 +106,7 @@ public final class MpjCommunicator implements Communicator {
   @Override
   public Request irecvAdd(float[] buf, int offset, int count, int source, int tag) {
     check(false, buf.length, offset, count, source, tag);
-    Staged r = new Staged(false, buf, offset, count, source, tag);
-    r.add = true;
-    return r;
+    return new Staged(false, true, buf, offset, count, source, tag);
   }
 
   @Override
@@ -262,7 +260,7 @@ public final class MpjCommunicator implements Communicator {
     private static final int ADD_TILE = 4096;
 
     private final Object target; // float[] or int[] (4-byte elements)
-    boolean add; // a float receive from irecvAdd: added into the target, not stored
+    private final boolean add; // a float receive from irecvAdd: added into the target, not stored
     private final mpjbuf.Type type;
     private final int offset;
     private RawBuffer raw;
@@ -272,7 +270,12 @@ public final class MpjCommunicator implements Communicator {
     private int got;
 
     Staged(boolean send, Object buf, int offset, int count, int peer, int tag) {
+      this(send, false, buf, offset, count, peer, tag);
+    }
+
+    Staged(boolean send, boolean add, Object buf, int offset, int count, int peer, int tag) {
       super(send, count, Float.BYTES, peer, tag);
+      this.add = add;
       this.target = send ? null : buf;
       this.type = buf instanceof float[] ? mpjbuf.Type.FLOAT : mpjbuf.Type.INT;
       this.offset = offset;

@@ -233,8 +233,10 @@ bench-threads: build
 	    --config configs/$${m%:*}-local.properties --set max.steps=$${m#*:} \
 	    --set checkpoint.epochs=false --threads $$t --experiment $${m%:*} >/dev/null 2>&1 \
 	    || { echo "bench-threads: $${m%:*} at $$t thread(s) failed"; exit 1; }; \
-	  tail -1 "$(CURDIR)/results/bench-threads/$${m%:*}/summary.csv" | awk -F, -v r=$$r \
-	    '{printf "[r%s] %-12s %s thread(s): %9.1f samples/s over %s steps, median step %s ms\n", r, $$2, $$8, $$11, $$9, $$12}'; \
+	  awk -F, -v r=$$r 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } { last = $$0 } \
+	    END { split(last, v, ","); printf "[r%s] %-12s %s thread(s): %9.1f samples/s over %s steps, median step %s ms\n", \
+	      r, v[c["model"]], v[c["threads"]], v[c["samples_per_s"]], v[c["steps"]], v[c["median_step_ms"]] }' \
+	    "$(CURDIR)/results/bench-threads/$${m%:*}/summary.csv"; \
 	done; done; done
 	@uptime
 

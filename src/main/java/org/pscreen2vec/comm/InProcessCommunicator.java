@@ -200,7 +200,7 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
     fabric.lock.lock();
     try {
       checkStillHere();
-      Op op = new Op(true, dest, tag, count, elemBytes, type, null, 0);
+      Op op = new Op(true, dest, tag, count, elemBytes, type, null, 0, false);
       bytesSent += (long) count * elemBytes;
       if (group.gone(dest)) {
         op.failure = lost(dest, "send of " + count + " " + type);
@@ -226,8 +226,7 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
     fabric.lock.lock();
     try {
       checkStillHere();
-      Op op = new Op(false, source, tag, count, elemBytes, type, buf, offset);
-      op.add = add;
+      Op op = new Op(false, source, tag, count, elemBytes, type, buf, offset, add);
       group.post(rank, op);
       return op;
     } finally {
@@ -312,8 +311,8 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
     private final String type;
     private final Object buf; // receive: destination array
     private final int offset;
+    private final boolean add; // receive of floats: add into buf instead of storing (irecvAdd)
     InProcessGroup.Message message; // send: the copy in flight
-    boolean add; // receive of floats: add into buf instead of storing (irecvAdd)
     boolean done;
     CommException failure;
     private int got;
@@ -321,7 +320,7 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
     private boolean counted;
 
     Op(boolean send, int peer, int tag, int count, int elemBytes, String type, Object buf,
-        int offset) {
+        int offset, boolean add) {
       this.send = send;
       this.peer = peer;
       this.tag = tag;
@@ -330,6 +329,7 @@ public final class InProcessCommunicator implements Communicator, AutoCloseable 
       this.type = type;
       this.buf = buf;
       this.offset = offset;
+      this.add = add;
     }
 
     boolean matches(int src, int t) {

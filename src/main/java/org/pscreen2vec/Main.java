@@ -272,7 +272,7 @@ public final class Main {
     Communicator group = roles.servers() == 0 ? world
         : world.split(roles.roleOf(rank).ordinal(), rank, roles.roleOf(rank).label() + "s");
     RunContext ctx = new RunContext(roles, rank, Mpj.hostName(),
-        System.getProperty("pscreen2vec.device", "multicore"),
+        Mpj.device(),
         System.getProperty("pscreen2vec.jobId", RunContext.newJobId()),
         world, group, console, CommonOptions.resultsRoot(cl));
     try {

@@ -82,15 +82,20 @@ public final class NaiveAllreduce implements Allreduce {
     }
   }
 
-  /** Large segments: p-1 rounds, one send and one receive in flight per rank. */
+  /**
+   * Large segments: p-1 rounds, one send and one receive in flight per rank, the send posted
+   * first: where the send and the receive partner are one rank (every round on 2 ranks, the
+   * middle round of an even p), the two messages then cross at once over niodev instead of one
+   * after the other ({@link Communicator#pairedMessagesTakeTurns}).
+   */
   private void exchangePairwise(float[] buf, int from, int len) {
     int p = comm.size();
     int me = comm.rank();
     for (int k = 1; k < p; k++) {
       int to = (me + k) % p;
       int src = (me - k + p) % p;
-      Request r = comm.irecv(scratch, src * segment, len, src, TAG);
       Request s = comm.isend(buf, from, len, to, TAG);
+      Request r = comm.irecv(scratch, src * segment, len, src, TAG);
       r.await("naive allreduce: receive, round " + k + "/" + (p - 1));
       s.await("naive allreduce: send, round " + k + "/" + (p - 1));
     }

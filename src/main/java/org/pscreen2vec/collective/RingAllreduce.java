@@ -86,6 +86,11 @@ public final class RingAllreduce implements Allreduce {
     int recvLen = offset + Allreduces.partStart(count, p, recvChunk + 1) - recvStart;
     int sendSegs = segments(sendLen);
     int recvSegs = segments(recvLen);
+    if (right == left && comm.pairedMessagesTakeTurns()) {
+      inRounds(buf, sendStart, sendLen, sendSegs, recvStart, recvLen, recvSegs, right, tag,
+          reduce, what);
+      return;
+    }
     int sendWindow = right == left ? 1 : WINDOW; // see the class comment: niodev's deadlock
     Request[] sends = new Request[WINDOW];
     Request[] recvs = new Request[WINDOW];
@@ -108,6 +113,29 @@ public final class RingAllreduce implements Allreduce {
         if (k + sendWindow < sendSegs) {
           sends[sslot] = postSend(buf, sendStart, sendLen, k + sendWindow, right, tag);
         }
+      }
+    }
+  }
+
+  /**
+   * A step on two ranks over a transport where messages crossing between them can take turns
+   * ({@link Communicator#pairedMessagesTakeTurns}): round k sends segment k and receives the
+   * peer's segment k, the send posted before the receive, and both end before the next round, so
+   * the two segments cross at once instead of one after the other. With a receive posted ahead
+   * (the window), niodev accepted the peer's next request as soon as it came, the peer began
+   * writing, and this rank's own next request then waited for that write to end: every segment
+   * after a step's first went one way at a time (docs/PERFORMANCE.md, "The wire, round 5").
+   */
+  private void inRounds(float[] buf, int sendStart, int sendLen, int sendSegs, int recvStart,
+      int recvLen, int recvSegs, int peer, int tag, boolean reduce, String what) {
+    for (int k = 0; k < Math.max(sendSegs, recvSegs); k++) {
+      Request s = k < sendSegs ? postSend(buf, sendStart, sendLen, k, peer, tag) : null;
+      Request r = k < recvSegs ? postRecv(buf, recvStart, recvLen, k, peer, tag, reduce) : null;
+      if (r != null) {
+        r.await(what + ", segment " + (k + 1) + "/" + recvSegs); // reduced if so
+      }
+      if (s != null) {
+        s.await(what + ", sending segment " + (k + 1) + "/" + sendSegs);
       }
     }
   }

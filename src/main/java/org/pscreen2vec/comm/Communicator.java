@@ -53,6 +53,21 @@ public interface Communicator {
    */
   Request irecvAdd(float[] buf, int offset, int count, int source, int tag);
 
+  /**
+   * Whether two large messages that two ranks send each other at the same time can move one after
+   * the other instead of both ways at once. True for MPJ Express's TCP devices (niodev, hybdev):
+   * niodev writes a large (rendezvous) message's data while holding the socket's write lock, and
+   * a rank needs that same lock to accept the peer's request to send, so a request that arrives
+   * while the rank is writing waits until the write has ended. An exchange with one peer then
+   * posts its send before its receive and keeps one of each in flight ({@code RingAllreduce} and
+   * {@code NaiveAllreduce} on two ranks): each rank's request is on the socket before its
+   * acceptance of the peer's request, so each rank accepts the other's request before its own
+   * write can start, and both messages flow at once (docs/PERFORMANCE.md, "The wire, round 5").
+   */
+  default boolean pairedMessagesTakeTurns() {
+    return false;
+  }
+
   default void send(float[] buf, int offset, int count, int dest, int tag) {
     isend(buf, offset, count, dest, tag).await("send " + count + " floats");
   }

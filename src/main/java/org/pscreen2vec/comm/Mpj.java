@@ -18,7 +18,15 @@ public final class Mpj {
   }
 
   public static Communicator world(long deadlineNanos) {
-    return MpjCommunicator.world(deadlineNanos);
+    return MpjCommunicator.world(deadlineNanos, device());
+  }
+
+  /**
+   * The MPJ device this rank was started on (multicore, niodev, hybdev, native), as the launcher
+   * passes it ({@code -Dpscreen2vec.device}); multicore where it says nothing.
+   */
+  public static String device() {
+    return System.getProperty("pscreen2vec.device", "multicore");
   }
 
   public static void finish() {

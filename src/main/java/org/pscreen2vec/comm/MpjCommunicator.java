@@ -39,11 +39,14 @@ public final class MpjCommunicator implements Communicator {
   private final int size;
   private final int[] worldRanks; // (size) world rank of each rank of this communicator
   private final long deadlineNanos;
+  private final boolean pairTurns; // see pairedMessagesTakeTurns: MPJ's TCP devices
   private long bytesSent;
   private long bytesReceived;
 
-  MpjCommunicator(Intracomm comm, String name, int[] worldRanks, long deadlineNanos) {
+  MpjCommunicator(Intracomm comm, String name, int[] worldRanks, long deadlineNanos,
+      boolean pairTurns) {
     this.comm = comm;
+    this.pairTurns = pairTurns;
     this.name = name;
     try {
       this.rank = comm.Rank();
@@ -78,6 +81,11 @@ public final class MpjCommunicator implements Communicator {
   @Override
   public long deadlineNanos() {
     return deadlineNanos;
+  }
+
+  @Override
+  public boolean pairedMessagesTakeTurns() {
+    return pairTurns;
   }
 
   @Override
@@ -483,7 +491,8 @@ public final class MpjCommunicator implements Communicator {
     } catch (MPIException e) {
       throw new CommException("MPJ could not split communicator '" + name + "'", e);
     }
-    MpjCommunicator tmp = new MpjCommunicator(sub, newName, new int[sizeOf(sub)], deadlineNanos);
+    MpjCommunicator tmp = new MpjCommunicator(sub, newName, new int[sizeOf(sub)], deadlineNanos,
+        pairTurns);
     // Learn the world rank of every member: gather by point-to-point on the new communicator.
     int[] mine = {worldRanks[rank]};
     for (int r = 0; r < tmp.size; r++) {
@@ -509,14 +518,16 @@ public final class MpjCommunicator implements Communicator {
     }
   }
 
-  static MpjCommunicator world(long deadlineNanos) {
+  /** The world communicator of a job on MPJ device {@code device}. */
+  static MpjCommunicator world(long deadlineNanos, String device) {
     try {
       int n = MPI.COMM_WORLD.Size();
       int[] ids = new int[n];
       for (int i = 0; i < n; i++) {
         ids[i] = i;
       }
-      return new MpjCommunicator(MPI.COMM_WORLD, "world", ids, deadlineNanos);
+      return new MpjCommunicator(MPI.COMM_WORLD, "world", ids, deadlineNanos,
+          "niodev".equals(device) || "hybdev".equals(device));
     } catch (MPIException e) {
       throw new CommException("MPJ could not report the size of COMM_WORLD", e);
     }

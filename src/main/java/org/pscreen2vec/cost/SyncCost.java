@@ -16,16 +16,12 @@ import java.util.List;
  *   <li>ring: reduce-scatter + all-gather, 2(p-1) steps of n/p per port:
  *       2(p-1) alpha + 2(p-1)/p n beta (per segment of the pipeline one alpha more); each
  *       reduce-scatter step exposes the reduction of its last segment (the others overlap the
- *       wire): (p-1) min(n/p, segment) gamma. On 2 ranks (one peer both ways, one send in
- *       flight) a step's segments after its first take turns with the peer's: 2 n/p - segment
- *       on the port per step (rendezvous-sized segments). A step of one rendezvous segment
- *       exposes its handshake and its copies in and out of MPJ's buffers: alpha + 2 n/p gamma
- *       more.
+ *       wire): (p-1) min(n/p, segment) gamma. A step of one rendezvous segment, and on 2 ranks
+ *       every step (one peer both ways: lockstep rounds of one segment each way), pipelines
+ *       nothing: per rendezvous segment its handshake and its copies in and out of MPJ's buffers
+ *       are exposed (alpha + 2 segment gamma more), and a reduce-scatter step's whole sum.
  *   <li>naive (basic, all-to-all, pairwise rounds): per segment p-1 rounds of the segment per
- *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma);
- *       a round whose send and receive partner is the same rank (2k = p) with rendezvous-sized
- *       segments takes 2 n beta: the two directions go one after the other (on the wire: where
- *       the nodes' copies, not the wire, set beta, the second direction costs the wire's time).
+ *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma).
  *   <li>star: rank 0's port takes (p-1) n in from p-1 senders at once, rank 0 sums them, then
  *       sends (p-1) n out alone: max(n beta, (p-1) n wire) + (p-1) n beta + (p-1) n gamma, which
  *       is 2 (p-1) n beta + (p-1) n gamma where the wire sets beta.
@@ -46,36 +42,26 @@ public final class SyncCost {
    * bytes the busiest rank reduces locally after the messages (serialized with the wire).
    */
   public record Phase(double messages, double portBytes, double totalBytes, double workBytes,
-      double turnBytes, double flowBytes) {
+      double flowBytes) {
     /** A phase with no local reduction. */
     public Phase(double messages, double portBytes, double totalBytes) {
       this(messages, portBytes, totalBytes, 0);
     }
 
-    /** A phase whose two directions never take turns on a link. */
-    public Phase(double messages, double portBytes, double totalBytes, double workBytes) {
-      this(messages, portBytes, totalBytes, workBytes, 0);
-    }
-
     /** A phase whose busiest port carries one sender's bytes ({@code flowBytes = portBytes}). */
-    public Phase(double messages, double portBytes, double totalBytes, double workBytes,
-        double turnBytes) {
-      this(messages, portBytes, totalBytes, workBytes, turnBytes, portBytes);
+    public Phase(double messages, double portBytes, double totalBytes, double workBytes) {
+      this(messages, portBytes, totalBytes, workBytes, portBytes);
     }
 
     /**
-     * {@code turnBytes}: bytes of the other direction that wait for this port's own (a same-peer
-     * exchange over niodev, see {@link #naive}); they cost the wire's time, which is beta where
-     * the wire sets a message's rate and less where the nodes' copies do. {@code flowBytes}: the
-     * most bytes one sender puts through the busiest port. Beta (a message's rate, fitted to one
-     * flow) applies to them, the wire's time to all the port's bytes: where the senders' copies
-     * set a message's rate, p-1 senders into one port (star's gather) share the wire, not the
-     * copies.
+     * {@code flowBytes}: the most bytes one sender puts through the busiest port. Beta (a
+     * message's rate, fitted to one flow) applies to them, the wire's time to all the port's
+     * bytes: where the senders' copies set a message's rate, p-1 senders into one port (star's
+     * gather) share the wire, not the copies.
      */
     double seconds(Network net) {
       double wire = Math.max(Math.max(flowBytes * net.betaSecondsPerByte(),
-          (portBytes + turnBytes) * net.wireSecondsPerByte()),
-          totalBytes / net.switchBytesPerSecond());
+          portBytes * net.wireSecondsPerByte()), totalBytes / net.switchBytesPerSecond());
       return messages * net.alphaSeconds() + wire + workBytes * net.gammaSecondsPerByte();
     }
   }
@@ -99,21 +85,22 @@ public final class SyncCost {
       return out;
     }
     double chunk = n / p;
+    double segs = segments(chunk, segmentBytes);
     double exposed = segmentBytes <= 0 ? chunk : Math.min(chunk, segmentBytes);
-    // on 2 ranks the left and right neighbour are one rank and the ring keeps one send in flight
-    // (RingAllreduce: niodev's deadlock); a step's first segments go both ways at once, but each
-    // later one meets the peer's own data write and the two directions take turns, as in naive's
-    // same-peer rounds: the link carries every segment but the first twice
-    double turns = p == 2 && exposed > EAGER_BYTES ? chunk - exposed : 0;
-    // a step whose chunk is one rendezvous segment has nothing to pipeline: its handshake
-    // (request, then the peer's ACK) and the copies into and out of MPJ's buffers, which all
-    // ranks make at once on the host's cores, are not hidden behind another segment's wire time:
-    // one alpha and two passes over the chunk more
-    boolean alone = segments(chunk, segmentBytes) == 1 && chunk > EAGER_BYTES;
-    double messages = segments(chunk, segmentBytes) + (alone ? 1 : 0);
-    double copies = alone ? 2 * chunk : 0;
+    // a step whose chunk is one segment has nothing to pipeline, and neither has any step on 2
+    // ranks, where the left and right neighbour are one rank and the ring goes in lockstep
+    // rounds over niodev (one segment each way at once, both ended before the next:
+    // RingAllreduce.inRounds). A rendezvous round's handshake (request, then the peer's ACK) and
+    // the copies into and out of MPJ's buffers, which all ranks make at once on the host's
+    // cores, are not hidden behind another segment's wire time: one alpha and two passes over
+    // the segment more; and a reduce-scatter step's whole sum comes after its wire time
+    boolean lockstep = p == 2 || segs == 1;
+    boolean rendezvous = lockstep && exposed > EAGER_BYTES;
+    double messages = segs * (rendezvous ? 2 : 1);
+    double copies = rendezvous ? 2 * chunk : 0;
+    double sum = lockstep ? chunk : exposed;
     for (int s = 0; s < 2 * (p - 1); s++) {
-      out.add(new Phase(messages, chunk, p * chunk, (s < p - 1 ? exposed : 0) + copies, turns));
+      out.add(new Phase(messages, chunk, p * chunk, (s < p - 1 ? sum : 0) + copies));
     }
     return out;
   }
@@ -126,14 +113,10 @@ public final class SyncCost {
     if (p < 2 || n <= 0) {
       return out;
     }
-    double seg = segmentBytes <= 0 ? n : Math.min(n, segmentBytes);
     for (int k = 1; k < p; k++) {
-      // round k: send to r+k, receive from r-k, one segment in flight each way. When both are the
-      // same rank (2k = p: every round of 2 ranks, the middle round of an even p) the two ranks
-      // send each other a rendezvous message at once, and niodev moves the two directions one
-      // after the other (measured: docs/NETWORK.md), so the link carries the segment twice
-      boolean samePeer = 2 * k == p && seg > EAGER_BYTES;
-      out.add(new Phase(segments(n, segmentBytes), n, (double) p * n, n, samePeer ? n : 0));
+      // round k: send to r+k, receive from r-k, one segment in flight each way (the send posted
+      // first, so where both are one rank, 2k = p, the two directions cross at once)
+      out.add(new Phase(segments(n, segmentBytes), n, (double) p * n, n));
     }
     return out;
   }
@@ -146,7 +129,7 @@ public final class SyncCost {
     double segs = segments(n, segmentBytes);
     // gather: p-1 ranks send to rank 0 at once (its receives are all posted), each its n; then
     // rank 0 sums them
-    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n, (p - 1) * n, 0, n));
+    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n, (p - 1) * n, n));
     // results back: rank 0 alone sends all p-1 copies
     out.add(new Phase(segs, (p - 1) * n, (p - 1) * n));
     return out;

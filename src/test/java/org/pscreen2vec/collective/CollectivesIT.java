@@ -65,6 +65,18 @@ class CollectivesIT {
   }
 
   @Test
+  void twoNiodevRanksGoInLockstepRounds() {
+    // two ranks over niodev exchange in rounds, the send posted first (ring and naive): eager
+    // rounds of 1,000 floats, and rendezvous rounds of 100,000 (400 KB) with a short last one
+    Result r = Launcher.run(LIMIT, "-np", "2", "-dev", "niodev", "check-collectives",
+        "--segment", "1000", "--lengths", "0,1,p-1,p,p+1,65537");
+    assertAllCorrect(r, 2);
+    r = Launcher.run(LIMIT, "-np", "2", "-dev", "niodev", "check-collectives",
+        "--segment", "100000", "--lengths", "1,p+1,1000003");
+    assertAllCorrect(r, 2);
+  }
+
+  @Test
   void benchmarkWritesCheckedRowsAndTheRunRecord() throws Exception {
     Result r = Launcher.run(LIMIT, "-np", "3", "bench-collectives", "--min-bytes", "4096",
         "--max-bytes", "65536", "--iters", "3", "--warmup", "1");

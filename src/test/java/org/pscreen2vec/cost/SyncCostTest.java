@@ -31,41 +31,37 @@ class SyncCostTest {
   }
 
   @Test
-  void twoRankRingTakesTurnsAfterEachStepsFirstSegment() {
+  void twoRankRingGoesInLockstepRounds() {
     double n = 64 << 20;
     double seg = 4 << 20;
-    // 2 ranks, 4 MiB segments: chunk 32 MiB = 8 segments; the first goes both ways at once, the
-    // other 7 take turns with the peer's: 32 + 28 MiB on the port per step, 2 steps
-    near(2 * 8 * ALPHA + 2 * (n / 2 + n / 2 - seg) * BETA,
-        SyncCost.seconds(SyncCost.ring(2, n, seg), NET));
-    // one segment per step: nothing to take turns with (but the handshake is exposed)
+    // 2 ranks, 4 MiB segments: chunk 32 MiB = 8 rounds per step, each exposing its rendezvous
+    // handshake (2 alpha a round); 32 MiB on the port per step, 2 steps
+    near(2 * 8 * 2 * ALPHA + n * BETA, SyncCost.seconds(SyncCost.ring(2, n, seg), NET));
+    // one segment per step: one round
     near(2 * 2 * ALPHA + n * BETA, SyncCost.seconds(SyncCost.ring(2, n, n), NET));
-    // eager segments (up to 128 KiB) do not wait for the peer
+    // eager segments (up to 128 KiB) have no handshake
     double small = 256 << 10;
     near(2 * 2 * ALPHA + small * BETA,
         SyncCost.seconds(SyncCost.ring(2, small, 64 << 10), NET));
-    // 3 ranks have two peers: unchanged
+    // 3 ranks have two peers and pipeline their 8 segments a step
     near(4 * 8 * ALPHA + 4.0 / 3 * n * BETA,
         SyncCost.seconds(SyncCost.ring(3, n, n / 24), NET));
+    // the rounds expose the whole sum and both copies of each chunk, 4 MiB segments or one
+    double gamma = 2e-10;
+    near(2 * 8 * 2 * ALPHA + n * BETA + (n / 2 + 2 * 2 * (n / 2)) * gamma,
+        SyncCost.seconds(SyncCost.ring(2, n, seg), NET.withGamma(gamma)));
   }
 
   @Test
-  void turnsCostTheWiresTimeWhereTheCopiesSetBeta() {
+  void theWireSetsAPortsTimeWhereItIsSlowerThanAMessage() {
     double n = 64 << 20;
     double seg = 4 << 20;
-    // the wire twice as fast as a message: the 7 segments that take turns cost half
-    Network fastWire = NET.withWire(BETA / 2);
-    // per step max(32 MiB beta, (32 + 28) MiB beta/2) = 32 MiB beta
-    near(2 * 8 * ALPHA + 2 * (n / 2) * BETA, SyncCost.seconds(SyncCost.ring(2, n, seg),
-        fastWire));
-    // a wire at 0.9 beta: (32 + 28) MiB x 0.9 beta = 54 MiB beta per step
-    near(2 * 8 * ALPHA + 2 * 0.9 * (n / 2 + n / 2 - seg) * BETA,
-        SyncCost.seconds(SyncCost.ring(2, n, seg), NET.withWire(0.9 * BETA)));
-    // naive's same-peer round on 2 ranks: max(n beta, 2 n wire)
+    // a wire twice as fast as a message: beta binds
+    near(2 * 8 * 2 * ALPHA + n * BETA, SyncCost.seconds(SyncCost.ring(2, n, seg),
+        NET.withWire(BETA / 2)));
+    // naive's same-peer round on 2 ranks crosses at once: n beta
     double m = 1e6;
-    near(ALPHA + 2 * m * 0.9 * BETA, SyncCost.seconds(SyncCost.naive(2, m, 0),
-        NET.withWire(0.9 * BETA)));
-    near(ALPHA + m * BETA, SyncCost.seconds(SyncCost.naive(2, m, 0), fastWire));
+    near(ALPHA + m * BETA, SyncCost.seconds(SyncCost.naive(2, m, 0), NET.withWire(0.9 * BETA)));
     // the wire never slower than a message; the emulated rates as -emulate names them
     near(BETA, NET.withWire(2 * BETA).wireSecondsPerByte());
     near(8 / (10e9 * 1448.0 / 1538.0), Network.wireOf("10gbit"));
@@ -93,14 +89,11 @@ class SyncCostTest {
   @Test
   void naiveStarAndTree() {
     double n = 1e6;
-    // naive on 4 ranks: rounds 1 and 3 go around a cycle; round 2 pairs ranks that send each
-    // other at once, whose two directions take turns (2 n on the port)
-    near(3 * ALPHA + 4 * n * BETA, SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
-    near(ALPHA + 2 * n * BETA, SyncCost.seconds(SyncCost.naive(2, n, 0), NET));
+    // naive on 4 ranks: 3 rounds of n per port (round 2 pairs ranks that send each other at
+    // once, both ways at once)
+    near(3 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    near(ALPHA + n * BETA, SyncCost.seconds(SyncCost.naive(2, n, 0), NET));
     near(2 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(3, n, 0), NET));
-    // segments up to MPJ's eager limit (128 KiB) go at once: no turns
-    double small = 64 << 10;
-    near(ALPHA + small * BETA, SyncCost.seconds(SyncCost.naive(2, small, 0), NET));
     near(2 * (ALPHA + 3 * n * BETA), SyncCost.seconds(SyncCost.star(4, n, 0), NET));
     // binomial tree on 4 ranks: 2 levels up, 2 down; on 5 ranks 3 levels each way
     near(4 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.mpjTree(4, n), NET));
@@ -125,7 +118,7 @@ class SyncCostTest {
     near(6 * 4 * ALPHA + 1.5 * n * BETA + 3 * (n / 16) * gamma,
         SyncCost.seconds(SyncCost.ring(4, n, n / 16), g));
     // naive: every rank sums the p-1 rows it received
-    near(3 * (ALPHA + n * gamma) + 4 * n * BETA, SyncCost.seconds(SyncCost.naive(4, n, 0), g));
+    near(3 * (ALPHA + n * gamma + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), g));
     // star: rank 0 sums p-1 contributions between gather and scatter
     near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.star(4, n, 0), g));
     // MPJ: 2 reduce levels on 4 ranks, plus the copies into and out of MPJ's arrays
@@ -137,7 +130,7 @@ class SyncCostTest {
     near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.servers(3, 1, n),
         g));
     // gamma 0 is the alpha-beta model
-    near(3 * ALPHA + 4 * n * BETA, SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    near(3 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
     assertThrows(IllegalArgumentException.class, () -> NET.withGamma(-1));
   }
 

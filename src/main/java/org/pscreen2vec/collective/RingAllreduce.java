@@ -21,16 +21,19 @@ import org.pscreen2vec.run.Timeline;
  * step than receiving it and then adding).
  *
  * <p>On two ranks the left and the right neighbour are the same rank, and there only one send is
- * in flight (receives keep the window). MPJ Express's niodev writes a large (rendezvous) message's
- * data while holding the socket's write lock, and its selector thread, the only reader of that
- * peer's socket, needs the same lock to accept the peer's next message. With two sends in flight
- * each way, both ranks can be writing while the other's next request arrives: both selectors wait
- * for their own writers, nobody reads, and both writers block on full sockets. Seen on 2-rank
- * Screen2Vec runs with a 76 MiB buffer (3 segments per chunk, ranks arriving at different times):
- * 4 of 4 runs stopped at the deadline, every rank waiting for the other's segment. With one send
- * per peer in flight a selector can only be waiting while its own rank writes, which needs the
- * peer to have accepted that send, and the peer then has nothing of its own to be accepted: the
- * cycle cannot close ({@code NaiveAllreduce} goes pairwise for the same reason).
+ * in flight. MPJ Express's niodev writes a large (rendezvous) message's data while holding the
+ * socket's write lock, and its selector thread, the only reader of that peer's socket, needs the
+ * same lock to accept the peer's next message. With two sends in flight each way, both ranks can
+ * be writing while the other's next request arrives: both selectors wait for their own writers,
+ * nobody reads, and both writers block on full sockets. Seen on 2-rank Screen2Vec runs with a
+ * 76 MiB buffer (3 segments per chunk, ranks arriving at different times): 4 of 4 runs stopped at
+ * the deadline, every rank waiting for the other's segment. With one send per peer in flight a
+ * selector can only be waiting while its own rank writes, which needs the peer to have accepted
+ * that send, and the peer then has nothing of its own to be accepted: the cycle cannot close
+ * ({@code NaiveAllreduce} goes pairwise for the same reason). Over such a transport
+ * ({@link Communicator#pairedMessagesTakeTurns}) a 2-rank step also keeps no receive posted ahead
+ * and goes in lockstep rounds, the send first, so that the two directions cross at once instead of
+ * taking turns ({@link #inRounds}); elsewhere receives keep the window.
  */
 public final class RingAllreduce implements Allreduce {
   static final int WINDOW = 2;

@@ -21,7 +21,9 @@ import java.util.List;
  *       nothing: per rendezvous segment its handshake and its copies in and out of MPJ's buffers
  *       are exposed (alpha + 2 segment gamma more), and a reduce-scatter step's whole sum.
  *   <li>naive (basic, all-to-all, pairwise rounds): per segment p-1 rounds of the segment per
- *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma).
+ *       port, then every rank sums the p-1 segments it received: (p-1)(alpha + n beta + n gamma);
+ *       a round ends both its messages before the next, so with rendezvous segments each exposes
+ *       its handshake and its copies: (p-1)(alpha per segment + 2 n gamma) more.
  *   <li>star: rank 0's port takes (p-1) n in from p-1 senders at once, rank 0 sums them, then
  *       sends (p-1) n out alone: max(n beta, (p-1) n wire) + (p-1) n beta + (p-1) n gamma, which
  *       is 2 (p-1) n beta + (p-1) n gamma where the wire sets beta.
@@ -113,10 +115,17 @@ public final class SyncCost {
     if (p < 2 || n <= 0) {
       return out;
     }
+    double seg = segmentBytes <= 0 ? n : Math.min(n, segmentBytes);
+    // a round sends one segment and receives one (the send posted first, so where both partners
+    // are one rank, 2k = p, the two directions cross at once) and ends both before the next: as
+    // in the ring's lockstep rounds, a rendezvous segment's handshake and its copies into and
+    // out of MPJ's buffers are not hidden behind another segment
+    boolean rendezvous = seg > EAGER_BYTES;
+    double segs = segments(n, segmentBytes);
     for (int k = 1; k < p; k++) {
-      // round k: send to r+k, receive from r-k, one segment in flight each way (the send posted
-      // first, so where both are one rank, 2k = p, the two directions cross at once)
-      out.add(new Phase(segments(n, segmentBytes), n, (double) p * n, n));
+      // round k: send to r+k, receive from r-k; then the sum of what arrived
+      out.add(new Phase(segs * (rendezvous ? 2 : 1), n, (double) p * n,
+          n + (rendezvous ? 2 * n : 0)));
     }
     return out;
   }

@@ -59,9 +59,10 @@ class SyncCostTest {
     // a wire twice as fast as a message: beta binds
     near(2 * 8 * 2 * ALPHA + n * BETA, SyncCost.seconds(SyncCost.ring(2, n, seg),
         NET.withWire(BETA / 2)));
-    // naive's same-peer round on 2 ranks crosses at once: n beta
+    // naive's same-peer round on 2 ranks crosses at once: n beta (and its exposed handshake)
     double m = 1e6;
-    near(ALPHA + m * BETA, SyncCost.seconds(SyncCost.naive(2, m, 0), NET.withWire(0.9 * BETA)));
+    near(2 * ALPHA + m * BETA, SyncCost.seconds(SyncCost.naive(2, m, 0),
+        NET.withWire(0.9 * BETA)));
     // the wire never slower than a message; the emulated rates as -emulate names them
     near(BETA, NET.withWire(2 * BETA).wireSecondsPerByte());
     near(8 / (10e9 * 1448.0 / 1538.0), Network.wireOf("10gbit"));
@@ -90,10 +91,14 @@ class SyncCostTest {
   void naiveStarAndTree() {
     double n = 1e6;
     // naive on 4 ranks: 3 rounds of n per port (round 2 pairs ranks that send each other at
-    // once, both ways at once)
-    near(3 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
-    near(ALPHA + n * BETA, SyncCost.seconds(SyncCost.naive(2, n, 0), NET));
-    near(2 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(3, n, 0), NET));
+    // once, both ways at once), each a rendezvous round that exposes its handshake
+    near(3 * (2 * ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    near(2 * ALPHA + n * BETA, SyncCost.seconds(SyncCost.naive(2, n, 0), NET));
+    near(2 * (2 * ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(3, n, 0), NET));
+    // 4 segments of n/4 a round; segments up to MPJ's eager limit (128 KiB) have no handshake
+    near(3 * (8 * ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, n / 4), NET));
+    double small = 64 << 10;
+    near(ALPHA + small * BETA, SyncCost.seconds(SyncCost.naive(2, small, 0), NET));
     near(2 * (ALPHA + 3 * n * BETA), SyncCost.seconds(SyncCost.star(4, n, 0), NET));
     // binomial tree on 4 ranks: 2 levels up, 2 down; on 5 ranks 3 levels each way
     near(4 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.mpjTree(4, n), NET));
@@ -117,8 +122,10 @@ class SyncCostTest {
     // ring with segments of n/16: each reduce-scatter step exposes its last segment only
     near(6 * 4 * ALPHA + 1.5 * n * BETA + 3 * (n / 16) * gamma,
         SyncCost.seconds(SyncCost.ring(4, n, n / 16), g));
-    // naive: every rank sums the p-1 rows it received
-    near(3 * (ALPHA + n * gamma + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), g));
+    // naive: every rank sums the p-1 rows it received; each rendezvous round exposes its
+    // handshake and its two copies
+    near(3 * (2 * ALPHA + n * gamma + 2 * n * gamma + n * BETA),
+        SyncCost.seconds(SyncCost.naive(4, n, 0), g));
     // star: rank 0 sums p-1 contributions between gather and scatter
     near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.star(4, n, 0), g));
     // MPJ: 2 reduce levels on 4 ranks, plus the copies into and out of MPJ's arrays
@@ -130,7 +137,7 @@ class SyncCostTest {
     near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.servers(3, 1, n),
         g));
     // gamma 0 is the alpha-beta model
-    near(3 * (ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
+    near(3 * (2 * ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
     assertThrows(IllegalArgumentException.class, () -> NET.withGamma(-1));
   }
 

@@ -24,7 +24,7 @@ public final class NaiveAllreduce implements Allreduce {
 
   private final Communicator comm;
   private final int segment;
-  private final float[] scratch; // (p, segment): row q holds rank q's segment (own row: a copy)
+  private final float[] scratch; // (p, segment): row q holds rank q's segment (own row: a copy on ranks >= 2)
 
   NaiveAllreduce(Communicator comm, int segmentFloats) {
     this.comm = comm;
@@ -44,19 +44,15 @@ public final class NaiveAllreduce implements Allreduce {
     if (p > 1) {
       for (int from = offset; from < offset + count; from += segment) {
         int len = Math.min(segment, offset + count - from);
-        System.arraycopy(buf, from, scratch, me * segment, len);
+        if (me > 1) { // the sum's first pass overwrites this slice before it reaches row me
+          System.arraycopy(buf, from, scratch, me * segment, len);
+        }
         if (4L * len <= EAGER_BYTES) {
           exchangeAtOnce(buf, from, len);
         } else {
           exchangePairwise(buf, from, len);
         }
-        for (int i = 0; i < len; i++) {
-          float acc = scratch[i];
-          for (int q = 1; q < p; q++) {
-            acc += scratch[q * segment + i];
-          }
-          buf[from + i] = acc;
-        }
+        RankOrderSum.sum(buf, from, len, scratch, 0, segment, p, me > 1 ? -1 : me);
       }
     }
     Allreduce.finish(buf, offset, count, op, p);

@@ -14,13 +14,13 @@ public final class StarAllreduce implements Allreduce {
 
   private final Communicator comm;
   private final int segment;
-  private final float[] scratch; // root: (p, segment) contributions of one segment
+  private final float[] scratch; // root: (p - 1, segment): rank q's segment in row q - 1
 
   StarAllreduce(Communicator comm, int segmentFloats) {
     this.comm = comm;
     this.segment = segmentFloats;
-    this.scratch = comm.size() > 1 && comm.rank() == 0 ? new float[comm.size() * segmentFloats]
-        : new float[0];
+    this.scratch = comm.size() > 1 && comm.rank() == 0
+        ? new float[(comm.size() - 1) * segmentFloats] : new float[0];
   }
 
   @Override
@@ -50,19 +50,13 @@ public final class StarAllreduce implements Allreduce {
     int p = comm.size();
     Request[] recvs = new Request[p];
     for (int q = 1; q < p; q++) {
-      recvs[q] = comm.irecv(scratch, q * segment, len, q, TAG_UP);
+      recvs[q] = comm.irecv(scratch, (q - 1) * segment, len, q, TAG_UP);
     }
-    System.arraycopy(buf, from, scratch, 0, len);
     for (int q = 1; q < p; q++) {
       recvs[q].await("star allreduce: contribution to rank 0");
     }
-    for (int i = 0; i < len; i++) {
-      float acc = scratch[i];
-      for (int q = 1; q < p; q++) {
-        acc += scratch[q * segment + i];
-      }
-      buf[from + i] = acc;
-    }
+    // row 0 is the root's own slice; row q >= 1 arrived at (q - 1) * segment
+    RankOrderSum.sum(buf, from, len, scratch, -segment, segment, p, 0);
     Request[] sends = new Request[p];
     for (int q = 1; q < p; q++) {
       sends[q] = comm.isend(buf, from, len, q, TAG_DOWN);

@@ -7,10 +7,12 @@ import java.util.List;
  * Alpha-beta-gamma time of each synchronization algorithm, as the project implements it, on p
  * ranks with one rank per node. An algorithm is a sequence of phases; in a phase some messages
  * run at once, and the phase takes
- * {@code messages * alpha + max(portBytes * beta, totalBytes / switch) + workBytes * gamma}: the
- * busiest port (one direction; ports are full duplex) or the switch, whichever binds, then the
- * local reduction the busiest rank does before it can go on (gamma: seconds per byte of
- * {@code a += b}; the copies every message makes are part of beta, fitted to point-to-point).
+ * {@code messages * alpha + max(portBytes * beta + copyBytes * gamma, totalBytes / switch) +
+ * workBytes * gamma}: the busiest port (one direction; ports are full duplex) or the switch,
+ * whichever binds, then the local reduction the busiest rank does before it can go on (gamma:
+ * seconds per byte of {@code a += b}; the copies every message makes are part of beta, fitted to
+ * point-to-point, except those a lockstep round exposes, copyBytes, which the port waits for
+ * and the switch's fitted rate already holds).
  *
  * <ul>
  *   <li>ring: reduce-scatter + all-gather, 2(p-1) steps of n/p per port:
@@ -40,11 +42,13 @@ public final class SyncCost {
   private SyncCost() {}
 
   /**
-   * Messages running at once, the busiest port's bytes (one direction), all bytes moved, and the
-   * bytes the busiest rank reduces locally after the messages (serialized with the wire).
+   * Messages running at once, the busiest port's bytes (one direction), all bytes moved, the
+   * bytes the busiest rank reduces locally after the messages (serialized with the wire), the
+   * most bytes one sender puts through the busiest port, and the bytes of the copies into and out
+   * of MPJ's buffers that the phase does not hide behind the wire (lockstep rounds).
    */
   public record Phase(double messages, double portBytes, double totalBytes, double workBytes,
-      double flowBytes) {
+      double flowBytes, double copyBytes) {
     /** A phase with no local reduction. */
     public Phase(double messages, double portBytes, double totalBytes) {
       this(messages, portBytes, totalBytes, 0);
@@ -55,15 +59,25 @@ public final class SyncCost {
       this(messages, portBytes, totalBytes, workBytes, portBytes);
     }
 
+    /** A phase whose copies are hidden behind the wire (pipelined segments, eager messages). */
+    public Phase(double messages, double portBytes, double totalBytes, double workBytes,
+        double flowBytes) {
+      this(messages, portBytes, totalBytes, workBytes, flowBytes, 0);
+    }
+
     /**
      * {@code flowBytes}: the most bytes one sender puts through the busiest port. Beta (a
      * message's rate, fitted to one flow) applies to them, the wire's time to all the port's
      * bytes: where the senders' copies set a message's rate, p-1 senders into one port (star's
-     * gather) share the wire, not the copies.
+     * gather) share the wire, not the copies. Exposed copies ({@code copyBytes}, at gamma) add
+     * to the port's time, when the port waits for them, but not to the switch's: a switch rate
+     * is fitted to rings whose copies are in their measured time (Calibration.switchRate), and on
+     * one host that "switch" is the cores that make those copies.
      */
     double seconds(Network net) {
-      double wire = Math.max(Math.max(flowBytes * net.betaSecondsPerByte(),
-          portBytes * net.wireSecondsPerByte()), totalBytes / net.switchBytesPerSecond());
+      double port = Math.max(flowBytes * net.betaSecondsPerByte(),
+          portBytes * net.wireSecondsPerByte()) + copyBytes * net.gammaSecondsPerByte();
+      double wire = Math.max(port, totalBytes / net.switchBytesPerSecond());
       return messages * net.alphaSeconds() + wire + workBytes * net.gammaSecondsPerByte();
     }
   }
@@ -102,7 +116,7 @@ public final class SyncCost {
     double copies = rendezvous ? 2 * chunk : 0;
     double sum = lockstep ? chunk : exposed;
     for (int s = 0; s < 2 * (p - 1); s++) {
-      out.add(new Phase(messages, chunk, p * chunk, (s < p - 1 ? sum : 0) + copies));
+      out.add(new Phase(messages, chunk, p * chunk, s < p - 1 ? sum : 0, chunk, copies));
     }
     return out;
   }
@@ -124,8 +138,8 @@ public final class SyncCost {
     double segs = segments(n, segmentBytes);
     for (int k = 1; k < p; k++) {
       // round k: send to r+k, receive from r-k; then the sum of what arrived
-      out.add(new Phase(segs * (rendezvous ? 2 : 1), n, (double) p * n,
-          n + (rendezvous ? 2 * n : 0)));
+      out.add(new Phase(segs * (rendezvous ? 2 : 1), n, (double) p * n, n, n,
+          rendezvous ? 2 * n : 0));
     }
     return out;
   }

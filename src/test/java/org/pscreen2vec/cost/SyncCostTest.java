@@ -88,6 +88,26 @@ class SyncCostTest {
   }
 
   @Test
+  void exposedCopiesAddToAPortsTimeNotToTheSwitchs() {
+    double n = 1e6;
+    double gamma = 2e-10;
+    // naive on 4 ranks, one rendezvous segment a round: the port's n beta waits for the round's
+    // two copies of n; the sum of the row comes after either way
+    Network ports = NET.withGamma(gamma);
+    near(3 * (2 * ALPHA + n * BETA + 2 * n * gamma + n * gamma),
+        SyncCost.seconds(SyncCost.naive(4, n, 0), ports));
+    // a switch at 4 n per 1.5 n beta binds (4 n / switch = 1.5 n beta > n beta + 2 n gamma):
+    // its fitted rate holds the copies, so they do not add
+    Network slowSwitch = new Network("s", ALPHA, BETA, 4 / (1.5 * BETA), gamma, "");
+    near(3 * (2 * ALPHA + 1.5 * n * BETA + n * gamma),
+        SyncCost.seconds(SyncCost.naive(4, n, 0), slowSwitch));
+    // a switch that binds only without the copies: the port with its copies binds
+    Network nearSwitch = new Network("s", ALPHA, BETA, 4 / (1.01 * BETA), gamma, "");
+    near(3 * (2 * ALPHA + n * BETA + 2 * n * gamma + n * gamma),
+        SyncCost.seconds(SyncCost.naive(4, n, 0), nearSwitch));
+  }
+
+  @Test
   void naiveStarAndTree() {
     double n = 1e6;
     // naive on 4 ranks: 3 rounds of n per port (round 2 pairs ranks that send each other at

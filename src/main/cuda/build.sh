@@ -25,7 +25,7 @@ fi
 archs=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90
        -gencode arch=compute_90,code=compute_90)
 log="$(mktemp)"
-trap 'rm -f "$log" "${tmp:-}"' EXIT
+trap 'rm -f "$log" "${tmp:-}" "${exe:-}"' EXIT
 
 case "$mode" in
   build)
@@ -69,10 +69,10 @@ case "$mode" in
     if [ -z "$cxx" ]; then
       echo "[cuda-check] no C++ compiler: skipped the host emulation of the kernels"
     else
-      tmp="$(mktemp)"
-      "$cxx" -std=c++20 -O1 -Wall -Werror -Wno-unknown-pragmas -pthread -o "$tmp" "$here/emulate/emulate.cpp" \
+      exe="$(mktemp)" # not $tmp: that still names the fatbin, which the trap removes too
+      "$cxx" -std=c++20 -O1 -Wall -Werror -Wno-unknown-pragmas -pthread -o "$exe" "$here/emulate/emulate.cpp" \
         || { echo "[cuda-check] FAILED: the host emulation does not compile"; exit 1; }
-      "$tmp" || { echo "[cuda-check] FAILED: a kernel disagrees with its direct loop"; exit 1; }
+      "$exe" || { echo "[cuda-check] FAILED: a kernel disagrees with its direct loop"; exit 1; }
     fi
     ;;
   *) echo "usage: build.sh build OUT_DIR | check"; exit 2 ;;

@@ -24,7 +24,9 @@ public final class NaiveAllreduce implements Allreduce {
 
   private final Communicator comm;
   private final int segment;
-  private final float[] scratch; // (p, segment): row q holds rank q's segment (own row: a copy on ranks >= 2)
+  // (p, segment): row q holds rank q's segment; a rank's own row is a copy on ranks >= 2 and
+  // unused on ranks 0 and 1, whose sum reads it in place (RankOrderSum)
+  private final float[] scratch;
 
   NaiveAllreduce(Communicator comm, int segmentFloats) {
     this.comm = comm;

@@ -136,6 +136,7 @@ public final class Calibration {
         double latency = 0;
         double total = 0;
         for (SyncCost.Phase ph : phases) {
+          // not the exposed copies (copyBytes): the switch's rate holds them (SyncCost.Phase)
           latency += ph.messages() * alpha + ph.workBytes() * gamma;
           total += ph.totalBytes();
         }

@@ -2,6 +2,7 @@ package org.pscreen2vec.collective;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,6 @@ class RankOrderSumTest {
     float[] rows = new float[12];
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> RankOrderSum.sum(out, 0, 4, rows, 0, 4, 3, 2));
-    assertEquals(true, e.getMessage().contains("own row 2 of 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("own row 2 of 3"), e.getMessage());
   }
 }

@@ -44,9 +44,12 @@ public final class NaiveAllreduce implements Allreduce {
     int p = comm.size();
     int me = comm.rank();
     if (p > 1) {
+      // ranks 0 and 1 are read in place by the sum; a later rank's row is copied into scratch,
+      // since the sum's first pass overwrites the slice before it reaches that row
+      int own = me > 1 ? -1 : me;
       for (int from = offset; from < offset + count; from += segment) {
         int len = Math.min(segment, offset + count - from);
-        if (me > 1) { // the sum's first pass overwrites this slice before it reaches row me
+        if (own < 0) {
           System.arraycopy(buf, from, scratch, me * segment, len);
         }
         if (4L * len <= EAGER_BYTES) {
@@ -54,7 +57,7 @@ public final class NaiveAllreduce implements Allreduce {
         } else {
           exchangePairwise(buf, from, len);
         }
-        RankOrderSum.sum(buf, from, len, scratch, 0, segment, p, me > 1 ? -1 : me);
+        RankOrderSum.sum(buf, from, len, scratch, 0, segment, p, own);
       }
     }
     Allreduce.finish(buf, offset, count, op, p);

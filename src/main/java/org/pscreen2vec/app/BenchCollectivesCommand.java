@@ -62,7 +62,13 @@ public final class BenchCollectivesCommand implements Subcommand {
       1, 100_000, "timed iterations per size");
   static final Opt<Integer> WARMUP = Opt.integer("warmup", "N", 2, 0, 1000,
       "untimed iterations first");
+  static final Opt<Double> MIN_TIME = Opt.number("min-time-ms", "MS", 0, 0, 600_000,
+      "time each size for at least MS ms: more iterations than --iters (at most 200) where the"
+      + " last warm-up says they are short; needs --warmup >= 1 (0: --iters exactly)");
   static final Opt<Boolean> NO_P2P = Opt.flag("no-p2p", "skip the point-to-point row");
+  static final Opt<Boolean> COLD_P2P = Opt.flag("cold-p2p", "add a 'p2p-cold' row: the "
+      + "point-to-point message after every rank paused 20 ms and read 32 MiB, as a message in a"
+      + " training step finds the ranks; 'project --calibrate' takes alpha from it");
   static final Opt<Boolean> REDUCE_ROW = Opt.flag("reduce-row", "add a 'reduce' row: every rank "
       + "at once sums a buffer into its own (a += b, the allreduces' reduction) without sending;"
       + " 'project --calibrate' fits the cost model's gamma to it");
@@ -75,7 +81,8 @@ public final class BenchCollectivesCommand implements Subcommand {
   @Override
   public Options options() {
     return Opt.options(CollectiveOptions.ALGORITHMS, MIN_BYTES, MAX_BYTES, FACTOR, ITERS, WARMUP,
-        CollectiveOptions.SEGMENT, NO_P2P, REDUCE_ROW, SERVER_ROWS);
+        MIN_TIME, CollectiveOptions.SEGMENT, NO_P2P, COLD_P2P, REDUCE_ROW,
+        SERVER_ROWS);
   }
 
   @Override
@@ -91,7 +98,7 @@ public final class BenchCollectivesCommand implements Subcommand {
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     List<String> algorithms = CollectiveOptions.algorithms(cl);
     Harness.Sizes sizes = new Harness.Sizes(MIN_BYTES.get(cl), MAX_BYTES.get(cl),
-        FACTOR.get(cl), ITERS.get(cl, 0), WARMUP.get(cl));
+        FACTOR.get(cl), ITERS.get(cl, 0), WARMUP.get(cl), MIN_TIME.get(cl));
     int segment = CollectiveOptions.segment(cl, ctx);
     if (sizes.maxBytes() < sizes.minBytes()) {
       throw new UsageException("--min-bytes/--max-bytes must satisfy 4 <= min <= max < 2 GiB");
@@ -105,7 +112,8 @@ public final class BenchCollectivesCommand implements Subcommand {
       new RunRecord(ctx, name(), new String[] {String.join(" ", cl.getArgs())})
           .put("algorithms", algorithms).put("min_bytes", sizes.minBytes())
           .put("max_bytes", sizes.maxBytes()).put("factor", sizes.factor())
-          .put("warmup", sizes.warmup()).put("segment_floats", segment)
+          .put("warmup", sizes.warmup()).put("min_time_ms", sizes.minTimeMs())
+          .put("segment_floats", segment)
           .put("iters", sizes.iters() == 0 ? "auto" : sizes.iters()).write(dir);
       LOG.info("bench-collectives: {} ranks on {}, sizes {}..{} B x{}, algorithms {}, output {}",
           comm.size(), ctx.device(), sizes.minBytes(), sizes.maxBytes(), sizes.factor(),
@@ -115,17 +123,27 @@ public final class BenchCollectivesCommand implements Subcommand {
     if (comm.size() >= 2 && !NO_P2P.get(cl)) {
       collectives.add(() -> new PointToPoint(comm));
     }
+    if (comm.size() >= 2 && COLD_P2P.get(cl)) {
+      collectives.add(() -> PointToPoint.afterPause(comm));
+    }
     if (REDUCE_ROW.get(cl)) {
       collectives.add(() -> new LocalReduction(comm.size()));
     }
     collectives.addAll(CollectiveOptions.allreduces(algorithms, comm, segment));
     List<Measurement> rows = new Harness(comm).bench(collectives, sizes,
         m -> LOG.info(m.line()));
+    List<Measurement> server = List.of();
+    if (SERVER_ROWS.get(cl)) {
+      // rank 0 times a server's work in process while the other ranks wait for it: ranks that
+      // had left would be shutting their JVMs down on the same cores meanwhile
+      if (comm.rank() == 0) {
+        server = serverRows(comm.size());
+      }
+      comm.barrier("server rows timed on rank 0");
+    }
     if (comm.rank() == 0) {
       List<Measurement> all = new ArrayList<>(rows);
-      if (SERVER_ROWS.get(cl)) {
-        all.addAll(serverRows(comm.size()));
-      }
+      all.addAll(server);
       List<String> lines = all.stream()
           .map(m -> m.csv(ctx.device(), 4L * segment, ctx.jobId())).toList();
       Csv.write(dir.resolve("collectives.csv"), HEADER, lines);
@@ -157,7 +175,8 @@ public final class BenchCollectivesCommand implements Subcommand {
       for (int attempt = 1; attempt <= SERVER_ATTEMPTS; attempt++) {
         double[] s = ServerWork.secondsPerStep(workers, dense ? SERVER_DENSE_FLOATS : 1, dense,
             SERVER_TABLE_ROWS, SERVER_DIM, dense ? 0 : SERVER_TOUCHED,
-            () -> Trainer.denseOptimizer(c, ops), () -> Trainer.sparseOptimizer(c, ops), 2, 9, 1);
+            () -> Trainer.denseOptimizer(c, ops), () -> Trainer.sparseOptimizer(c, ops), 2,
+            SERVER_STEPS, 1);
         Stats st = Stats.of(Arrays.stream(s).map(x -> x * 1e3).toArray());
         if (best == null || st.median() < best.median()) {
           best = st;
@@ -180,6 +199,12 @@ public final class BenchCollectivesCommand implements Subcommand {
     }
     return out;
   }
+
+  /**
+   * Timed steps of a server row: a rows step takes a few milliseconds, so 9 of them (until
+   * 2026-12-05) gave medians that differed 2x between calibrations of one rate.
+   */
+  static final int SERVER_STEPS = 30;
 
   /** Measurements of a server row at most (one, and again while {@link #disturbed}). */
   static final int SERVER_ATTEMPTS = 3;

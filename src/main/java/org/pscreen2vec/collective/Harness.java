@@ -99,12 +99,39 @@ public final class Harness {
     }
   }
 
-  /** The sizes of a benchmark: minBytes, ×factor, up to maxBytes; iters 0 means automatic. */
-  public record Sizes(long minBytes, long maxBytes, int factor, int iters, int warmup) {
+  /**
+   * The sizes of a benchmark: minBytes, ×factor, up to maxBytes; iters 0 means automatic;
+   * {@code minTimeMs > 0}: a size gets more iterations than that where they take less than
+   * minTimeMs in all ({@link #timedIterations}).
+   */
+  public record Sizes(long minBytes, long maxBytes, int factor, int iters, int warmup,
+      double minTimeMs) {
+    /** Sizes without a time floor. */
+    public Sizes(long minBytes, long maxBytes, int factor, int iters, int warmup) {
+      this(minBytes, maxBytes, factor, iters, warmup, 0);
+    }
+
     /** Timed iterations at one size: as given, or enough for ~1 GiB moved (5..50). */
     int itersAt(long bytes) {
       return iters > 0 ? iters : (int) Math.max(5, Math.min(50, (1L << 30) / Math.max(1, bytes)));
     }
+
+    /**
+     * Timed iterations at one size whose last warm-up iteration took {@code warmMs} (its set-up,
+     * the barrier and the call: a row whose calls follow a pause counts the pause): at least
+     * {@code atLeast}, and enough to fill minTimeMs (at most {@link #MAX_TIMED}), the way a
+     * benchmark library's minimum time works: a 4 KiB message's few iterations of well under a
+     * millisecond each give a median at the mercy of one scheduler hiccup.
+     */
+    int timedIterations(int atLeast, double warmMs) {
+      if (!(minTimeMs > 0) || !(warmMs > 0)) {
+        return atLeast;
+      }
+      return (int) Math.max(atLeast, Math.min(MAX_TIMED, Math.ceil(minTimeMs / warmMs)));
+    }
+
+    /** The most timed iterations a time floor gives one size. */
+    static final int MAX_TIMED = 200;
   }
 
   /**
@@ -120,8 +147,7 @@ public final class Harness {
     List<Measurement> rows = new ArrayList<>();
     for (long bytes = sizes.minBytes(); bytes <= sizes.maxBytes(); bytes *= sizes.factor()) {
       for (Supplier<Collective> make : collectives) {
-        Measurement m = time(make.get(), buf, (int) (bytes / 4), sizes.warmup(),
-            sizes.itersAt(bytes));
+        Measurement m = time(make.get(), buf, (int) (bytes / 4), sizes, sizes.itersAt(bytes));
         if (m != null && comm.rank() == 0) {
           rows.add(m);
           onRow.accept(m);
@@ -132,13 +158,21 @@ public final class Harness {
   }
 
   /** One row: warm-up, then timed iterations, every buffer checked; null when refused. */
-  private Measurement time(Collective c, float[] buf, int n, int warmup, int iters) {
+  private Measurement time(Collective c, float[] buf, int n, Sizes sizes, int atLeast) {
+    int warmup = sizes.warmup();
+    int iters = atLeast;
     double[] times = new double[iters];
     long cpuNanos = 0; // this process's CPU time inside the timed calls
     int[] sources = c.sources(comm.rank());
     Verifier v = new Verifier();
+    double lastWarmMs = 0;
     for (int it = -warmup; it < iters; it++) {
+      if (it == 0 && sizes.minTimeMs() > 0 && warmup > 0) {
+        iters = agreed(sizes.timedIterations(atLeast, lastWarmMs));
+        times = new double[iters];
+      }
       Inputs inputs = Inputs.integers(it + warmup);
+      long w0 = System.nanoTime(); // an iteration for the time floor: set-up, barrier and call
       c.init(buf, n, inputs, comm.rank());
       comm.barrier("bench " + c.name());
       long c0 = processCpuNanos();
@@ -157,6 +191,8 @@ public final class Harness {
       if (it >= 0) {
         times[it] = (t1 - t0) / 1e6;
         cpuNanos += c1 - c0;
+      } else {
+        lastWarmMs = (t1 - w0) / 1e6;
       }
     }
     for (String f : v.failures()) {
@@ -203,6 +239,19 @@ public final class Harness {
       sum += ms;
     }
     return sum;
+  }
+
+  /** Rank 0's count of timed iterations, known to every rank (a collective needs them all). */
+  private int agreed(int mine) {
+    int[] n = {mine};
+    if (comm.rank() == 0) {
+      for (int q = 1; q < comm.size(); q++) {
+        comm.send(n, 0, 1, q, TAG_TIMES + 3);
+      }
+    } else {
+      comm.recv(n, 0, 1, 0, TAG_TIMES + 3);
+    }
+    return n[0];
   }
 
   /** Rank 0 gets, per iteration, the slowest rank's time (other ranks: their own). */

@@ -29,7 +29,7 @@ public final class AutoChoice {
     List<String> why = new ArrayList<>();
     double denseRing = SyncCost.seconds(SyncCost.ring(workers, denseBytes, segmentBytes), net);
     double denseSrv = servers == 0 ? Double.POSITIVE_INFINITY
-        : SyncCost.seconds(SyncCost.servers(workers, servers, denseBytes), net);
+        : SyncCost.seconds(SyncCost.servers(workers, servers, 0, denseBytes, 0, true), net);
     boolean denseOnServers = denseSrv < denseRing;
     why.add(String.format(Locale.ROOT, "dense block %.1f MB: ring %.2f ms, %s -> %s", denseBytes
         / 1e6, denseRing * 1e3, servers == 0 ? "no servers" : String.format(Locale.ROOT,
@@ -38,7 +38,8 @@ public final class AutoChoice {
     for (Table t : tables) {
       double ring = SyncCost.seconds(SyncCost.ring(workers, t.bytes(), segmentBytes), net);
       double srv = servers == 0 ? Double.POSITIVE_INFINITY
-          : SyncCost.seconds(SyncCost.servers(workers, servers, t.touchedBytes()), net);
+          : SyncCost.seconds(SyncCost.servers(workers, servers, 1, 0, t.touchedBytes(), true),
+              net);
       boolean onServers = srv < ring;
       anyTableOnServers |= onServers;
       why.add(String.format(Locale.ROOT, "table %s %.1f MB, %.2f MB touched per worker and step:"
@@ -59,10 +60,11 @@ public final class AutoChoice {
       double all = denseBytes + tables.stream().mapToDouble(Table::bytes).sum();
       double ringAll = SyncCost.seconds(SyncCost.ring(workers, all, segmentBytes), net);
       double touched = tables.stream().mapToDouble(Table::touchedBytes).sum();
-      double psAll = SyncCost.seconds(SyncCost.servers(workers, servers, denseBytes + touched),
-          net);
+      double psAll = SyncCost.seconds(SyncCost.servers(workers, servers, tables.size(),
+          denseBytes, touched, true), net);
       double withServers = tables.isEmpty() ? psAll : Math.min(psAll, denseRing
-          + SyncCost.seconds(SyncCost.servers(workers, servers, touched), net));
+          + SyncCost.seconds(SyncCost.servers(workers, servers, tables.size(), 0, touched, true),
+          net));
       why.add(String.format(Locale.ROOT, "every block on ring (predicted %.2f ms vs %.2f ms "
           + "with the servers); the %d server rank%s idle", ringAll * 1e3, withServers * 1e3,
           servers, servers == 1 ? " is" : "s are"));

@@ -46,13 +46,13 @@ public final class StepCost {
       case "ring", "naive", "star", "mpj" ->
           SyncCost.seconds(SyncCost.allreduce(strategy, p, w.allreduceBytes(), segmentBytes), net)
               + 2 * w.allreduceBytes() * gamma;
-      case "ps" -> SyncCost.seconds(SyncCost.servers(p, servers,
-          w.denseBytes() + w.rowBytesPerWorker(p), !srv.measured()), net)
+      case "ps" -> SyncCost.seconds(SyncCost.servers(p, servers, w.tables(), w.denseBytes(),
+          w.rowBytesPerWorker(p), !srv.measured()), net)
           + srv.seconds(p, servers, w.denseBytes(), w.rowBytesPerWorker(p))
           + 2 * (w.denseBytes() + w.rowBytesPerWorker(p)) * gamma + agree;
       case "hybrid" -> SyncCost.seconds(SyncCost.ring(p, w.denseBytes(), segmentBytes), net)
-          + SyncCost.seconds(SyncCost.servers(p, servers, w.rowBytesPerWorker(p),
-              !srv.measured()), net)
+          + SyncCost.seconds(SyncCost.servers(p, servers, w.tables(), 0,
+              w.rowBytesPerWorker(p), !srv.measured()), net)
           + srv.seconds(p, servers, 0, w.rowBytesPerWorker(p))
           + 2 * (w.denseBytes() + w.rowBytesPerWorker(p)) * gamma + agree;
       default -> throw new IllegalArgumentException("no cost model for strategy '" + strategy

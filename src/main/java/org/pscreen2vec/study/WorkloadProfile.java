@@ -79,7 +79,8 @@ public final class WorkloadProfile {
       computeSeconds = timeSteps(task, config);
       compute = "timed here";
     }
-    return new Workload(name, dense, tableBytes, rowBytes, touched, computeSeconds, false,
+    return new Workload(name, dense, tableBytes, model.tables().size(), rowBytes, touched,
+        computeSeconds, false,
         String.format(Locale.ROOT, "model classes of %s: %.0f dense parameters, %d table(s) of "
             + "%.1f MB, %.0f rows touched per step (first %d batches), compute %.1f ms (%s)",
             what, dense / 4, model.tables().size(), tableBytes / 1e6, touched, probe.size(),

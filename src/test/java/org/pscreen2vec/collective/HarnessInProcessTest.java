@@ -78,6 +78,37 @@ class HarnessInProcessTest {
   }
 
   @Test
+  void aTimeFloorGivesShortRowsMoreIterationsOnEveryRank() {
+    // a call of at least 2 ms: 200 ms of them is at most 100 iterations; --iters 2 is the least.
+    // Every rank must run the count rank 0 chose, or the naive row would stall or fail its check
+    List<List<Measurement>> rows = InProcessRanks.call(3, comm -> new Harness(comm).bench(
+        List.of(() -> Collective.allreduce(new Allreduce() {
+          final Allreduce naive = Allreduces.create("naive", comm, 64);
+
+          public String name() {
+            return "slow-naive";
+          }
+
+          public void allreduce(float[] buf, int offset, int count, Op op) {
+            naive.allreduce(buf, offset, count, op);
+            try {
+              Thread.sleep(2);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }, 3)), new Harness.Sizes(4096, 4096, 4, 2, 1, 200), m -> { }));
+    Measurement m = rows.get(0).get(0);
+    assertEquals(0, m.wrong(), m.line());
+    assertTrue(m.millis().n() > 2 && m.millis().n() <= 100, m.line() + ": " + m.millis().n());
+    // without warm-up there is nothing to size the row from: --iters exactly
+    List<List<Measurement>> exact = InProcessRanks.call(2, comm -> new Harness(comm).bench(
+        List.of(() -> new PointToPoint(comm)), new Harness.Sizes(4096, 4096, 4, 3, 0, 200),
+        x -> { }));
+    assertEquals(3, exact.get(0).get(0).millis().n());
+  }
+
+  @Test
   void aRefusedSizeIsSkippedOnEveryRank() {
     Collective refusesBig = Collective.allreduce(new Allreduce() {
       public String name() {

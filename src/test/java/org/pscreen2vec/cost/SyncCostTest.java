@@ -153,9 +153,9 @@ class SyncCostTest {
         g));
     near(6 * (ALPHA + n * BETA) + (3 + 2) * n * gamma, SyncCost.seconds(SyncCost.mpjTree(5, n),
         g));
-    // one server sums what 3 workers pushed
-    near(2 * (ALPHA + 3 * n * BETA) + 3 * n * gamma, SyncCost.seconds(SyncCost.servers(3, 1, n),
-        g));
+    // one server sums what 3 workers pushed (n dense bytes each, rendezvous both ways)
+    near(2 * (2 * ALPHA + 3 * n * BETA) + 3 * n * gamma,
+        SyncCost.seconds(SyncCost.servers(3, 1, 0, n, 0, true), g));
     // gamma 0 is the alpha-beta model
     near(3 * (2 * ALPHA + n * BETA), SyncCost.seconds(SyncCost.naive(4, n, 0), NET));
     assertThrows(IllegalArgumentException.class, () -> NET.withGamma(-1));
@@ -164,10 +164,14 @@ class SyncCostTest {
   @Test
   void serversLoadTheBusierEndAndTheSwitchCanBind() {
     double d = 1e6;
-    // 4 workers, 1 server: the server's port carries 4 d each way
-    near(2 * (ALPHA + 4 * d * BETA), SyncCost.seconds(SyncCost.servers(4, 1, d), NET));
-    // 4 workers, 4 servers: a worker's own port (d) binds; 4 messages per worker
-    near(2 * (4 * ALPHA + d * BETA), SyncCost.seconds(SyncCost.servers(4, 4, d), NET));
+    // 4 workers, 1 server: the server's port carries 4 d each way; push and answer are
+    // rendezvous messages (a handshake each)
+    near(2 * (2 * ALPHA + 4 * d * BETA),
+        SyncCost.seconds(SyncCost.servers(4, 1, 0, d, 0, true), NET));
+    // 4 workers, 4 servers: a worker's own port (d) binds; 4 messages per worker each way, each
+    // of d/4 (250 kB) still a rendezvous
+    near(2 * (8 * ALPHA + d * BETA),
+        SyncCost.seconds(SyncCost.servers(4, 4, 0, d, 0, true), NET));
     // a switch of 200 MB/s: a ring step on 4 ranks moves n in all -> n / 2e8 > n/4 * 1e-8
     Network slowSwitch = new Network("s", 0, BETA, 2e8, "");
     double n = 4e6;
@@ -175,11 +179,35 @@ class SyncCostTest {
   }
 
   @Test
+  void rowsArePulledTableByTableBeforeThePushAndTheAnswer() {
+    double r = 64e3; // eager: one message each
+    // 2 tables: two round trips (4 alpha) of 4 r at the server's port; the push (1 alpha, 4 r);
+    // the acknowledgement (1 alpha, no bytes)
+    near(6 * ALPHA + 8 * r * BETA, SyncCost.seconds(SyncCost.servers(4, 1, 2, 0, r, false),
+        NET));
+    // rows over MPJ's eager limit: the pulled rows and the push take a handshake more each
+    double big = 1e6;
+    near(8 * ALPHA + 8 * big * BETA, SyncCost.seconds(SyncCost.servers(4, 1, 2, 0, big, false),
+        NET));
+    // ps, 2 workers, 1 table: pull (3 alpha, 2 r), push of dense and rows (2 alpha, 2 (d + r)),
+    // the dense answer (2 alpha, 2 d)
+    double d = 1e6;
+    double rows = 2e5;
+    near(7 * ALPHA + 4 * (d + rows) * BETA,
+        SyncCost.seconds(SyncCost.servers(2, 1, 1, d, rows, false), NET));
+    near(0, SyncCost.seconds(SyncCost.servers(2, 1, 1, 0, 0, false), NET));
+    assertThrows(IllegalArgumentException.class,
+        () -> new Workload("w", 1e6, 64e6, 0, 260, 1000, 0.1, false, "test"));
+    assertThrows(IllegalArgumentException.class,
+        () -> new Workload("w", 1e6, 0, 1, 260, 1000, 0.1, false, "test"));
+  }
+
+  @Test
   void hybridIsRingOfDensePlusServersOfRows() {
-    Workload w = new Workload("w", 1e6, 64e6, 260, 1000, 0.1, false, "test");
+    Workload w = new Workload("w", 1e6, 64e6, 1, 260, 1000, 0.1, false, "test");
     // and the workers' separate agreement round: 2 alpha
     double expected = SyncCost.seconds(SyncCost.ring(4, 1e6, 0), NET)
-        + SyncCost.seconds(SyncCost.servers(4, 1, 1000 * 260), NET) + 2 * ALPHA;
+        + SyncCost.seconds(SyncCost.servers(4, 1, 1, 0, 1000 * 260, true), NET) + 2 * ALPHA;
     near(expected, StepCost.syncSeconds("hybrid", w, 4, 1, NET, 0));
     near(0.1 + SyncCost.seconds(SyncCost.ring(4, 65e6, 0), NET),
         StepCost.stepSeconds("ring", w, 4, 0, NET, 0));
@@ -189,19 +217,19 @@ class SyncCostTest {
 
   @Test
   void measuredServerWorkReplacesTheServersSum() {
-    Workload w = new Workload("w", 1e6, 64e6, 260, 1000, 0.1, false, "test");
+    Workload w = new Workload("w", 1e6, 64e6, 1, 260, 1000, 0.1, false, "test");
     Network g = NET.withGamma(2e-10);
     ServerCost srv = new ServerCost(3e-9, 1e-9, 2e-10);
     double rows = 1000 * 260;
     // ps, 4 workers, 2 servers: the wire without the sum, then each server's half of the shard
     // (the optimizer once, a push and a pull per worker) and of the rows, then the workers' two
     // passes
-    double wire = SyncCost.seconds(SyncCost.servers(4, 2, 1e6 + rows, false), g);
+    double wire = SyncCost.seconds(SyncCost.servers(4, 2, 1, 1e6, rows, false), g);
     near(wire + 0.5e6 * (1e-9 + 4 * 2e-10) + 4 * rows * 3e-9 / 2 + 2 * (1e6 + rows) * 2e-10
         + 2 * ALPHA, StepCost.syncSeconds("ps", w, 4, 2, g, srv, 0));
     // hybrid: the servers see the rows only
     near(SyncCost.seconds(SyncCost.ring(4, 1e6, 0), g)
-        + SyncCost.seconds(SyncCost.servers(4, 1, rows, false), g) + 4 * rows * 3e-9
+        + SyncCost.seconds(SyncCost.servers(4, 1, 1, 0, rows, false), g) + 4 * rows * 3e-9
         + 2 * (1e6 + rows) * 2e-10 + 2 * ALPHA, StepCost.syncSeconds("hybrid", w, 4, 1, g, srv,
         0));
     // not measured: the gamma sum, as before
@@ -213,7 +241,7 @@ class SyncCostTest {
   @Test
   void projectionNamesABestStrategyAndSpeedUpIsThroughput() {
     // an MLP-sized workload: 0.94 MB of gradients, no table, 1.8 ms of compute
-    Workload w = new Workload("mlp", 940_588, 0, 0, 0, 0.0018, false, "test");
+    Workload w = new Workload("mlp", 940_588, 0, 0, 0, 0, 0.0018, false, "test");
     List<StepCost.Point> pts = StepCost.project(w, Network.named("10gbe"), List.of(1, 2, 512),
         16 << 20);
     StepCost.Point one = StepCost.best(pts, 1);

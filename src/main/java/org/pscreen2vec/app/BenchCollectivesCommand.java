@@ -66,9 +66,6 @@ public final class BenchCollectivesCommand implements Subcommand {
       "time each size for at least MS ms: more iterations than --iters (at most 200) where the"
       + " last warm-up says they are short; needs --warmup >= 1 (0: --iters exactly)");
   static final Opt<Boolean> NO_P2P = Opt.flag("no-p2p", "skip the point-to-point row");
-  static final Opt<Boolean> COLD_P2P = Opt.flag("cold-p2p", "add a 'p2p-cold' row: the "
-      + "point-to-point message after every rank paused 20 ms and read 32 MiB, as a message in a"
-      + " training step finds the ranks; 'project --calibrate' takes alpha from it");
   static final Opt<Boolean> REDUCE_ROW = Opt.flag("reduce-row", "add a 'reduce' row: every rank "
       + "at once sums a buffer into its own (a += b, the allreduces' reduction) without sending;"
       + " 'project --calibrate' fits the cost model's gamma to it");
@@ -81,8 +78,7 @@ public final class BenchCollectivesCommand implements Subcommand {
   @Override
   public Options options() {
     return Opt.options(CollectiveOptions.ALGORITHMS, MIN_BYTES, MAX_BYTES, FACTOR, ITERS, WARMUP,
-        MIN_TIME, CollectiveOptions.SEGMENT, NO_P2P, COLD_P2P, REDUCE_ROW,
-        SERVER_ROWS);
+        MIN_TIME, CollectiveOptions.SEGMENT, NO_P2P, REDUCE_ROW, SERVER_ROWS);
   }
 
   @Override
@@ -122,9 +118,6 @@ public final class BenchCollectivesCommand implements Subcommand {
     List<Supplier<Collective>> collectives = new ArrayList<>();
     if (comm.size() >= 2 && !NO_P2P.get(cl)) {
       collectives.add(() -> new PointToPoint(comm));
-    }
-    if (comm.size() >= 2 && COLD_P2P.get(cl)) {
-      collectives.add(() -> PointToPoint.afterPause(comm));
     }
     if (REDUCE_ROW.get(cl)) {
       collectives.add(() -> new LocalReduction(comm.size()));

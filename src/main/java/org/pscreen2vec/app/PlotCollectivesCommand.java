@@ -114,7 +114,7 @@ public final class PlotCollectivesCommand implements Subcommand {
         s.setMarker(SeriesMarkers.CIRCLE);
         s.setLineColor(color(series.getKey()));
         s.setMarkerColor(color(series.getKey()));
-        if (series.getKey().startsWith("p2p")) { // the ceilings: back to back and cold
+        if (series.getKey().equals("p2p")) {
           s.setLineStyle(new java.awt.BasicStroke(1.5f, java.awt.BasicStroke.CAP_BUTT,
               java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         }

@@ -204,7 +204,6 @@ public final class ProjectCommand implements Subcommand {
       throws IOException {
     List<Row> rows = rows(csv);
     List<Calibration.Sample> p2p = new ArrayList<>();
-    List<Calibration.Sample> cold = new ArrayList<>();
     List<Calibration.RingSample> rings = new ArrayList<>();
     List<Calibration.Sample> reduce = new ArrayList<>();
     Map<Integer, List<Calibration.Sample>> reduceByRanks = new TreeMap<>();
@@ -217,8 +216,6 @@ public final class ProjectCommand implements Subcommand {
         serverDense.add(new Calibration.RingSample(r.ranks(), r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("p2p")) {
         p2p.add(new Calibration.Sample(r.bytes(), r.seconds()));
-      } else if (r.algorithm().equals("p2p-cold")) {
-        cold.add(new Calibration.Sample(r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("reduce")) {
         reduce.add(new Calibration.Sample(r.bytes(), r.seconds()));
         reduceByRanks.computeIfAbsent(r.ranks(), k -> new ArrayList<>())
@@ -235,13 +232,6 @@ public final class ProjectCommand implements Subcommand {
           + " (run bench-collectives over several sizes, with its p2p row)");
       return ExitCode.BAD_INPUT;
     }
-    // alpha as a training step's messages meet it: from the cold rows where the run has them
-    // (bench-collectives --cold-p2p), beta from the back-to-back rows either way
-    double warmAlpha = ab[0];
-    double coldAlpha = Calibration.alphaOf(cold, ab[1]);
-    if (!Double.isNaN(coldAlpha)) {
-      ab[0] = coldAlpha;
-    }
     double gamma = Calibration.fitGamma(reduce);
     Map<Integer, Double> gammas = new TreeMap<>();
     reduceByRanks.forEach((p, list) -> gammas.put(p, Calibration.fitGamma(list)));
@@ -250,11 +240,9 @@ public final class ProjectCommand implements Subcommand {
         .mapToDouble(Row::segment).max().orElse(segmentBytes); // the bench's own segment
     double sw = Calibration.switchRate(ab[0], ab[1], gamma, rings, ringSegment);
     String emulate = System.getenv().getOrDefault("PSCREEN2VEC_EMULATE", "");
-    String provenance = String.format(Locale.ROOT, "fitted %s from %s (%d p2p rows, %s, %d "
-        + "ring rows, %d reduce rows, %d server rows) by 'bin/pscreen2vec project --calibrate' "
-        + "on host %s%s", Instant.now(), csv, p2p.size(), Double.isNaN(coldAlpha)
-        ? "alpha from them" : String.format(Locale.ROOT, "alpha from %d p2p-cold rows (back to "
-        + "back: %.1f us)", cold.size(), warmAlpha * 1e6), rings.size(), reduce.size(),
+    String provenance = String.format(Locale.ROOT, "fitted %s from %s (%d p2p rows, %d ring "
+        + "rows, %d reduce rows, %d server rows) by 'bin/pscreen2vec project --calibrate' on "
+        + "host %s%s", Instant.now(), csv, p2p.size(), rings.size(), reduce.size(),
         serverRows.size() + serverDense.size(),
         InetAddress.getLocalHost().getHostName(),
         emulate.isEmpty() ? "" : ", PSCREEN2VEC_EMULATE=" + emulate);
@@ -282,7 +270,7 @@ public final class ProjectCommand implements Subcommand {
         + " ms | predicted ms | error |%n|---|---:|---:|---:|---:|---:|%n", net.describe(), csv);
     double worst = 0;
     for (Row r : rows(csv)) {
-      if (r.algorithm().startsWith("p2p") || r.algorithm().equals("reduce")
+      if (r.algorithm().equals("p2p") || r.algorithm().equals("reduce")
           || r.algorithm().startsWith("server-") || r.bytes() < (1 << 20)) {
         continue;
       }

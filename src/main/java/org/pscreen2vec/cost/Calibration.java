@@ -62,25 +62,12 @@ public final class Calibration {
     double beta = ls[1];
     double alpha = ls[0];
     if (!small.isEmpty() && large.size() >= 2) {
-      alpha = alphaOf(small, beta);
+      double[] rest = small.stream().mapToDouble(s -> s.seconds() - s.bytes() * beta).sorted()
+          .toArray();
+      alpha = rest.length % 2 == 1 ? rest[rest.length / 2]
+          : (rest[rest.length / 2 - 1] + rest[rest.length / 2]) / 2;
     }
     return new double[] {Math.max(0, alpha), beta};
-  }
-
-  /**
-   * Alpha from messages below 1 MiB given beta: the median of (time - bytes * beta), at least 0;
-   * NaN without such messages. For the cold point-to-point rows ({@code p2p-cold}), whose
-   * latency is the one a training step's messages meet, with beta from the back-to-back rows.
-   */
-  public static double alphaOf(List<Sample> samples, double beta) {
-    double[] rest = samples.stream().filter(s -> s.bytes() < LARGE)
-        .mapToDouble(s -> s.seconds() - s.bytes() * beta).sorted().toArray();
-    if (rest.length == 0) {
-      return Double.NaN;
-    }
-    double alpha = rest.length % 2 == 1 ? rest[rest.length / 2]
-        : (rest[rest.length / 2 - 1] + rest[rest.length / 2]) / 2;
-    return Math.max(0, alpha);
   }
 
   private static final double LARGE = 1 << 20;

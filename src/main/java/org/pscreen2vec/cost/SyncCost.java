@@ -201,8 +201,8 @@ public final class SyncCost {
    * A worker talks to every server at once; a server's port carries all p workers' share of it.
    * Until 2026-12-05 the model had one push and one pull of everything, two messages a step.
    * With Screen2Vec's one table that is 4 fewer than hybrid's step sends and 5 fewer than ps's:
-   * about 5 ms at the emulated 10 Gbit/s calibrations' alpha, where hybrid's predicted sync had
-   * been 4-21 % short under every calibration (docs/NETWORK.md, round 13).
+   * about 5 ms at the emulated 10 Gbit/s calibrations' alpha, where hybrid's predicted sync was
+   * short in 41 of 42 cells under seven calibrations, by up to 21 % (docs/NETWORK.md, round 13).
    */
   public static List<Phase> servers(int p, int s, int tables, double denseBytes, double rowBytes,
       boolean serverSums) {

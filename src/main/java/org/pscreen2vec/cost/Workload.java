@@ -47,13 +47,11 @@ public record Workload(String name, double denseBytes, double tableBytes, int ta
   /** The same workload with {@code rows} touched rows per worker and step (a run's measure). */
   public Workload withTouchedRows(double rows) {
     return new Workload(name, denseBytes, tableBytes, tables, rowBytes, rows, computeSeconds,
-        globalBatch,
-        source + "; touched rows set to " + Math.round(rows));
+        globalBatch, source + "; touched rows set to " + Math.round(rows));
   }
 
   public Workload withCompute(double seconds) {
     return new Workload(name, denseBytes, tableBytes, tables, rowBytes, touchedRowsPerWorker,
-        seconds,
-        globalBatch, source + "; compute set to " + seconds + " s");
+        seconds, globalBatch, source + "; compute set to " + seconds + " s");
   }
 }

@@ -243,15 +243,20 @@ public final class Harness {
 
   /** Rank 0's count of timed iterations, known to every rank (a collective needs them all). */
   private int agreed(int mine) {
-    int[] n = {mine};
+    return fromRankZero(mine, TAG_TIMES + 3);
+  }
+
+  /** Rank 0's {@code v} on every rank, over plain point-to-point messages. */
+  private int fromRankZero(int v, int tag) {
+    int[] box = {v};
     if (comm.rank() == 0) {
       for (int q = 1; q < comm.size(); q++) {
-        comm.send(n, 0, 1, q, TAG_TIMES + 3);
+        comm.send(box, 0, 1, q, tag);
       }
     } else {
-      comm.recv(n, 0, 1, 0, TAG_TIMES + 3);
+      comm.recv(box, 0, 1, 0, tag);
     }
-    return n[0];
+    return box[0];
   }
 
   /** Rank 0 gets, per iteration, the slowest rank's time (other ranks: their own). */
@@ -283,14 +288,6 @@ public final class Harness {
 
   /** The sum over ranks, known to every rank. */
   private long sumEverywhere(long v) {
-    int[] total = {(int) Math.min(Integer.MAX_VALUE, sumAtRoot(v))};
-    if (comm.rank() == 0) {
-      for (int q = 1; q < comm.size(); q++) {
-        comm.send(total, 0, 1, q, TAG_CHECK + 1);
-      }
-    } else {
-      comm.recv(total, 0, 1, 0, TAG_CHECK + 1);
-    }
-    return total[0];
+    return fromRankZero((int) Math.min(Integer.MAX_VALUE, sumAtRoot(v)), TAG_CHECK + 1);
   }
 }

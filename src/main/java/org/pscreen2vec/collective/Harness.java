@@ -118,7 +118,7 @@ public final class Harness {
 
     /**
      * Timed iterations at one size whose last warm-up iteration took {@code warmMs} (its set-up,
-     * the barrier and the call: a row whose calls follow a pause counts the pause): at least
+     * the barrier and the call): at least
      * {@code atLeast}, and enough to fill minTimeMs (at most {@link #MAX_TIMED}), the way a
      * benchmark library's minimum time works: a 4 KiB message's few iterations of well under a
      * millisecond each give a median at the mercy of one scheduler hiccup.

@@ -64,7 +64,7 @@ public final class BenchCollectivesCommand implements Subcommand {
       "untimed iterations first");
   static final Opt<Double> MIN_TIME = Opt.number("min-time-ms", "MS", 0, 0, 600_000,
       "time each size for at least MS ms: more iterations than --iters (at most 200) where the"
-      + " last warm-up says they are short; needs --warmup >= 1 (0: --iters exactly)");
+      + " last warm-up iteration says they are short (0, or --warmup 0: --iters exactly)");
   static final Opt<Boolean> NO_P2P = Opt.flag("no-p2p", "skip the point-to-point row");
   static final Opt<Boolean> REDUCE_ROW = Opt.flag("reduce-row", "add a 'reduce' row: every rank "
       + "at once sums a buffer into its own (a += b, the allreduces' reduction) without sending;"

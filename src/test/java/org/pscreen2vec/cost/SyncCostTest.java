@@ -196,6 +196,11 @@ class SyncCostTest {
     near(7 * ALPHA + 4 * (d + rows) * BETA,
         SyncCost.seconds(SyncCost.servers(2, 1, 1, d, rows, false), NET));
     near(0, SyncCost.seconds(SyncCost.servers(2, 1, 1, 0, 0, false), NET));
+  }
+
+  @Test
+  void aWorkloadsTablesAndTheirBytesAgree() {
+    // table bytes without a table, or a table without bytes: the pull's round trips need both
     assertThrows(IllegalArgumentException.class,
         () -> new Workload("w", 1e6, 64e6, 0, 260, 1000, 0.1, false, "test"));
     assertThrows(IllegalArgumentException.class,

@@ -33,8 +33,9 @@ public final class StepCost {
     if (p < 2 && !strategy.equals("ps") && !strategy.equals("hybrid")) {
       return 0;
     }
-    // every strategy also makes two local passes over what it moves: packing the gradients
-    // (weighted by samples; tables into a dense block for an allreduce) and unpacking the result
+    // every strategy also makes two passes over what it moves: packing the gradients (weighted
+    // by samples; tables into a dense block for an allreduce) and unpacking the result; an
+    // allreduce's are local passes (localSeconds), the servers' copies go with their messages
     double gamma = net.gammaSecondsPerByte();
     // ps and hybrid (BSP) keep a separate per-step agreement among the workers (stop, NaN,
     // checksum: every worker sends worker 0 six ints, worker 0 answers each), which allreduce
@@ -45,7 +46,7 @@ public final class StepCost {
       case "none" -> 0;
       case "ring", "naive", "star", "mpj" ->
           SyncCost.seconds(SyncCost.allreduce(strategy, p, w.allreduceBytes(), segmentBytes), net)
-              + 2 * w.allreduceBytes() * gamma;
+              + localSeconds(strategy, w, p, net);
       case "ps" -> SyncCost.seconds(SyncCost.servers(p, servers, w.tables(), w.denseBytes(),
           w.rowBytesPerWorker(p), !srv.measured()), net)
           + srv.seconds(p, servers, w.denseBytes(), w.rowBytesPerWorker(p))
@@ -54,9 +55,24 @@ public final class StepCost {
           + SyncCost.seconds(SyncCost.servers(p, servers, w.tables(), 0,
               w.rowBytesPerWorker(p), !srv.measured()), net)
           + srv.seconds(p, servers, 0, w.rowBytesPerWorker(p))
-          + 2 * (w.denseBytes() + w.rowBytesPerWorker(p)) * gamma + agree;
+          + 2 * w.rowBytesPerWorker(p) * gamma + localSeconds(strategy, w, p, net) + agree;
       default -> throw new IllegalArgumentException("no cost model for strategy '" + strategy
           + "'; known: " + String.join(", ", STRATEGIES));
+    };
+  }
+
+  /**
+   * The part of {@link #syncSeconds} in local passes, outside any exchange: an allreduce's
+   * packing of the gradients into its fused buffer and back out, 2 passes over what it reduces
+   * (hybrid: its dense part). The parameter servers' copies go into and out of their messages
+   * (0 here). A run measures the same passes ({@code sync_local_ms}).
+   */
+  public static double localSeconds(String strategy, Workload w, int p, Network net) {
+    double gamma = net.gammaSecondsPerByte();
+    return switch (strategy) {
+      case "ring", "naive", "star", "mpj" -> p < 2 ? 0 : 2 * w.allreduceBytes() * gamma;
+      case "hybrid" -> 2 * w.denseBytes() * gamma;
+      default -> 0;
     };
   }
 

@@ -116,19 +116,43 @@ final class ProjectionSection {
 
   /** The median over a cell's runs of rank 0's median touched rows per step; NaN if unknown. */
   static double touchedRows(StudyResults r, CellFigures c) {
+    return rankZeroMedian(r, c, "touched_rows", false);
+  }
+
+  /**
+   * The median over a cell's runs of rank 0's median time per step in the strategy's local
+   * packing passes ({@code sync_local_ms}), the warm-up steps left out as for the sync time; NaN
+   * where the runs did not measure it (older runs, or a strategy that does not).
+   */
+  static double localMs(StudyResults r, CellFigures c) {
+    return rankZeroMedian(r, c, "sync_local_ms", true);
+  }
+
+  /**
+   * The median over a cell's runs of rank 0's median of a steps-rank0.csv column (after the
+   * first tenth of the steps, at least one, with {@code afterWarmUp}, as {@link RunFigures}); NaN
+   * where no run has the column filled in.
+   */
+  private static double rankZeroMedian(StudyResults r, CellFigures c, String column,
+      boolean afterWarmUp) {
     List<Double> perRun = new ArrayList<>();
     for (RunFigures f : c.runs()) {
       Path csv = StudyFiles.runDir(r.dir(), c.cell().workload().name(), f.jobId())
           .resolve("steps-rank0.csv");
       try {
-        CsvTable t = CsvTable.read(csv, "touched_rows");
-        double[] v = new double[t.rows().size()];
-        for (int i = 0; i < v.length; i++) {
-          v[i] = t.number(t.rows().get(i), "touched_rows");
+        CsvTable t = CsvTable.read(csv, column);
+        int n = t.rows().size();
+        int from = afterWarmUp && n > 1 ? Math.max(1, n / 10) : 0;
+        List<Double> v = new ArrayList<>();
+        for (int i = from; i < n; i++) {
+          String[] row = t.rows().get(i);
+          if (!t.get(row, column).isBlank()) {
+            v.add(t.number(row, column));
+          }
         }
-        Arrays.sort(v);
-        if (v.length > 0) {
-          perRun.add(v[v.length / 2]);
+        if (!v.isEmpty()) {
+          v.sort(null);
+          perRun.add(v.get(v.size() / 2));
         }
       } catch (IOException e) {
         // an older run without the column: unknown
@@ -206,14 +230,18 @@ final class ProjectionSection {
     }
     md.append("Validation against ").append(cal.describe()).append(": predicted sync = rank 0's"
         + " measured wait for the slowest worker's compute (skew: on one host, the ranks' "
-        + "contention for its cores) + the model (gamma for the job's rank count where the "
-        + "calibration has it; touched rows: the cell's measured median); predicted step = "
-        + "measured compute + optimizer + predicted sync.\n\n"
+        + "contention for its cores) + the allreduce's local packing passes as the run measured "
+        + "them (local: like the compute, CPU work that on one host shares the cores; the "
+        + "model's own figure beside it, and in its place for runs that did not measure them) + "
+        + "the model's exchange (gamma for the job's rank count where the calibration has it; "
+        + "touched rows: the cell's measured median); predicted step = measured compute + "
+        + "optimizer + predicted sync.\n\n"
         + "Sync and step measured: per run, rank 0's median over its steps after the first "
         + "tenth; per cell, the median over its runs; range: the lowest and highest run.\n\n"
-        + "| workload | strategy | workers | servers | touched rows | skew ms | runs | "
-        + "sync ms measured | range | predicted | error | step ms measured | predicted | error |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| workload | strategy | workers | servers | touched rows | skew ms | local ms | "
+        + "model's local | runs | sync ms measured | range | predicted | error | step ms "
+        + "measured | predicted | error |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     List<Double> errors = new ArrayList<>();
     int repeated = 0;
     int insideRange = 0;
@@ -237,8 +265,13 @@ final class ProjectionSection {
       double other = c.stats(f -> f.computeMs() + f.optimizerMs()).median();
       Network net = Calibration.readForRanks(calFile, cell.workers() + cell.servers());
       double skew = skewMs(r, c);
+      // the local packing passes: the run's own where it measured them (like its compute),
+      // else the model's
+      double modelLocal = 1e3 * StepCost.localSeconds(cell.strategy(), cw, cell.workers(), net);
+      double local = localMs(r, c);
       double pSync = skew + 1e3 * StepCost.syncSeconds(cell.strategy(), cw, cell.workers(),
-          cell.servers(), net, srv, SEGMENT_BYTES);
+          cell.servers(), net, srv, SEGMENT_BYTES) - modelLocal
+          + (Double.isNaN(local) ? modelLocal : local);
       double pStep = other + pSync;
       double eSync = (pSync - sync) / sync;
       errors.add(Math.abs(eSync));
@@ -246,10 +279,12 @@ final class ProjectionSection {
         repeated++;
         insideRange += pSync >= syncs.min() && pSync <= syncs.max() ? 1 : 0;
       }
-      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f | %d | %.1f | "
-          + "%.1f–%.1f | %.1f | %+.0f%% | %.1f | %.1f | %+.0f%% |%n", cell.workload().name(),
-          cell.strategy(), cell.workers(), cell.servers(), cw.touchedRowsPerWorker(), skew,
-          syncs.n(), sync, syncs.min(), syncs.max(), pSync, 100 * eSync, step, pStep,
+      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.0f | %.1f | %s | %.1f | %d "
+          + "| %.1f | %.1f–%.1f | %.1f | %+.0f%% | %.1f | %.1f | %+.0f%% |%n",
+          cell.workload().name(), cell.strategy(), cell.workers(), cell.servers(),
+          cw.touchedRowsPerWorker(), skew, Double.isNaN(local) ? "–"
+              : String.format(Locale.ROOT, "%.1f", local), modelLocal, syncs.n(), sync,
+          syncs.min(), syncs.max(), pSync, 100 * eSync, step, pStep,
           100 * (pStep - step) / step));
     }
     if (!errors.isEmpty()) {

@@ -46,6 +46,7 @@ public final class AllreduceSync implements GradientSync, BucketedSync {
   private final List<float[]> bucketBuffers = new ArrayList<>(); // per bucket index, reused
   private int submitted;
   private long busyNanos; // this step's time inside allreduces and their passes (all threads)
+  private long exchangeNanos; // the part of busyNanos inside the allreduce calls themselves
 
   /**
    * Makes every worker start from worker 0's parameters (and tables, when they are allreduced
@@ -119,6 +120,7 @@ public final class AllreduceSync implements GradientSync, BucketedSync {
     this.control = c;
     this.submitted = 0;
     this.busyNanos = 0;
+    this.exchangeNanos = 0;
     if (c != null) {
       c.clearFindings();
     }
@@ -175,6 +177,12 @@ public final class AllreduceSync implements GradientSync, BucketedSync {
   @Override
   public long lastBusyNanos() {
     return busyNanos;
+  }
+
+  /** The packing into the fused buffers and back out: busy time outside the allreduce calls. */
+  @Override
+  public long lastLocalNanos() {
+    return Math.max(0, busyNanos - exchangeNanos);
   }
 
   /** {@code [dense[from, to) | tables | samples | control]}: the step's last (or only) buffer. */
@@ -271,8 +279,10 @@ public final class AllreduceSync implements GradientSync, BucketedSync {
   private void reduce(float[] buf) {
     long s0 = comm.bytesSent();
     long r0 = comm.bytesReceived();
+    long t0 = System.nanoTime();
     try (Timeline.Span sp = Timeline.span(spanName)) {
       allreduce.allreduce(buf, 0, buf.length, Allreduce.Op.SUM);
+      exchangeNanos += System.nanoTime() - t0; // one thread at a time, as busyNanos
       sent += comm.bytesSent() - s0;
       received += comm.bytesReceived() - r0;
       sp.bytes(comm.bytesSent() - s0);

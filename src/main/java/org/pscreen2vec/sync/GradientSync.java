@@ -92,6 +92,18 @@ public interface GradientSync extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Nanoseconds of the last step's synchronization this rank spent in its own passes over the
+   * gradients outside any exchange with other ranks: weighing them into a fused buffer and back
+   * out (an allreduce's packing), not the collective's or the servers' messages nor the sums a
+   * collective makes between them. On one host these passes compete for the cores as compute
+   * does, so the cost model's validation takes them from the run as it takes the compute. -1
+   * where the strategy does not measure them.
+   */
+  default long lastLocalNanos() {
+    return -1;
+  }
+
   /** Bytes this rank sent for synchronization so far. */
   default long bytesSent() {
     return 0;

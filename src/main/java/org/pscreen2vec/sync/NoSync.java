@@ -16,4 +16,10 @@ public final class NoSync implements GradientSync {
       int samples) {
     return sparse;
   }
+
+  /** Nothing to pack: no synchronization. */
+  @Override
+  public long lastLocalNanos() {
+    return 0;
+  }
 }

@@ -152,6 +152,15 @@ public final class PsSync implements GradientSync {
     return true;
   }
 
+  /**
+   * Hybrid: the dense allreduce's packing. The rows and, under ps, the dense part are copied
+   * into and out of the servers' messages inside the client's calls: exchange, not local passes.
+   */
+  @Override
+  public long lastLocalNanos() {
+    return dense ? 0 : denseSync.lastLocalNanos();
+  }
+
   @Override
   public long bytesSent() {
     return client.accounting().bytesSent()

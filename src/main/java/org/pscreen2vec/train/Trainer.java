@@ -44,7 +44,7 @@ import org.pscreen2vec.sync.GradientSync;
 public final class Trainer {
   private static final Logger LOG = LogManager.getLogger(Trainer.class);
   static final String STEPS_HEADER = "epoch,step,samples,loss,compute_ms,sync_ms,optimizer_ms,"
-      + "step_ms,bytes_sent,bytes_received,touched_rows,sync_total_ms";
+      + "step_ms,bytes_sent,bytes_received,touched_rows,sync_total_ms,sync_local_ms";
 
   /** Tests only: a pause after every step, so a job test can act between checkpoints. */
   private static final long STEP_DELAY_MS = Long.getLong("pscreen2vec.debug.stepDelayMs", 0);
@@ -221,9 +221,10 @@ public final class Trainer {
         allStepMs.add(stepMs);
         allSyncMs.add(syncMs);
         stepRows.add(String.format(Locale.ROOT,
-            "%d,%d,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%.3f", epoch, globalStep, items.length,
-            loss, computeMs, syncMs, optMs, stepMs, sync.bytesSent() - evalSent,
-            sync.bytesReceived() - evalReceived, st.touchedRows(), st.syncTotalNanos() / 1e6));
+            "%d,%d,%d,%.6f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%.3f,%s", epoch, globalStep,
+            items.length, loss, computeMs, syncMs, optMs, stepMs, sync.bytesSent() - evalSent,
+            sync.bytesReceived() - evalReceived, st.touchedRows(), st.syncTotalNanos() / 1e6,
+            st.localNanos() < 0 ? "" : String.format(Locale.ROOT, "%.3f", st.localNanos() / 1e6)));
         if (progress != null) {
           progress.step(epoch, globalStep, loss, (long) items.length * workers,
               String.format(Locale.ROOT, "%.1f ms: compute %.1f, sync %.1f, optimizer %.1f",
@@ -357,10 +358,12 @@ public final class Trainer {
 
   /**
    * One step's loss and time split. {@code syncNanos} is the exposed part (the step waited for
-   * it); {@code syncTotalNanos} all of it, including what ran behind backward (overlap).
+   * it); {@code syncTotalNanos} all of it, including what ran behind backward (overlap);
+   * {@code localNanos} the part of the total in the strategy's own packing passes, -1 where it
+   * does not measure them ({@code GradientSync.lastLocalNanos}).
    */
   public record StepTimes(double loss, long computeNanos, long syncNanos, long optimizerNanos,
-      int touchedRows, long syncTotalNanos) {
+      int touchedRows, long syncTotalNanos, long localNanos) {
     public long totalNanos() {
       return computeNanos + syncNanos + optimizerNanos;
     }
@@ -449,7 +452,7 @@ public final class Trainer {
     long total = feeder != null
         ? ((BucketedSync) sync).lastBusyNanos() + (agreed ? guards : 0) + (t0 - tf) : exposed;
     return new StepTimes(loss, (t1 - t0) + (tf - tp) + (ta0 - t1) + (agreed ? 0 : guards),
-        exposed, t3 - t2, touched, Math.max(total, exposed));
+        exposed, t3 - t2, touched, Math.max(total, exposed), sync.lastLocalNanos());
   }
 
   private void applyOptimizers(ParameterStore store, List<EmbeddingTable> tables,

@@ -244,6 +244,22 @@ class SyncCostTest {
   }
 
   @Test
+  void theLocalPassesAreTheAllreducesPackingOnly() {
+    Workload w = new Workload("w", 1e6, 64e6, 1, 260, 1000, 0.1, false, "test");
+    Network g = NET.withGamma(2e-10);
+    // an allreduce packs everything it reduces (tables as dense blocks) and unpacks it: 2 passes
+    for (String a : List.of("ring", "naive", "star", "mpj")) {
+      near(2 * 65e6 * 2e-10, StepCost.localSeconds(a, w, 4, g));
+      near(0, StepCost.localSeconds(a, w, 1, g)); // one worker: nothing is synchronized
+      assertTrue(StepCost.localSeconds(a, w, 4, g) < StepCost.syncSeconds(a, w, 4, 0, g, 0), a);
+    }
+    // hybrid: its dense allreduce's packing; the rows' copies go with the servers' messages
+    near(2 * 1e6 * 2e-10, StepCost.localSeconds("hybrid", w, 4, g));
+    near(0, StepCost.localSeconds("ps", w, 4, g));
+    near(0, StepCost.localSeconds("none", w, 4, g));
+  }
+
+  @Test
   void projectionNamesABestStrategyAndSpeedUpIsThroughput() {
     // an MLP-sized workload: 0.94 MB of gradients, no table, 1.8 ms of compute
     Workload w = new Workload("mlp", 940_588, 0, 0, 0, 0, 0.0018, false, "test");

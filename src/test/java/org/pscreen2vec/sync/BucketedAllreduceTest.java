@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.pscreen2vec.collective.Allreduce;
+import org.pscreen2vec.collective.Allreduce.Op;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.comm.InProcessCommunicator;
 import org.pscreen2vec.comm.InProcessRanks;
@@ -90,6 +92,52 @@ class BucketedAllreduceTest {
           assertArrayEquals(fused.get(w), buck.get(w), "2 ranks: bitwise the fused result");
         }
       }
+    }
+  }
+
+  /**
+   * The local packing passes ({@code lastLocalNanos}) leave out the time inside the allreduce
+   * calls: with an allreduce that takes at least 60 ms a call, the step's busy time holds every
+   * call, the local time none of them, and the passes over a 1M-float gradient are there.
+   */
+  @Test
+  void theLocalPassesLeaveOutTheTimeInsideTheAllreduce() {
+    int n = 1 << 20;
+    List<long[]> times = InProcessRanks.call(2, c -> {
+      Allreduce ring = Allreduces.create("ring", c, 1 << 16);
+      Allreduce slow = new Allreduce() {
+        @Override
+        public String name() {
+          return "slow ring";
+        }
+
+        @Override
+        public void allreduce(float[] buf, int offset, int count, Op op) {
+          try {
+            Thread.sleep(60);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          ring.allreduce(buf, offset, count, op);
+        }
+      };
+      float[] g = new float[n];
+      java.util.Arrays.fill(g, 1f + c.rank());
+      AllreduceSync s = new AllreduceSync(slow, c, true, new DenseGradients(g, new float[n], n),
+          List.of());
+      try {
+        DenseGradients d = new DenseGradients(g, new float[n], n);
+        s.synchronize(d, new ArrayList<SparseGradients>(), 1, null);
+        assertEquals(1.5f, g[n - 1], "the mean of 1 and 2");
+        return new long[] {s.lastBusyNanos(), s.lastLocalNanos()};
+      } finally {
+        s.close();
+      }
+    });
+    for (long[] t : times) {
+      assertTrue(t[0] >= 60_000_000L, "busy " + t[0] + " ns holds the 60 ms call");
+      assertTrue(t[1] > 0 && t[1] <= t[0] - 60_000_000L,
+          "local " + t[1] + " ns: the passes, without the call (busy " + t[0] + " ns)");
     }
   }
 

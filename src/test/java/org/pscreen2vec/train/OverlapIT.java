@@ -87,16 +87,22 @@ class OverlapIT {
     }
   }
 
-  /** The steps' sync_total_ms is never below their exposed sync_ms, and is present. */
+  /**
+   * The steps' sync_total_ms is never below their exposed sync_ms, and is present; their
+   * sync_local_ms (the packing passes) is filled in and at most sync_total_ms.
+   */
   private static void assertTimeSplit(Path run) throws IOException {
     List<String> lines = Files.readAllLines(run.resolve("steps-rank0.csv"));
     List<String> header = Arrays.asList(lines.get(0).split(","));
     int exposed = header.indexOf("sync_ms");
     int total = header.indexOf("sync_total_ms");
-    assertTrue(exposed >= 0 && total >= 0, lines.get(0));
+    int local = header.indexOf("sync_local_ms");
+    assertTrue(exposed >= 0 && total >= 0 && local >= 0, lines.get(0));
     for (String line : lines.subList(1, lines.size())) {
-      String[] c = line.split(",");
+      String[] c = line.split(",", -1);
       assertTrue(Double.parseDouble(c[total]) >= Double.parseDouble(c[exposed]), line);
+      double l = Double.parseDouble(c[local]);
+      assertTrue(l >= 0 && l <= Double.parseDouble(c[total]), line);
     }
   }
 
@@ -106,6 +112,7 @@ class OverlapIT {
     Path on = train("2", "multicore", "ring", "overlap-ring2", "--set", "overlap=true",
         "--set", TINY_BUCKETS, "--timeline");
     assertSameBits(off, on);
+    assertTimeSplit(off);
     assertTimeSplit(on);
     assertHiddenInTimeline(on);
   }

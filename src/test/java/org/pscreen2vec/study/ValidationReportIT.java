@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pscreen2vec.cost.Calibration;
@@ -53,7 +54,7 @@ class ValidationReportIT {
     assertTrue(local > 0, "ring packs its gradients: " + local + " ms");
 
     String[] measured = ringRow(report(env, results));
-    assertEquals(String.format(java.util.Locale.ROOT, "%.1f", local), measured[7],
+    assertEquals(String.format(Locale.ROOT, "%.1f", local), measured[7],
         "the run's own local passes");
     double modelLocal = Double.parseDouble(measured[8]);
     assertEquals(2 * 940_584 * 1e-9 * 1e3, modelLocal, 0.2,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -122,7 +123,7 @@ class BucketedAllreduceTest {
         }
       };
       float[] g = new float[n];
-      java.util.Arrays.fill(g, 1f + c.rank());
+      Arrays.fill(g, 1f + c.rank());
       AllreduceSync s = new AllreduceSync(slow, c, true, new DenseGradients(g, new float[n], n),
           List.of());
       try {

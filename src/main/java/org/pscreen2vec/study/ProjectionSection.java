@@ -129,9 +129,9 @@ final class ProjectionSection {
   }
 
   /**
-   * The median over a cell's runs of rank 0's median of a steps-rank0.csv column (after the
-   * first tenth of the steps, at least one, with {@code afterWarmUp}, as {@link RunFigures}); NaN
-   * where no run has the column filled in.
+   * The median over a cell's runs of rank 0's median of a steps-rank0.csv column (without
+   * {@link RunFigures#warmUpSteps} with {@code afterWarmUp}); NaN where no run has the column
+   * filled in.
    */
   private static double rankZeroMedian(StudyResults r, CellFigures c, String column,
       boolean afterWarmUp) {
@@ -142,7 +142,7 @@ final class ProjectionSection {
       try {
         CsvTable t = CsvTable.read(csv, column);
         int n = t.rows().size();
-        int from = afterWarmUp && n > 1 ? Math.max(1, n / 10) : 0;
+        int from = afterWarmUp ? RunFigures.warmUpSteps(n) : 0;
         List<Double> v = new ArrayList<>();
         for (int i = from; i < n; i++) {
           String[] row = t.rows().get(i);

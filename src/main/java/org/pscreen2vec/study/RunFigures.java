@@ -47,7 +47,7 @@ record RunFigures(String jobId, double stepMs, double computeMs, double syncMs,
     if (n == 0) {
       throw new IOException(runDir.resolve("steps-rank0.csv") + " has no steps");
     }
-    int warm = n > 1 ? Math.max(1, n / 10) : 0;
+    int warm = warmUpSteps(n);
     double[] step = column(root, "step_ms", warm);
     double timedSamples = 0;
     for (CsvTable w : workers) {
@@ -164,5 +164,10 @@ record RunFigures(String jobId, double stepMs, double computeMs, double syncMs,
       out.put(t.get(row, "job_id"), t.record(row));
     }
     return out;
+  }
+
+  /** The warm-up steps the step figures leave out of n: the first tenth, at least one (n > 1). */
+  static int warmUpSteps(int n) {
+    return n > 1 ? Math.max(1, n / 10) : 0;
   }
 }

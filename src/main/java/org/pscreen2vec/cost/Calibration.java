@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.pscreen2vec.run.AtomicFiles;
+import org.pscreen2vec.run.Stats;
 
 /**
  * A network measured by the project itself: alpha and beta fitted to the point-to-point rows of a
@@ -62,10 +63,8 @@ public final class Calibration {
     double beta = ls[1];
     double alpha = ls[0];
     if (!small.isEmpty() && large.size() >= 2) {
-      double[] rest = small.stream().mapToDouble(s -> s.seconds() - s.bytes() * beta).sorted()
-          .toArray();
-      alpha = rest.length % 2 == 1 ? rest[rest.length / 2]
-          : (rest[rest.length / 2 - 1] + rest[rest.length / 2]) / 2;
+      alpha = Stats.of(small.stream().mapToDouble(s -> s.seconds() - s.bytes() * beta)
+          .toArray()).median();
     }
     return new double[] {Math.max(0, alpha), beta};
   }
@@ -146,8 +145,9 @@ public final class Calibration {
     if (rates.isEmpty()) {
       return Double.POSITIVE_INFINITY;
     }
-    rates.sort(null);
-    return rates.get(rates.size() / 2); // the median over repeated runs
+    // the median over repeated runs: of two (a calibration before and one after a long
+    // measurement) their mean, not the faster one
+    return Stats.of(rates.stream().mapToDouble(Double::doubleValue).toArray()).median();
   }
 
   /** Writes the network with its provenance (atomically). */
@@ -281,8 +281,8 @@ public final class Calibration {
 
   /** Seconds per byte of a server's own work: the median of time / bytes over the rows. */
   public static double fitPerByte(List<Sample> rows) {
-    double[] r = rows.stream().mapToDouble(s -> s.seconds() / s.bytes()).sorted().toArray();
-    return r.length == 0 ? 0 : r[r.length / 2];
+    return rows.isEmpty() ? 0
+        : Stats.of(rows.stream().mapToDouble(s -> s.seconds() / s.bytes()).toArray()).median();
   }
 
   private static double number(Properties p, Path file, String key) {

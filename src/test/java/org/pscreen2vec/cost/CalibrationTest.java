@@ -43,6 +43,14 @@ class CalibrationTest {
     double rate = Calibration.switchRate(0, beta,
         List.of(new Calibration.RingSample(4, n, 2 * ports)), 0);
     assertEquals(6 * n / (2 * ports), rate, 1e-6 * rate);
+    // two runs (a calibration before and one after a long measurement): their mean rate, not
+    // the faster run's
+    double two = Calibration.switchRate(0, beta, List.of(new Calibration.RingSample(4, n,
+        2 * ports), new Calibration.RingSample(4, n, 3 * ports)), 0);
+    double mean = (6 * n / (2 * ports) + 6 * n / (3 * ports)) / 2;
+    assertEquals(mean, two, 1e-9 * mean);
+    assertEquals(2.5e-9, Calibration.fitPerByte(List.of(new Calibration.Sample(1e6, 2e-3),
+        new Calibration.Sample(1e6, 3e-3))), 1e-21);
   }
 
   @Test

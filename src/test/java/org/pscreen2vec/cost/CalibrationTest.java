@@ -43,14 +43,23 @@ class CalibrationTest {
     double rate = Calibration.switchRate(0, beta,
         List.of(new Calibration.RingSample(4, n, 2 * ports)), 0);
     assertEquals(6 * n / (2 * ports), rate, 1e-6 * rate);
-    // two runs (a calibration before and one after a long measurement): their mean rate, not
-    // the faster run's
+  }
+
+  @Test
+  void ofTwoRunsTheMedianIsTheirMean() {
+    // two calibrations fitted together (one before a long measurement, one after): the switch
+    // rate and the servers' rates are the runs' mean, not the faster run's
+    double beta = 1e-8;
+    double n = 64e6;
+    double ports = SyncCost.seconds(SyncCost.ring(4, n, 0),
+        new Network("p", 0, beta, Double.POSITIVE_INFINITY, ""));
     double two = Calibration.switchRate(0, beta, List.of(new Calibration.RingSample(4, n,
         2 * ports), new Calibration.RingSample(4, n, 3 * ports)), 0);
     double mean = (6 * n / (2 * ports) + 6 * n / (3 * ports)) / 2;
     assertEquals(mean, two, 1e-9 * mean);
     assertEquals(2.5e-9, Calibration.fitPerByte(List.of(new Calibration.Sample(1e6, 2e-3),
         new Calibration.Sample(1e6, 3e-3))), 1e-21);
+    assertEquals(0, Calibration.fitPerByte(List.of()));
   }
 
   @Test

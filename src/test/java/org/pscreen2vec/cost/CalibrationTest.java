@@ -35,8 +35,7 @@ class CalibrationTest {
   void switchRateOnlyWhereThePortsDoNotExplainTheRing() {
     double beta = 1e-8;
     double n = 64e6;
-    double ports = SyncCost.seconds(SyncCost.ring(4, n, 0),
-        new Network("p", 0, beta, Double.POSITIVE_INFINITY, ""));
+    double ports = portsSeconds(n, beta);
     assertTrue(Double.isInfinite(Calibration.switchRate(0, beta,
         List.of(new Calibration.RingSample(4, n, ports)), 0)));
     // twice as slow: the switch moved 2(p-1) n bytes in that time
@@ -51,8 +50,7 @@ class CalibrationTest {
     // rate and the servers' rates are the runs' mean, not the faster run's
     double beta = 1e-8;
     double n = 64e6;
-    double ports = SyncCost.seconds(SyncCost.ring(4, n, 0),
-        new Network("p", 0, beta, Double.POSITIVE_INFINITY, ""));
+    double ports = portsSeconds(n, beta);
     double two = Calibration.switchRate(0, beta, List.of(new Calibration.RingSample(4, n,
         2 * ports), new Calibration.RingSample(4, n, 3 * ports)), 0);
     double mean = (6 * n / (2 * ports) + 6 * n / (3 * ports)) / 2;
@@ -60,6 +58,12 @@ class CalibrationTest {
     assertEquals(2.5e-9, Calibration.fitPerByte(List.of(new Calibration.Sample(1e6, 2e-3),
         new Calibration.Sample(1e6, 3e-3))), 1e-21);
     assertEquals(0, Calibration.fitPerByte(List.of()));
+  }
+
+  /** A 4-rank ring of n bytes where only the ports (beta, no latency) set the time. */
+  private static double portsSeconds(double n, double beta) {
+    return SyncCost.seconds(SyncCost.ring(4, n, 0),
+        new Network("p", 0, beta, Double.POSITIVE_INFINITY, ""));
   }
 
   @Test

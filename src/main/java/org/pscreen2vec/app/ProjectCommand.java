@@ -68,9 +68,10 @@ public final class ProjectCommand implements Subcommand {
           + "niodev's");
   static final Opt<String> OUT = Opt.text("out", "DIR", null, "plots/projection",
       "where the table (.md), points (.csv) and plot (.png) go");
-  static final Opt<String> CALIBRATE = Opt.text("calibrate", "CSV", null, "off",
-      "fit alpha, beta (p2p rows) and the switch rate (ring rows) from a collectives.csv and "
-          + "write them to --calibration FILE");
+  static final Opt<String> CALIBRATE = Opt.text("calibrate", "CSV[,CSV...]", null, "off",
+      "fit alpha, beta (p2p rows) and the switch rate (ring rows) from a collectives.csv, or "
+          + "from the rows of several together (e.g. one bench run before a long measurement and "
+          + "one after), and write them to --calibration FILE");
   static final Opt<String> VALIDATE = Opt.text("validate", "CSV", null, "off",
       "compare every allreduce row of a collectives.csv (>= 1 MiB) with the model of "
           + "--calibration FILE");
@@ -88,6 +89,7 @@ public final class ProjectCommand implements Subcommand {
           bin/pscreen2vec project --workload screen2vec --network 1gbe,10gbe,100gbe,hdr
           bin/pscreen2vec project --calibrate results/collectives/<job>/collectives.csv \\
               --calibration results/calibration-1gbit.properties
+          bin/pscreen2vec project --calibrate before.csv,after.csv --calibration cal.properties
           bin/pscreen2vec project --validate results/collectives/<job>/collectives.csv \\
               --calibration results/calibration-1gbit.properties
           bin/pscreen2vec project --workload fashion-mlp --calibration results/cal.properties
@@ -108,7 +110,7 @@ public final class ProjectCommand implements Subcommand {
       if (cal == null) {
         throw new UsageException("--calibrate needs --calibration FILE: where to write it");
       }
-      return calibrate(Paths.get(CALIBRATE.get(cl)), Paths.get(cal), SEGMENT.get(cl), cl);
+      return calibrate(csvList(CALIBRATE.get(cl)), Paths.get(cal), SEGMENT.get(cl), cl);
     }
     if (VALIDATE.get(cl) != null) {
       if (cal == null) {
@@ -200,9 +202,27 @@ public final class ProjectCommand implements Subcommand {
     return out;
   }
 
-  private static int calibrate(Path csv, Path file, double segmentBytes, CommandLine cl)
+  /** The --calibrate files: comma-separated, none empty. */
+  static List<Path> csvList(String arg) {
+    List<Path> out = new ArrayList<>();
+    for (String s : arg.split(",", -1)) {
+      if (s.isBlank()) {
+        throw new UsageException("--calibrate '" + arg + "': an empty file name in the list "
+            + "(CSV[,CSV...])");
+      }
+      out.add(Paths.get(s.trim()));
+    }
+    return out;
+  }
+
+  private static int calibrate(List<Path> csvs, Path file, double segmentBytes, CommandLine cl)
       throws IOException {
-    List<Row> rows = rows(csv);
+    List<Row> rows = new ArrayList<>();
+    for (Path csv : csvs) {
+      rows.addAll(rows(csv));
+    }
+    String csv = csvs.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(
+        ", "));
     List<Calibration.Sample> p2p = new ArrayList<>();
     List<Calibration.RingSample> rings = new ArrayList<>();
     List<Calibration.Sample> reduce = new ArrayList<>();

@@ -1,0 +1,98 @@
+package org.pscreen2vec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pscreen2vec.app.ExitCode;
+import org.pscreen2vec.cost.Calibration;
+import org.pscreen2vec.cost.Network;
+
+/**
+ * {@code project --calibrate A.csv,B.csv}: one calibration fitted from the rows of two bench runs
+ * (one before a long measurement, one after) is the calibration of the two files' rows in one
+ * file; a missing file or an empty name in the list is a usage error that names it.
+ */
+class ProjectCalibrateTest {
+  @TempDir
+  Path dir;
+
+  private static final double ALPHA = 1e-3;
+  private static final double BETA = 1e-9;
+  private static final String HEADER = "device,algorithm,ranks,bytes,iterations,time_ms_median,"
+      + "time_ms_min,time_ms_max,algbw_GBps,busbw_GBps,wrong,segment_bytes,job_id,cpu_ms\n";
+
+  /** A bench run's rows: p2p exactly alpha + bytes * beta, one 4-rank 64 MiB ring in ringMs. */
+  private static String rows(double ringMs) {
+    StringBuilder b = new StringBuilder();
+    for (long bytes : new long[] {4096, 65536, 1 << 20, 4 << 20, 16 << 20, 64 << 20}) {
+      double ms = 1e3 * (ALPHA + bytes * BETA);
+      b.append(String.format(Locale.ROOT, "niodev,p2p,2,%d,5,%.9f,%.9f,%.9f,0,0,0,4194304,j,0%n",
+          bytes, ms, ms, ms));
+    }
+    return b.append(String.format(Locale.ROOT,
+        "niodev,ring,4,67108864,5,%.6f,%.6f,%.6f,0,0,0,4194304,j,0%n", ringMs, ringMs, ringMs))
+        .toString();
+  }
+
+  private Network calibrate(String list, String name) throws Exception {
+    Path cal = dir.resolve(name + ".properties");
+    assertEquals(ExitCode.OK, Main.runPlain(new String[] {"project", "--calibrate", list,
+        "--calibration", cal.toString()}));
+    return Calibration.read(cal);
+  }
+
+  @Test
+  void twoFilesAreFittedAsTheirRowsTogether() throws Exception {
+    Path before = Files.writeString(dir.resolve("before.csv"), HEADER + rows(300));
+    Path after = Files.writeString(dir.resolve("after.csv"), HEADER + rows(450));
+    Path both = Files.writeString(dir.resolve("both.csv"), HEADER + rows(300) + rows(450));
+    Network listed = calibrate(before + "," + after, "listed");
+    Network joined = calibrate(both.toString(), "joined");
+    Network first = calibrate(before.toString(), "first");
+    Network second = calibrate(after.toString(), "second");
+    assertEquals(joined.alphaSeconds(), listed.alphaSeconds(), 0);
+    assertEquals(joined.betaSecondsPerByte(), listed.betaSecondsPerByte(), 0);
+    assertEquals(joined.switchBytesPerSecond(), listed.switchBytesPerSecond(), 0);
+    // the rows are exact, so the fit is the generator's (to the file's 9 digits)
+    assertEquals(ALPHA, listed.alphaSeconds(), 1e-6 * ALPHA);
+    assertEquals(BETA, listed.betaSecondsPerByte(), 1e-6 * BETA);
+    // two rings, one rate each: the switch is their mean (of two runs the median)
+    double mean = (first.switchBytesPerSecond() + second.switchBytesPerSecond()) / 2;
+    assertTrue(first.switchBytesPerSecond() > second.switchBytesPerSecond(), first.describe());
+    assertEquals(mean, listed.switchBytesPerSecond(), 1e-5 * mean);
+    String provenance = Files.readString(dir.resolve("listed.properties"));
+    assertTrue(provenance.contains(before.toString()) && provenance.contains(after.toString()),
+        provenance);
+  }
+
+  @Test
+  void aMissingFileOrAnEmptyNameIsAUsageError() throws Exception {
+    Path before = Files.writeString(dir.resolve("before.csv"), HEADER + rows(300));
+    Path cal = dir.resolve("cal.properties");
+    Path missing = dir.resolve("no-such.csv");
+    String err = usageError(before + "," + missing, cal);
+    assertTrue(err.contains(missing + ": no such file"), err);
+    err = usageError(before + ",", cal);
+    assertTrue(err.contains("an empty file name"), err);
+    assertTrue(Files.notExists(cal), "nothing written after a usage error");
+  }
+
+  /** Runs --calibrate LIST, expects a usage error, returns what it printed to stderr. */
+  private static String usageError(String list, Path cal) {
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertEquals(ExitCode.USAGE, Main.runPlain(new String[] {"project", "--calibrate", list,
+          "--calibration", cal.toString()}));
+    } finally {
+      System.setErr(saved);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+}

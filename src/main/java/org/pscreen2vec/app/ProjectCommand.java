@@ -221,8 +221,7 @@ public final class ProjectCommand implements Subcommand {
     for (Path csv : csvs) {
       rows.addAll(rows(csv));
     }
-    String csv = csvs.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(
-        ", "));
+    String csv = String.join(", ", csvs.stream().map(Path::toString).toList());
     List<Calibration.Sample> p2p = new ArrayList<>();
     List<Calibration.RingSample> rings = new ArrayList<>();
     List<Calibration.Sample> reduce = new ArrayList<>();

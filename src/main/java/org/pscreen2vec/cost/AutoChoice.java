@@ -62,9 +62,9 @@ public final class AutoChoice {
       double touched = tables.stream().mapToDouble(Table::touchedBytes).sum();
       double psAll = SyncCost.seconds(SyncCost.servers(workers, servers, tables.size(),
           denseBytes, touched, true), net);
-      double withServers = tables.isEmpty() ? psAll : Math.min(psAll, denseRing
-          + SyncCost.seconds(SyncCost.servers(workers, servers, tables.size(), 0, touched, true),
-          net));
+      double withServers = tables.isEmpty() ? psAll : Math.min(psAll,
+          StepCost.hybridExchangeSeconds(workers, servers, tables.size(), denseBytes, touched,
+              net, ServerCost.NONE, segmentBytes));
       why.add(String.format(Locale.ROOT, "every block on ring (predicted %.2f ms vs %.2f ms "
           + "with the servers); the %d server rank%s idle", ringAll * 1e3, withServers * 1e3,
           servers, servers == 1 ? " is" : "s are"));

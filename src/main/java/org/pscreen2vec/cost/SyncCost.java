@@ -36,7 +36,9 @@ import java.util.List;
  *       worker's port carries d + r each way, a server's p (d + r) / S, with d the dense bytes
  *       and r the bytes of the rows a worker touched (ids and values); a server sums what the p
  *       workers pushed: p (d + r) / S gamma ({@link #servers}).
- *   <li>hybrid: ring over the dense bytes, then ps over the rows only.
+ *   <li>hybrid: the rows pulled as in ps; after backward the rows' push, the servers' work on
+ *       them and their acknowledgement run behind the ring over the dense bytes, so the longer
+ *       of the two counts ({@link StepCost#hybridExchangeSeconds}).
  * </ul>
  */
 public final class SyncCost {
@@ -203,26 +205,46 @@ public final class SyncCost {
    * With Screen2Vec's one table that is 4 fewer than hybrid's step sends and 5 fewer than ps's:
    * about 5 ms at the emulated 10 Gbit/s calibrations' alpha, where hybrid's predicted sync was
    * short in 41 of 42 cells under seven calibrations, by up to 21 % (docs/NETWORK.md, round 13).
+   * For hybrid those messages proved to run behind its dense ring (round 17): what was short
+   * there is the ring.
    */
   public static List<Phase> servers(int p, int s, int tables, double denseBytes, double rowBytes,
       boolean serverSums) {
-    List<Phase> out = new ArrayList<>();
+    List<Phase> out = new ArrayList<>(rowPull(p, s, tables, rowBytes));
+    out.addAll(pushAndAnswer(p, s, denseBytes, rowBytes, serverSums));
+    return out;
+  }
+
+  /**
+   * The first part of {@link #servers}: the pull of the rows the batch needs, table after table,
+   * each awaited before the next (nothing where there are no rows).
+   */
+  public static List<Phase> rowPull(int p, int s, int tables, double rowBytes) {
+    if (p < 1 || s < 1 || rowBytes <= 0 || tables <= 0) {
+      return List.of();
+    }
+    double handshake = rowBytes / s > EAGER_BYTES ? 1 : 0;
+    return List.of(new Phase(s * (2.0 * tables + handshake), Math.max(rowBytes,
+        p * rowBytes / s), p * rowBytes));
+  }
+
+  /**
+   * The rest of {@link #servers}: the push of the rows and the dense gradients, which the
+   * servers sum where {@code serverSums}, and their answers.
+   */
+  public static List<Phase> pushAndAnswer(int p, int s, double denseBytes, double rowBytes,
+      boolean serverSums) {
     double pushed = denseBytes + rowBytes;
     if (p < 1 || s < 1 || pushed <= 0) {
-      return out;
-    }
-    if (rowBytes > 0 && tables > 0) {
-      double handshake = rowBytes / s > EAGER_BYTES ? 1 : 0;
-      out.add(new Phase(s * (2.0 * tables + handshake), Math.max(rowBytes, p * rowBytes / s),
-          p * rowBytes));
+      return List.of();
     }
     double pushHandshake = Math.max(denseBytes, rowBytes) / s > EAGER_BYTES ? 1 : 0;
-    out.add(new Phase(s * (1 + pushHandshake), Math.max(pushed, p * pushed / s), p * pushed,
-        serverSums ? p * pushed / s : 0));
     double answerHandshake = denseBytes / s > EAGER_BYTES ? 1 : 0;
-    out.add(new Phase(s * (1 + answerHandshake), Math.max(denseBytes, p * denseBytes / s),
-        p * denseBytes));
-    return out;
+    return List.of(
+        new Phase(s * (1 + pushHandshake), Math.max(pushed, p * pushed / s), p * pushed,
+            serverSums ? p * pushed / s : 0),
+        new Phase(s * (1 + answerHandshake), Math.max(denseBytes, p * denseBytes / s),
+            p * denseBytes));
   }
 
   /** The allreduce algorithm by name (ring, naive, star, mpj). */

@@ -99,8 +99,8 @@ public final class ProjectCommand implements Subcommand {
         The model: alpha-beta per link, one rank per node, full-duplex ports; ring
         2(p-1)a + 2(p-1)/p n b; naive (p-1)(a + n b); star 2(p-1) n b at rank 0; mpj
         2 ceil(log2 p)(a + n b); ps push + pull of dense + touched rows over S servers;
-        hybrid: the rows' pull, then max(ring(dense), the rows' push + the servers' work
-        + their answer). Compute from the workload's measured step.
+        hybrid: the rows' pull, then the longer of ring(dense) and the rows' push, the
+        servers' work and their answer. Compute from the workload's measured step.
         """;
   }
 

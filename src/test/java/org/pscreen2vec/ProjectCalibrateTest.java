@@ -71,6 +71,29 @@ class ProjectCalibrateTest {
   }
 
   @Test
+  void reduceRowsOfRankZeroAloneGiveGammaForOneReducerOnly() throws Exception {
+    // a += b at 1 ns per byte for 2 ranks at once, 3 ns for 4, 0.5 ns for rank 0 alone
+    StringBuilder b = new StringBuilder(HEADER).append(rows(300));
+    for (long bytes : new long[] {16 << 20, 64 << 20}) {
+      for (double[] rg : new double[][] {{2, 1e-9}, {4, 3e-9}, {1, 0.5e-9}}) {
+        double ms = 1e3 * bytes * rg[1];
+        b.append(String.format(Locale.ROOT, "niodev,reduce,%d,%d,5,%.6f,%.6f,%.6f,0,0,0,4194304,"
+            + "j,0%n", (int) rg[0], bytes, ms, ms, ms));
+      }
+    }
+    Path csv = Files.writeString(dir.resolve("reduce.csv"), b.toString());
+    Path cal = dir.resolve("reduce.properties");
+    calibrate(csv.toString(), "reduce");
+    // the overall gamma is the rows where every rank reduces at once (2 and 4 ranks, equal
+    // sizes: the mean slope, 2 ns), not the lone rank's
+    assertEquals(2e-9, Calibration.read(cal).gammaSecondsPerByte(), 1e-6 * 2e-9);
+    Network four = Calibration.readForRanks(cal, 4);
+    assertEquals(3e-9, four.gammaSecondsPerByte(), 1e-6 * 3e-9);
+    assertEquals(0.5e-9, four.gammaFor(1), 1e-6 * 0.5e-9); // star's root
+    assertEquals(1e-9, four.gammaFor(2), 1e-6 * 1e-9); // MPJ's first level on 4 ranks
+  }
+
+  @Test
   void aMissingFileOrAnEmptyNameIsAUsageError() throws Exception {
     Path before = Files.writeString(dir.resolve("before.csv"), HEADER + rows(300));
     Path cal = dir.resolve("cal.properties");

@@ -66,9 +66,10 @@ public final class BenchCollectivesCommand implements Subcommand {
       "time each size for at least MS ms: more iterations than --iters (at most 200) where the"
       + " last warm-up iteration says they are short (0, or --warmup 0: --iters exactly)");
   static final Opt<Boolean> NO_P2P = Opt.flag("no-p2p", "skip the point-to-point row");
-  static final Opt<Boolean> REDUCE_ROW = Opt.flag("reduce-row", "add a 'reduce' row: every rank "
+  static final Opt<Boolean> REDUCE_ROW = Opt.flag("reduce-row", "add 'reduce' rows: every rank "
       + "at once sums a buffer into its own (a += b, the allreduces' reduction) without sending;"
-      + " 'project --calibrate' fits the cost model's gamma to it");
+      + " on 2+ ranks also rank 0 alone while the others wait (ranks 1: star's root, the levels"
+      + " of MPJ's tree); 'project --calibrate' fits the cost model's gamma to them");
   static final Opt<Boolean> SERVER_ROWS = Opt.flag("server-rows", "add 'server-rows' and "
       + "'server-dense' rows: rank 0 times a parameter server's own work per BSP step in process "
       + "(sum, optimizer, pulls; no wire) for this job's rank count as workers, with the local "
@@ -120,7 +121,10 @@ public final class BenchCollectivesCommand implements Subcommand {
       collectives.add(() -> new PointToPoint(comm));
     }
     if (REDUCE_ROW.get(cl)) {
-      collectives.add(() -> new LocalReduction(comm.size()));
+      collectives.add(() -> new LocalReduction(comm, false));
+      if (comm.size() >= 2) {
+        collectives.add(() -> new LocalReduction(comm, true));
+      }
     }
     collectives.addAll(CollectiveOptions.allreduces(algorithms, comm, segment));
     List<Measurement> rows = new Harness(comm).bench(collectives, sizes,
@@ -216,15 +220,20 @@ public final class BenchCollectivesCommand implements Subcommand {
   /**
    * The local work of a reduction, timed like a collective: every rank adds a buffer of zeros
    * into its own ({@code buf[i] += other[i]}, the loop of the ring's reduce-scatter), all ranks
-   * at once, so the time includes what the ranks of one host take from each other. The result
-   * is each rank's own input, which the harness checks.
+   * at once, so the time includes what the ranks of one host take from each other. Or
+   * ({@code alone}) rank 0 only, timed there, while the other ranks wait, as they wait for
+   * star's root: a row of 1 rank. The result is each rank's own input, which the harness checks.
    */
   static final class LocalReduction implements Collective {
     private final int ranks;
+    private final boolean alone;
+    private final int rank;
     private float[] other = new float[0]; // (count) zeros: the "received" contribution
 
-    LocalReduction(int ranks) {
-      this.ranks = ranks;
+    LocalReduction(Communicator comm, boolean alone) {
+      this.ranks = alone ? 1 : comm.size();
+      this.alone = alone;
+      this.rank = comm.rank();
     }
 
     @Override
@@ -235,6 +244,11 @@ public final class BenchCollectivesCommand implements Subcommand {
     @Override
     public int ranks() {
       return ranks;
+    }
+
+    @Override
+    public boolean timedAtRankZero() {
+      return alone;
     }
 
     @Override
@@ -254,6 +268,9 @@ public final class BenchCollectivesCommand implements Subcommand {
 
     @Override
     public void run(float[] buf, int count, Op op) {
+      if (alone && rank != 0) {
+        return;
+      }
       if (other.length < count) {
         other = new float[count];
       }

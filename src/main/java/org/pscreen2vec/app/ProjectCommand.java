@@ -237,7 +237,9 @@ public final class ProjectCommand implements Subcommand {
       } else if (r.algorithm().equals("p2p")) {
         p2p.add(new Calibration.Sample(r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("reduce")) {
-        reduce.add(new Calibration.Sample(r.bytes(), r.seconds()));
+        if (r.ranks() > 1) { // the overall gamma is for jobs whose every rank reduces at once
+          reduce.add(new Calibration.Sample(r.bytes(), r.seconds()));
+        }
         reduceByRanks.computeIfAbsent(r.ranks(), k -> new ArrayList<>())
             .add(new Calibration.Sample(r.bytes(), r.seconds()));
       } else if (r.algorithm().equals("ring")) {

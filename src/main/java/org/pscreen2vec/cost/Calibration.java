@@ -25,6 +25,9 @@ import org.pscreen2vec.run.Stats;
 public final class Calibration {
   private Calibration() {}
 
+  /** The key prefix of gamma per rank count: {@code gamma_s_per_byte.ranks<p>}. */
+  private static final String GAMMA_BY_RANKS = "gamma_s_per_byte.ranks";
+
   /** A timed message: bytes, seconds. */
   public record Sample(double bytes, double seconds) {}
 
@@ -176,7 +179,7 @@ public final class Calibration {
           srv.secondsPerShardBytePerWorker()));
     }
     new TreeMap<>(gammaByRanks).forEach((p, g) -> perRanks.append(String.format(Locale.ROOT,
-        "gamma_s_per_byte.ranks%d=%.9g%n", p, g)));
+        GAMMA_BY_RANKS + "%d=%.9g%n", p, g)));
     String text = String.format(Locale.ROOT, """
         # P-Screen2Vec network calibration (read by 'bin/pscreen2vec project --calibration')
         # %s
@@ -222,15 +225,34 @@ public final class Calibration {
 
   /**
    * The network of a calibration file as seen by {@code ranks} ranks of one host: its gamma for
-   * that rank count when the file has one ({@code gamma_s_per_byte.ranks<p>}), else the overall.
+   * that rank count when the file has one ({@code gamma_s_per_byte.ranks<p>}), else the overall;
+   * and the file's gammas by rank count, for phases in which fewer ranks reduce at once
+   * ({@link Network#gammaFor}).
    */
   public static Network readForRanks(Path file, int ranks) throws IOException {
     Network net = read(file);
     Properties p = new Properties();
     p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
-    String key = "gamma_s_per_byte.ranks" + ranks;
+    Map<Integer, Double> byRanks = new TreeMap<>();
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith(GAMMA_BY_RANKS)) {
+        String k = key.substring(GAMMA_BY_RANKS.length());
+        if (!k.matches("[1-9][0-9]{0,5}")) {
+          throw new IllegalArgumentException(file + ": key '" + key + "': expected "
+              + GAMMA_BY_RANKS + "<ranks>, ranks a whole number >= 1");
+        }
+        byRanks.put(Integer.parseInt(k), number(p, file, key));
+      }
+    }
+    String key = GAMMA_BY_RANKS + ranks;
+    try {
+      net = net.withGammaByRanks(byRanks);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage());
+    }
     return p.getProperty(key) == null ? net : net.withGamma(number(p, file, key));
   }
+
 
   /** The servers' own work per byte a calibration measured, or {@link ServerCost#NONE}. */
   public static ServerCost readServerCost(Path file) throws IOException {

@@ -1,9 +1,12 @@
 package org.pscreen2vec.cost;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,10 +30,23 @@ import java.util.regex.Pattern;
  * reduction ({@code a += b} on floats, all ranks of a node at once), which an allreduce does
  * between receiving and sending. Measured by a calibration ({@code bench-collectives
  * --reduce-row}); 0 for the named networks, which describe links, not nodes.
+ *
+ * <p>{@code gammaByRanks}: where the ranks share one host's cores (an emulated network), gamma as
+ * measured with k ranks reducing at once, by k; empty for the named networks and where the
+ * calibration has none. A phase in which fewer ranks reduce than the job has (star's root
+ * alone, the levels of MPJ's tree) takes its gamma from here ({@link #gammaFor}).
  */
 public record Network(String name, double alphaSeconds, double betaSecondsPerByte,
     double switchBytesPerSecond, double gammaSecondsPerByte, double wireSecondsPerByte,
-    String source) {
+    NavigableMap<Integer, Double> gammaByRanks, String source) {
+  /** A network without a table of gamma by reducing ranks. */
+  public Network(String name, double alphaSeconds, double betaSecondsPerByte,
+      double switchBytesPerSecond, double gammaSecondsPerByte, double wireSecondsPerByte,
+      String source) {
+    this(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond, gammaSecondsPerByte,
+        wireSecondsPerByte, Collections.emptyNavigableMap(), source);
+  }
+
   /** A network without a reduction term (gamma 0). */
   public Network(String name, double alphaSeconds, double betaSecondsPerByte,
       double switchBytesPerSecond, String source) {
@@ -45,6 +61,14 @@ public record Network(String name, double alphaSeconds, double betaSecondsPerByt
   }
 
   public Network {
+    gammaByRanks = gammaByRanks == null ? Collections.emptyNavigableMap() : gammaByRanks;
+    for (Map.Entry<Integer, Double> e : gammaByRanks.entrySet()) {
+      if (e.getKey() < 1 || !(e.getValue() >= 0) || Double.isInfinite(e.getValue())) {
+        throw new IllegalArgumentException("network '" + name + "': gamma for " + e.getKey()
+            + " reducing ranks must be finite and >= 0 (ranks >= 1), got " + e.getValue());
+      }
+    }
+    gammaByRanks = Collections.unmodifiableNavigableMap(new TreeMap<>(gammaByRanks));
     if (!(wireSecondsPerByte > 0) || wireSecondsPerByte > betaSecondsPerByte) {
       throw new IllegalArgumentException("network '" + name + "': the wire's time per byte must"
           + " be > 0 and at most beta " + betaSecondsPerByte + " s/B, got " + wireSecondsPerByte);
@@ -111,7 +135,28 @@ public record Network(String name, double alphaSeconds, double betaSecondsPerByt
   /** The same network with a reduction term of {@code gamma} seconds per byte. */
   public Network withGamma(double gamma) {
     return new Network(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond, gamma,
-        wireSecondsPerByte, source);
+        wireSecondsPerByte, gammaByRanks, source);
+  }
+
+  /** The same network with gamma by the number of ranks reducing at once ({@link #gammaFor}). */
+  public Network withGammaByRanks(Map<Integer, Double> byRanks) {
+    return new Network(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond,
+        gammaSecondsPerByte, wireSecondsPerByte, new TreeMap<>(byRanks), source);
+  }
+
+  /**
+   * Seconds per byte of a reduction that {@code reducers} ranks of the job make at once while
+   * the others wait ({@code reducers <= 0}: every rank). On one host fewer reducers take fewer
+   * cores from each other: the table's gamma for that many ranks, or for the fewest it has where
+   * it has none below; never more than {@link #gammaSecondsPerByte}, the job's own.
+   */
+  public double gammaFor(int reducers) {
+    if (reducers <= 0 || gammaByRanks.isEmpty()) {
+      return gammaSecondsPerByte;
+    }
+    Map.Entry<Integer, Double> e = gammaByRanks.floorEntry(reducers);
+    double g = e != null ? e.getValue() : gammaByRanks.firstEntry().getValue();
+    return Math.min(g, gammaSecondsPerByte);
   }
 
   /**
@@ -121,7 +166,7 @@ public record Network(String name, double alphaSeconds, double betaSecondsPerByt
    */
   public Network withWire(double wire) {
     return new Network(name, alphaSeconds, betaSecondsPerByte, switchBytesPerSecond,
-        gammaSecondsPerByte, Math.min(wire, betaSecondsPerByte), source);
+        gammaSecondsPerByte, Math.min(wire, betaSecondsPerByte), gammaByRanks, source);
   }
 
   /**

@@ -28,10 +28,13 @@ import java.util.List;
  *       its handshake and its copies: (p-1)(alpha per segment + 2 n gamma) more.
  *   <li>star: rank 0's port takes (p-1) n in from p-1 senders at once, rank 0 sums them, then
  *       sends (p-1) n out alone: max(n beta, (p-1) n wire) + (p-1) n beta + (p-1) n gamma, which
- *       is 2 (p-1) n beta + (p-1) n gamma where the wire sets beta.
+ *       is 2 (p-1) n beta + (p-1) n gamma where the wire sets beta. The root sums while the
+ *       others wait: its gamma is that of one rank reducing ({@link Network#gammaFor}), which on
+ *       one host shared by the ranks is less than the job's.
  *   <li>mpj (MPJ Express's Allreduce = its MST Reduce to rank 0, then Bcast): 2 ceil(log2 p)
- *       (alpha + n beta), a reduction of n per reduce level, and the two copies our wrapper
- *       makes (in and out of MPJ's arrays): (ceil(log2 p) + 2) n gamma.
+ *       (alpha + n beta), a reduction of n per reduce level (by that level's receivers only),
+ *       and the two copies our wrapper makes (in and out of MPJ's arrays): (ceil(log2 p) + 2) n
+ *       gamma.
  *   <li>ps (S servers): the rows pulled table by table, then the push, then the answer; a
  *       worker's port carries d + r each way, a server's p (d + r) / S, with d the dense bytes
  *       and r the bytes of the rows a worker touched (ids and values); a server sums what the p
@@ -47,11 +50,18 @@ public final class SyncCost {
   /**
    * Messages running at once, the busiest port's bytes (one direction), all bytes moved, the
    * bytes the busiest rank reduces locally after the messages (serialized with the wire), the
-   * most bytes one sender puts through the busiest port, and the bytes of the copies into and out
-   * of MPJ's buffers that the phase does not hide behind the wire (lockstep rounds).
+   * most bytes one sender puts through the busiest port, the bytes of the copies into and out
+   * of MPJ's buffers that the phase does not hide behind the wire (lockstep rounds), and how many
+   * ranks make the reduction at once while the others wait ({@code reducers}; 0: every rank).
    */
   public record Phase(double messages, double portBytes, double totalBytes, double workBytes,
-      double flowBytes, double copyBytes) {
+      double flowBytes, double copyBytes, int reducers) {
+    /** A phase in which every rank reduces its {@code workBytes} at once. */
+    public Phase(double messages, double portBytes, double totalBytes, double workBytes,
+        double flowBytes, double copyBytes) {
+      this(messages, portBytes, totalBytes, workBytes, flowBytes, copyBytes, 0);
+    }
+
     /** A phase with no local reduction. */
     public Phase(double messages, double portBytes, double totalBytes) {
       this(messages, portBytes, totalBytes, 0);
@@ -81,7 +91,7 @@ public final class SyncCost {
       double port = Math.max(flowBytes * net.betaSecondsPerByte(),
           portBytes * net.wireSecondsPerByte()) + copyBytes * net.gammaSecondsPerByte();
       double wire = Math.max(port, totalBytes / net.switchBytesPerSecond());
-      return messages * net.alphaSeconds() + wire + workBytes * net.gammaSecondsPerByte();
+      return messages * net.alphaSeconds() + wire + workBytes * net.gammaFor(reducers);
     }
   }
 
@@ -154,8 +164,8 @@ public final class SyncCost {
     }
     double segs = segments(n, segmentBytes);
     // gather: p-1 ranks send to rank 0 at once (its receives are all posted), each its n; then
-    // rank 0 sums them
-    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n, (p - 1) * n, n));
+    // rank 0 sums them, alone: the others wait for its answer
+    out.add(new Phase(segs, (p - 1) * n, (p - 1) * n, (p - 1) * n, n, 0, 1));
     // results back: rank 0 alone sends all p-1 copies
     out.add(new Phase(segs, (p - 1) * n, (p - 1) * n));
     return out;
@@ -174,7 +184,8 @@ public final class SyncCost {
           pairs++;
         }
       }
-      reduce.add(new Phase(1, n, pairs * n, n)); // the receiver reduces what it got
+      // the receivers reduce what they got, while the senders wait for the broadcast
+      reduce.add(new Phase(1, n, pairs * n, n, n, 0, pairs));
     }
     out.add(new Phase(0, 0, 0, n)); // our copy into MPJ's input array
     out.addAll(reduce);
@@ -242,7 +253,7 @@ public final class SyncCost {
     double answerHandshake = denseBytes / s > EAGER_BYTES ? 1 : 0;
     return List.of(
         new Phase(s * (1 + pushHandshake), Math.max(pushed, p * pushed / s), p * pushed,
-            serverSums ? p * pushed / s : 0),
+            serverSums ? p * pushed / s : 0, Math.max(pushed, p * pushed / s), 0, s),
         new Phase(s * (1 + answerHandshake), Math.max(denseBytes, p * denseBytes / s),
             p * denseBytes));
   }

@@ -104,4 +104,22 @@ class CollectivesIT {
     assertTrue(json.contains("\"command\": \"bench-collectives\"")
         && json.contains("\"git_revision\""), json);
   }
+
+  @Test
+  void reduceRowsAreEveryRankAtOnceAndRankZeroAlone() throws Exception {
+    Result r = Launcher.run(LIMIT, "-np", "3", "bench-collectives", "--min-bytes", "65536",
+        "--max-bytes", "262144", "--iters", "3", "--warmup", "1", "--algorithms", "ring",
+        "--no-p2p", "--reduce-row");
+    assertEquals(0, r.exitCode(), r.toString());
+    Path dir = Launcher.resultsDir().resolve("collectives").resolve(r.jobId());
+    List<String> lines = Files.readAllLines(dir.resolve("collectives.csv"));
+    // sizes 65536 and 262144: reduce on 3 ranks, reduce on rank 0 alone (ranks 1), ring
+    List<String> reduce = lines.stream().filter(l -> l.split(",")[1].equals("reduce")).toList();
+    assertEquals(List.of("3,65536", "1,65536", "3,262144", "1,262144"), reduce.stream()
+        .map(l -> l.split(",")[2] + "," + l.split(",")[3]).toList(), String.join("\n", lines));
+    for (String line : reduce) {
+      assertEquals("0", line.split(",")[10], "wrong results in " + line);
+      assertTrue(Double.parseDouble(line.split(",")[5]) > 0, line);
+    }
+  }
 }

@@ -93,6 +93,18 @@ class CalibrationTest {
     assertEquals(2e-10, Calibration.readForRanks(f, 2).gammaSecondsPerByte(), 1e-22);
     assertEquals(6e-10, Calibration.readForRanks(f, 4).gammaSecondsPerByte(), 1e-22);
     assertEquals(4e-10, Calibration.readForRanks(f, 3).gammaSecondsPerByte(), 1e-22);
+    // the table comes along for phases with fewer reducers: one reducer takes the fewest ranks'
+    assertEquals(2e-10, Calibration.readForRanks(f, 4).gammaFor(1), 1e-22);
+    assertEquals(6e-10, Calibration.readForRanks(f, 4).gammaFor(4), 1e-22);
+    // a job's own gamma caps it: 3 ranks (overall 4e-10) with 4 reducing at once
+    assertEquals(4e-10, Calibration.readForRanks(f, 3).gammaFor(4), 1e-22);
+    assertTrue(Calibration.read(f).gammaByRanks().isEmpty());
+    // a bad rank count in a key is named with the file
+    Files.writeString(f, Files.readString(f) + "gamma_s_per_byte.ranksx=1e-10\n");
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> Calibration.readForRanks(f, 2));
+    assertTrue(bad.getMessage().contains(f.toString())
+        && bad.getMessage().contains("gamma_s_per_byte.ranksx"), bad.getMessage());
     // a file without gamma (written before it existed) reads as gamma 0
     Files.writeString(f, "alpha_s=1e-5\nbeta_s_per_byte=1e-9\n");
     assertEquals(0, Calibration.read(f).gammaSecondsPerByte());

@@ -163,6 +163,40 @@ class SyncCostTest {
   }
 
   @Test
+  void aReductionFewerRanksMakeAtOnceTakesTheirGamma() {
+    // one host's ranks, gamma measured with 2, 3 and 4 of them reducing at once; a 4-rank job
+    double g2 = 1e-10;
+    double g3 = 2e-10;
+    double g4 = 3e-10;
+    Network g = NET.withGamma(g4).withGammaByRanks(java.util.Map.of(2, g2, 3, g3, 4, g4));
+    double n = 1e6;
+    // star: the root alone sums the 3 contributions while the others wait: fewer reducers
+    // than the table has, so its fewest, 2
+    near(2 * (ALPHA + 3 * n * BETA) + 3 * n * g2, SyncCost.seconds(SyncCost.star(4, n, 0), g));
+    // MPJ's tree on 4 ranks: level 1 has 2 receivers reducing, level 2 one; the wrapper's two
+    // copies are every rank's, at the job's gamma
+    near(4 * (ALPHA + n * BETA) + 2 * n * g2 + 2 * n * g4,
+        SyncCost.seconds(SyncCost.mpjTree(4, n), g));
+    // every rank reduces in the ring and in naive: the job's gamma, as without the table
+    near(SyncCost.seconds(SyncCost.ring(4, n, 0), NET.withGamma(g4)),
+        SyncCost.seconds(SyncCost.ring(4, n, 0), g));
+    near(SyncCost.seconds(SyncCost.naive(4, n, 0), NET.withGamma(g4)),
+        SyncCost.seconds(SyncCost.naive(4, n, 0), g));
+    // the lookup: every rank (0), below the table, in it, above it; never above the job's own
+    assertEquals(g4, g.gammaFor(0));
+    assertEquals(g2, g.gammaFor(1));
+    assertEquals(g3, g.gammaFor(3));
+    assertEquals(g4, g.gammaFor(7));
+    assertEquals(g3, g.withGamma(g3).gammaFor(4));
+    // without a table (named networks, older calibrations) every phase has the job's gamma
+    assertEquals(g4, NET.withGamma(g4).gammaFor(1));
+    assertThrows(IllegalArgumentException.class,
+        () -> NET.withGammaByRanks(java.util.Map.of(0, g2)));
+    assertThrows(IllegalArgumentException.class,
+        () -> NET.withGammaByRanks(java.util.Map.of(2, -1.0)));
+  }
+
+  @Test
   void serversLoadTheBusierEndAndTheSwitchCanBind() {
     double d = 1e6;
     // 4 workers, 1 server: the server's port carries 4 d each way; push and answer are

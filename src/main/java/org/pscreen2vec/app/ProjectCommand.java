@@ -262,10 +262,12 @@ public final class ProjectCommand implements Subcommand {
         .mapToDouble(Row::segment).max().orElse(segmentBytes); // the bench's own segment
     double sw = Calibration.switchRate(ab[0], ab[1], gamma, rings, ringSegment);
     String emulate = System.getenv().getOrDefault("PSCREEN2VEC_EMULATE", "");
+    int alone = reduceByRanks.getOrDefault(1, List.of()).size();
     String provenance = String.format(Locale.ROOT, "fitted %s from %s (%d p2p rows, %d ring "
-        + "rows, %d reduce rows, %d server rows) by 'bin/pscreen2vec project --calibrate' on "
+        + "rows, %d reduce rows%s, %d server rows) by 'bin/pscreen2vec project --calibrate' on "
         + "host %s%s", Instant.now(), csv, p2p.size(), rings.size(), reduce.size(),
-        serverRows.size() + serverDense.size(),
+        alone == 0 ? "" : " and " + alone + " of rank 0 alone", serverRows.size()
+        + serverDense.size(),
         InetAddress.getLocalHost().getHostName(),
         emulate.isEmpty() ? "" : ", PSCREEN2VEC_EMULATE=" + emulate);
     if (reduce.isEmpty()) {

@@ -32,8 +32,12 @@ public record ServerCost(double secondsPerRowByte, double secondsPerShardByte,
   /**
    * Seconds one of {@code servers} servers works per step when each of {@code workers} workers
    * pushes and pulls {@code denseBytes} of dense parameters and {@code rowBytes} of rows.
+   * Needs at least one server (none would be a division by zero, a NaN in every prediction).
    */
   public double seconds(int workers, int servers, double denseBytes, double rowBytes) {
+    if (servers < 1) {
+      throw new IllegalArgumentException("server work needs at least 1 server, got " + servers);
+    }
     double shard = denseBytes / servers;
     return shard * (secondsPerShardByte + workers * secondsPerShardBytePerWorker)
         + workers * rowBytes * secondsPerRowByte / servers;

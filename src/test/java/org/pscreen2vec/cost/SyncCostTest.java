@@ -303,6 +303,8 @@ class SyncCostTest {
     near(StepCost.syncSeconds("ps", w, 4, 2, g, 0),
         StepCost.syncSeconds("ps", w, 4, 2, g, ServerCost.NONE, 0));
     assertThrows(IllegalArgumentException.class, () -> new ServerCost(-1, 0, 0));
+    // no servers: an error, not a NaN that every prediction would carry
+    assertThrows(IllegalArgumentException.class, () -> srv.seconds(4, 0, 1e6, rows));
   }
 
   @Test

@@ -253,7 +253,6 @@ public final class Calibration {
     return p.getProperty(key) == null ? net : net.withGamma(number(p, file, key));
   }
 
-
   /** The servers' own work per byte a calibration measured, or {@link ServerCost#NONE}. */
   public static ServerCost readServerCost(Path file) throws IOException {
     Properties p = new Properties();

@@ -147,8 +147,9 @@ public record Network(String name, double alphaSeconds, double betaSecondsPerByt
   /**
    * Seconds per byte of a reduction that {@code reducers} ranks of the job make at once while
    * the others wait ({@code reducers <= 0}: every rank). On one host fewer reducers take fewer
-   * cores from each other: the table's gamma for that many ranks, or for the fewest it has where
-   * it has none below; never more than {@link #gammaSecondsPerByte}, the job's own.
+   * cores from each other: the table's gamma for that many ranks, else for the most ranks it has
+   * below that many, else for the fewest it has; never more than {@link #gammaSecondsPerByte},
+   * the job's own.
    */
   public double gammaFor(int reducers) {
     if (reducers <= 0 || gammaByRanks.isEmpty()) {

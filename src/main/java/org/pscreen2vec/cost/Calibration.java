@@ -202,8 +202,16 @@ public final class Calibration {
 
   /** Reads a file {@link #write} wrote; the message names the file and the key. */
   public static Network read(Path file) throws IOException {
+    return read(file, load(file));
+  }
+
+  private static Properties load(Path file) throws IOException {
     Properties p = new Properties();
     p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+    return p;
+  }
+
+  private static Network read(Path file, Properties p) {
     double alpha = number(p, file, "alpha_s");
     double beta = number(p, file, "beta_s_per_byte");
     String sw = p.getProperty("switch_Bps", "inf").trim();
@@ -230,9 +238,8 @@ public final class Calibration {
    * ({@link Network#gammaFor}).
    */
   public static Network readForRanks(Path file, int ranks) throws IOException {
-    Network net = read(file);
-    Properties p = new Properties();
-    p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+    Properties p = load(file);
+    Network net = read(file, p);
     Map<Integer, Double> byRanks = new TreeMap<>();
     for (String key : p.stringPropertyNames()) {
       if (key.startsWith(GAMMA_BY_RANKS)) {
@@ -244,19 +251,18 @@ public final class Calibration {
         byRanks.put(Integer.parseInt(k), number(p, file, key));
       }
     }
-    String key = GAMMA_BY_RANKS + ranks;
     try {
       net = net.withGammaByRanks(byRanks);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage());
     }
-    return p.getProperty(key) == null ? net : net.withGamma(number(p, file, key));
+    Double own = byRanks.get(ranks);
+    return own == null ? net : net.withGamma(own);
   }
 
   /** The servers' own work per byte a calibration measured, or {@link ServerCost#NONE}. */
   public static ServerCost readServerCost(Path file) throws IOException {
-    Properties p = new Properties();
-    p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
+    Properties p = load(file);
     if (p.getProperty("server_rows_s_per_byte") == null) {
       return ServerCost.NONE;
     }

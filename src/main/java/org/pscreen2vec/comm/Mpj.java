@@ -10,7 +10,11 @@ public final class Mpj {
   /** Initializes MPJ with the arguments main received; returns the application's arguments. */
   public static String[] init(String[] args) {
     try {
-      return MPI.Init(args);
+      String[] appArgs = MPI.Init(args);
+      if ("niodev".equals(device())) {
+        NiodevReceiver.ofThisRank(); // its channels' ports, before a peer can close one
+      }
+      return appArgs;
     } catch (RuntimeException e) {
       throw new CommException("MPJ Express could not start this rank (MPI.Init): " + e.getMessage()
           + ". Start the program with bin/pscreen2vec -np N, not with java directly.", e);

@@ -1,6 +1,8 @@
 package org.pscreen2vec.comm;
 
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.stream.Collectors;
 import mpi.Datatype;
 import mpi.Intracomm;
 import mpi.MPI;
@@ -32,6 +34,8 @@ import mpjbuf.RawBuffer;
 public final class MpjCommunicator implements Communicator {
   private static final int TAG_BARRIER = MAX_USER_TAG + 1;
   private static final int TAG_SPLIT = MAX_USER_TAG + 2;
+  /** How long a closed channel may precede the end of niodev's receiving thread (it is µs). */
+  private static final long CUT_OFF_MILLIS = 200;
 
   private final Intracomm comm;
   private final String name;
@@ -40,13 +44,15 @@ public final class MpjCommunicator implements Communicator {
   private final int[] worldRanks; // (size) world rank of each rank of this communicator
   private final long deadlineNanos;
   private final boolean pairTurns; // see pairedMessagesTakeTurns: MPJ's TCP devices
+  private final NiodevReceiver receiver; // niodev's receiving thread; null: not watched
   private long bytesSent;
   private long bytesReceived;
 
   MpjCommunicator(Intracomm comm, String name, int[] worldRanks, long deadlineNanos,
-      boolean pairTurns) {
+      boolean pairTurns, NiodevReceiver receiver) {
     this.comm = comm;
     this.pairTurns = pairTurns;
+    this.receiver = receiver;
     this.name = name;
     try {
       this.rank = comm.Rank();
@@ -179,6 +185,19 @@ public final class MpjCommunicator implements Communicator {
     /** For a completed receive: the elements that arrived (at most {@link #count}). */
     abstract int received();
 
+    /**
+     * False while niodev's receiving thread runs (or is not watched). Once it has ended, niodev
+     * has closed every connection of this rank and the request can never complete, so the wait
+     * ends at once, naming the peers whose connections closed first ({@link NiodevReceiver}).
+     */
+    private boolean receiverStopped(String what) {
+      if (receiver == null || !receiver.stopped()) {
+        return false;
+      }
+      throw cutOff(String.format("seen while it waited for %s: %s of %d bytes, tag %d on "
+          + "communicator '%s', %s", describe(peer), send ? "send" : "receive",
+          (long) count * elementBytes, tag, name, what), true);
+    }
     /** For a completed request: the rank the message came from, as the device reports it. */
     abstract int reportedSource();
 
@@ -186,13 +205,13 @@ public final class MpjCommunicator implements Communicator {
     public int await(String what) {
       int peerWorld = peer == ANY_SOURCE ? -1 : worldRanks[peer];
       long start = System.nanoTime();
-      long waited = Deadline.await(this::test, deadlineNanos,
+      long waited = Deadline.await(() -> test() || receiverStopped(what), deadlineNanos,
           () -> StallReport.log(StallReport.message(worldRanks[rank], peerWorld,
               (send ? "send of " : "receive of ") + (long) count * elementBytes
                   + " bytes, tag " + tag, name, what, System.nanoTime() - start, deadlineNanos)));
       if (waited < 0) {
         throw new PeerTimeoutException(name, worldRanks[rank], peerWorld, what,
-            deadlineNanos / 1e9);
+            deadlineNanos / 1e9, closedNote());
       }
       if (send) {
         return count;
@@ -425,6 +444,14 @@ public final class MpjCommunicator implements Communicator {
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof java.nio.channels.ClosedChannelException
           || c instanceof java.io.IOException) {
+        if (receiver != null) {
+          // niodev closes this rank's channels when one peer's closes: which closed first?
+          boolean cut = receiver.stopsWithin(CUT_OFF_MILLIS);
+          PeerLostException named = cutOff("seen when " + what, cut);
+          if (named.peerWorldRank() >= 0 || cut) {
+            return named;
+          }
+        }
         int who = peer == ANY_SOURCE ? -1 : worldRanks[peer];
         return new PeerLostException(String.format("rank %d lost %s on communicator '%s': %s "
             + "because the connection closed (%s) — the peer died", worldRanks[rank],
@@ -432,6 +459,43 @@ public final class MpjCommunicator implements Communicator {
       }
     }
     return new CommException(what, e);
+  }
+
+  /**
+   * The error of a rank whose connections closed: names the peers whose connections closed from
+   * their side first ({@link NiodevReceiver}); {@code cut} when niodev has since closed every
+   * connection of this rank. Names no peer (-1) where the kernel's table does not tell.
+   */
+  private PeerLostException cutOff(String seen, boolean cut) {
+    List<Integer> closed = receiver.closedFirst();
+    String then = cut ? "; MPJ's niodev then closed every connection of this rank (" + seen + ")"
+        : " (" + seen + ")";
+    if (closed == null || closed.isEmpty()) {
+      return new PeerLostException(String.format("rank %d lost its connections: a peer's "
+          + "connection closed (that peer died or ended)%s", worldRanks[rank], then), -1, null);
+    }
+    return new PeerLostException(String.format("rank %d lost %s: the connection closed from the "
+        + "peer's side first (the peer died or ended)%s", worldRanks[rank], ranks(closed), then),
+        closed.get(0), null);
+  }
+
+  /**
+   * For a wait that timed out: the peers whose connections closed from their side first, if the
+   * kernel's table names any ({@link NiodevReceiver}); niodev may have stopped receiving then.
+   */
+  private String closedNote() {
+    List<Integer> closed = receiver == null ? null : receiver.closedFirst();
+    if (closed == null || closed.isEmpty()) {
+      return "";
+    }
+    return String.format("; before that, this rank lost %s: the connection closed from the "
+        + "peer's side (the peer died or ended), after which MPJ's niodev may receive from no "
+        + "rank", ranks(closed));
+  }
+
+  private static String ranks(List<Integer> worldRanks) {
+    return worldRanks.size() == 1 ? "rank " + worldRanks.get(0) : "ranks "
+        + worldRanks.stream().map(String::valueOf).collect(Collectors.joining(", "));
   }
 
   private String describe(int peer) {
@@ -492,7 +556,7 @@ public final class MpjCommunicator implements Communicator {
       throw new CommException("MPJ could not split communicator '" + name + "'", e);
     }
     MpjCommunicator tmp = new MpjCommunicator(sub, newName, new int[sizeOf(sub)], deadlineNanos,
-        pairTurns);
+        pairTurns, receiver);
     // Learn the world rank of every member: gather by point-to-point on the new communicator.
     int[] mine = {worldRanks[rank]};
     for (int r = 0; r < tmp.size; r++) {
@@ -527,7 +591,8 @@ public final class MpjCommunicator implements Communicator {
         ids[i] = i;
       }
       return new MpjCommunicator(MPI.COMM_WORLD, "world", ids, deadlineNanos,
-          "niodev".equals(device) || "hybdev".equals(device));
+          "niodev".equals(device) || "hybdev".equals(device),
+          "niodev".equals(device) ? NiodevReceiver.ofThisRank() : null);
     } catch (MPIException e) {
       throw new CommException("MPJ could not report the size of COMM_WORLD", e);
     }

@@ -34,7 +34,10 @@ import mpjbuf.RawBuffer;
 public final class MpjCommunicator implements Communicator {
   private static final int TAG_BARRIER = MAX_USER_TAG + 1;
   private static final int TAG_SPLIT = MAX_USER_TAG + 2;
-  /** How long a closed channel may precede the end of niodev's receiving thread (it is µs). */
+  /**
+   * How long a rank that found a channel closed lets niodev's receiving thread end: niodev closes
+   * the channels first and ends the thread microseconds later.
+   */
   private static final long CUT_OFF_MILLIS = 200;
 
   private final Intracomm comm;
@@ -198,6 +201,7 @@ public final class MpjCommunicator implements Communicator {
           + "communicator '%s', %s", describe(peer), send ? "send" : "receive",
           (long) count * elementBytes, tag, name, what), true);
     }
+
     /** For a completed request: the rank the message came from, as the device reports it. */
     abstract int reportedSource();
 
@@ -474,9 +478,8 @@ public final class MpjCommunicator implements Communicator {
       return new PeerLostException(String.format("rank %d lost its connections: a peer's "
           + "connection closed (that peer died or ended)%s", worldRanks[rank], then), -1, null);
     }
-    return new PeerLostException(String.format("rank %d lost %s: the connection closed from the "
-        + "peer's side first (the peer died or ended)%s", worldRanks[rank], ranks(closed), then),
-        closed.get(0), null);
+    return new PeerLostException(String.format("rank %d lost %s%s", worldRanks[rank],
+        closedFromTheirSide(closed), then), closed.get(0), null);
   }
 
   /**
@@ -488,14 +491,17 @@ public final class MpjCommunicator implements Communicator {
     if (closed == null || closed.isEmpty()) {
       return "";
     }
-    return String.format("; before that, this rank lost %s: the connection closed from the "
-        + "peer's side (the peer died or ended), after which MPJ's niodev may receive from no "
-        + "rank", ranks(closed));
+    return String.format("; before that, this rank lost %s, after which MPJ's niodev may "
+        + "receive from no rank", closedFromTheirSide(closed));
   }
 
-  private static String ranks(List<Integer> worldRanks) {
-    return worldRanks.size() == 1 ? "rank " + worldRanks.get(0) : "ranks "
-        + worldRanks.stream().map(String::valueOf).collect(Collectors.joining(", "));
+  /** "rank 1, whose connection closed from its side first (it died or ended)", or plural. */
+  private static String closedFromTheirSide(List<Integer> worldRanks) {
+    return worldRanks.size() == 1
+        ? "rank " + worldRanks.get(0) + ", whose connection closed from its side first (it died "
+            + "or ended)"
+        : "ranks " + worldRanks.stream().map(String::valueOf).collect(Collectors.joining(", "))
+            + ", whose connections closed from their side first (they died or ended)";
   }
 
   private String describe(int peer) {

@@ -73,31 +73,42 @@ class SelfTestIT {
   }
 
   /**
-   * On niodev, MPJ closes every connection of a rank once one peer's connection closes, so the
-   * survivors cannot wait for each other either: each must stop at once (long before its 60 s
-   * deadline) with a lost-peer error. The first survivor to react can only have reacted to the
-   * rank that left, so at least one names it; a later one may name only survivors that MPJ had
-   * already cut off when its own connection to the rank that left was still open (seen once in
-   * a dozen runs under load: "rank 2 lost ranks 1, 3" where rank 0 left).
+   * On niodev (and hybdev, whose JVMs talk over niodev), MPJ closes every connection of a rank
+   * once one peer's connection closes, so the survivors cannot wait for each other either: each
+   * must stop at once (long before its 60 s deadline) with a lost-peer error. The first survivor
+   * to react can only have reacted to the rank that left, so at least one names it; a later one
+   * may name only survivors that MPJ had already cut off while its own connection to the rank
+   * that left was still open (seen once in about 35 runs: "rank 2 lost ranks 1, 3" where rank 0
+   * left).
    */
-  @ParameterizedTest(name = "rank {1} of {0} leaves")
-  @CsvSource({"3,1", "4,2", "4,0"})
-  void onNiodevEverySurvivorStopsAtOnceAndTheRankThatLeftIsNamed(int np, int vanishing) {
-    Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_ABORT_GRACE", "5"), "-np", "" + np, "-dev",
-        "niodev", "selftest", "--deadline", "60", "--exit-early-rank", "" + vanishing);
+  @ParameterizedTest(name = "{0}: rank {2} of {1} leaves")
+  @CsvSource({"niodev,3,1", "niodev,4,2", "niodev,4,0", "hybdev,3,2"})
+  void onNiodevEverySurvivorStopsAtOnceAndTheRankThatLeftIsNamed(String dev, int np,
+      int vanishing) {
+    // hybdev: two JVMs (ranks 0-1 and 2) that talk over niodev; rank 2 leaving ends its JVM
+    Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_ABORT_GRACE", "5",
+        "PSCREEN2VEC_HYBDEV_JVMS", "2"), "-np", "" + np, "-dev", dev, "selftest", "--deadline",
+        "60", "--exit-early-rank", "" + vanishing);
     assertEquals(3, r.exitCode(), r.toString());
     int naming = 0;
+    int reported = 0;
     for (int rank = 0; rank < np; rank++) {
       if (rank == vanishing) {
         continue;
       }
       Matcher m = Pattern.compile("rank " + rank + " failed \\(exit 3\\): (rank " + rank
           + " lost .*)").matcher(r.stderr());
-      assertTrue(m.find(), "no lost-peer failure of rank " + rank + "\n" + r);
-      naming += names(m.group(1), vanishing) ? 1 : 0;
+      if (m.find()) {
+        naming += names(m.group(1), vanishing) ? 1 : 0;
+        reported++;
+      } else {
+        // hybdev: the first rank of a JVM to fail ends that JVM, its other ranks with it
+        assertEquals("hybdev", dev, "no lost-peer failure of rank " + rank + "\n" + r);
+      }
     }
-    assertTrue(naming > 0, "no survivor names rank " + vanishing + "\n" + r);
-    assertTrue(r.stderr().contains("rank(s) " + vanishing + " did not report"), r.toString());
+    assertTrue(reported > 0 && naming > 0, "no survivor names rank " + vanishing + "\n" + r);
+    assertTrue(Pattern.compile("rank\\(s\\) ([0-9]+ )*" + vanishing + "( [0-9]+)* did not report")
+        .matcher(r.stderr()).find(), r.toString());
     assertFalse(r.stderr().contains("gave up after"), r.toString());
     // start-up + the grace of 5 s; a rank that waited out its deadline would take over 60 s
     assertTrue(r.seconds() < 30, "took " + r.seconds() + " s");

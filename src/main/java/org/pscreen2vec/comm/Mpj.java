@@ -11,7 +11,7 @@ public final class Mpj {
   public static String[] init(String[] args) {
     try {
       String[] appArgs = MPI.Init(args);
-      if ("niodev".equals(device())) {
+      if ("niodev".equals(device()) || "hybdev".equals(device())) {
         NiodevReceiver.ofThisRank(); // its channels' ports, before a peer can close one
       }
       return appArgs;

@@ -598,7 +598,8 @@ public final class MpjCommunicator implements Communicator {
       }
       return new MpjCommunicator(MPI.COMM_WORLD, "world", ids, deadlineNanos,
           "niodev".equals(device) || "hybdev".equals(device),
-          "niodev".equals(device) ? NiodevReceiver.ofThisRank() : null);
+          "niodev".equals(device) || "hybdev".equals(device) ? NiodevReceiver.ofThisRank()
+              : null);
     } catch (MPIException e) {
       throw new CommException("MPJ could not report the size of COMM_WORLD", e);
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -40,6 +41,9 @@ import org.apache.logging.log4j.Logger;
  * Sockets are matched by local and remote port, which two live connections of one namespace do
  * not share. Where the table cannot be read (not Linux), {@link #closedFirst()} returns null and
  * the message names no peer.
+ *
+ * <p>Under hybdev the JVMs talk over one niodev device, so the same holds per JVM: a JVM that ends
+ * is named by all of its ranks.
  *
  * <p>The device's fields are package-private; they are read once, at start, by reflection.
  * Anything unexpected there (another MPJ version) leaves the watch off, logged at debug level:
@@ -80,6 +84,12 @@ final class NiodevReceiver {
   /** @param world the device-level world communicator ({@code MPI.COMM_WORLD.mpjdevComm}) */
   private static NiodevReceiver attach(mpjdev.Comm world) {
     Object dev = mpjdev.javampjdev.MPJDev.dev;
+    // hybdev: the JVMs talk over one niodev device; a rank's channels are its JVM's
+    UnaryOperator<xdev.ProcessID> jvmOf = id -> id;
+    if (dev instanceof xdev.hybdev.HYBDevice hyb) {
+      dev = xdev.hybdev.HYBDevice.nioHybDev;
+      jvmOf = hyb::getNetworkPid;
+    }
     if (dev == null || !dev.getClass().getName().equals("xdev.niodev.NIODevice")) {
       return null;
     }
@@ -93,7 +103,7 @@ final class NiodevReceiver {
       xdev.ProcessID[] ids = world.group.ids;
       long[][] connections = new long[ids.length][];
       for (int r = 0; r < ids.length; r++) {
-        UUID id = ids[r].uuid();
+        UUID id = jvmOf.apply(ids[r]).uuid(); // no channels to itself (or its own JVM)
         List<Long> pairs = new ArrayList<>(2);
         for (Map<?, ?> table : List.of(readable, writable)) {
           Object ch = r == world.group.rank ? null : table.get(id);

@@ -39,7 +39,8 @@ import org.apache.logging.log4j.Logger;
  * for a minute. So the peers named are those whose sockets are gone or in CLOSE_WAIT/LAST_ACK:
  * the rank that ended, plus any rank that niodev had cut off a moment earlier in the same cascade.
  * Sockets are matched by local and remote port, which two live connections of one namespace do
- * not share. Where the table cannot be read (not Linux), {@link #closedFirst()} returns null and
+ * not share (an earlier connection on both of the same ports, still in TIME_WAIT, would hide one
+ * that is gone). Where the table cannot be read (not Linux), {@link #closedFirst()} returns null and
  * the message names no peer.
  *
  * <p>Under hybdev the JVMs talk over one niodev device, so the same holds per JVM: a JVM that ends
@@ -51,11 +52,14 @@ import org.apache.logging.log4j.Logger;
  */
 final class NiodevReceiver {
   private static final Logger LOG = LogManager.getLogger(NiodevReceiver.class);
-  private static final String ESTABLISHED = "01"; // TCP_ESTABLISHED in the kernel's table
+  private static final String TIME_WAIT = "06"; // TCP_TIME_WAIT in the kernel's table
   /** CLOSE_WAIT, LAST_ACK: the peer's FIN came before this end closed. */
   private static final Set<String> PEER_CLOSED_FIRST = Set.of("08", "09");
   private static final List<Path> TABLES = List.of(Path.of("/proc/self/net/tcp"),
       Path.of("/proc/self/net/tcp6"));
+
+  private static NiodevReceiver current; // this JVM's watch, once attached (null: none)
+  private static boolean attached;
 
   private final Thread selector;
   private final long[][] connections; // (world size) port pairs of each peer's channels; self: {}
@@ -64,9 +68,6 @@ final class NiodevReceiver {
     this.selector = selector;
     this.connections = connections;
   }
-
-  private static NiodevReceiver current;
-  private static boolean attached;
 
   /**
    * The watch over this rank's niodev device, taken on the first call (right after
@@ -155,17 +156,19 @@ final class NiodevReceiver {
       return null;
     }
     List<Integer> closed = new ArrayList<>();
+    StringBuilder seen = new StringBuilder();
     for (int r = 0; r < connections.length; r++) {
+      boolean first = false;
       for (long pair : connections[r]) {
         String st = states.get(pair);
-        if (st == null || PEER_CLOSED_FIRST.contains(st)) {
-          closed.add(r);
-          break;
-        }
+        seen.append(String.format(" r%d %d->%d %s", r, pair >>> 16, pair & 0xFFFF, st));
+        first |= st == null || PEER_CLOSED_FIRST.contains(st);
+      }
+      if (first) {
+        closed.add(r);
       }
     }
-    LOG.debug("niodev connections by world rank {} in the kernel's table: {}",
-        java.util.Arrays.deepToString(connections), states);
+    LOG.debug("niodev connections in the kernel's table (state, null: gone):{}", seen);
     return closed;
   }
 
@@ -178,7 +181,7 @@ final class NiodevReceiver {
    * The kernel's state (two hex digits) of every socket in the given tables, by its port pair
    * ({@link #portPair}); the tables are in the kernel's format ({@code sl local_address
    * rem_address st ...}, addresses as {@code HEXADDR:HEXPORT}). Null when none can be read. Where
-   * two sockets share a port pair (an old one in TIME_WAIT), the one still connected wins.
+   * two sockets share a port pair, an earlier connection's TIME_WAIT yields to the other's state.
    */
   static Map<Long, String> socketStates(List<Path> tables) {
     Map<Long, String> states = new HashMap<>();
@@ -195,7 +198,7 @@ final class NiodevReceiver {
         String[] f = lines.get(i).trim().split("\\s+");
         if (f.length > 3) {
           states.merge(portPair(port(f[1]), port(f[2])), f[3],
-              (a, b) -> a.equals(ESTABLISHED) ? a : b);
+              (a, b) -> a.equals(TIME_WAIT) ? b : a);
         }
       }
     }

@@ -78,12 +78,12 @@ class SelfTestIT {
    * must stop at once (long before its 60 s deadline) with a lost-peer error. The first survivor
    * to react can only have reacted to the rank that left, so at least one names it; a later one
    * may name only survivors that MPJ had already cut off while its own connection to the rank
-   * that left was still open (seen once in about 35 runs: "rank 2 lost ranks 1, 3" where rank 0
-   * left).
+   * that left was still open (seen twice in about 40 runs, e.g. "rank 2 lost ranks 1, 3" where
+   * rank 0 left).
    */
   @ParameterizedTest(name = "{0}: rank {2} of {1} leaves")
   @CsvSource({"niodev,3,1", "niodev,4,2", "niodev,4,0", "hybdev,3,2"})
-  void onNiodevEverySurvivorStopsAtOnceAndTheRankThatLeftIsNamed(String dev, int np,
+  void overNiodevEverySurvivorStopsAtOnceAndTheRankThatLeftIsNamed(String dev, int np,
       int vanishing) {
     // hybdev: two JVMs (ranks 0-1 and 2) that talk over niodev; rank 2 leaving ends its JVM
     Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_ABORT_GRACE", "5",
@@ -91,7 +91,6 @@ class SelfTestIT {
         "60", "--exit-early-rank", "" + vanishing);
     assertEquals(3, r.exitCode(), r.toString());
     int naming = 0;
-    int reported = 0;
     for (int rank = 0; rank < np; rank++) {
       if (rank == vanishing) {
         continue;
@@ -100,13 +99,12 @@ class SelfTestIT {
           + " lost .*)").matcher(r.stderr());
       if (m.find()) {
         naming += names(m.group(1), vanishing) ? 1 : 0;
-        reported++;
       } else {
         // hybdev: the first rank of a JVM to fail ends that JVM, its other ranks with it
         assertEquals("hybdev", dev, "no lost-peer failure of rank " + rank + "\n" + r);
       }
     }
-    assertTrue(reported > 0 && naming > 0, "no survivor names rank " + vanishing + "\n" + r);
+    assertTrue(naming > 0, "no survivor names rank " + vanishing + "\n" + r);
     assertTrue(Pattern.compile("rank\\(s\\) ([0-9]+ )*" + vanishing + "( [0-9]+)* did not report")
         .matcher(r.stderr()).find(), r.toString());
     assertFalse(r.stderr().contains("gave up after"), r.toString());

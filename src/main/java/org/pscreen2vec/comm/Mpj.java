@@ -11,7 +11,7 @@ public final class Mpj {
   public static String[] init(String[] args) {
     try {
       String[] appArgs = MPI.Init(args);
-      if ("niodev".equals(device()) || "hybdev".equals(device())) {
+      if (overNiodev(device())) {
         NiodevReceiver.ofThisRank(); // its channels' ports, before a peer can close one
       }
       return appArgs;
@@ -31,6 +31,11 @@ public final class Mpj {
    */
   public static String device() {
     return System.getProperty("pscreen2vec.device", "multicore");
+  }
+
+  /** Whether ranks of {@code device} reach each other through MPJ's niodev (TCP sockets). */
+  static boolean overNiodev(String device) {
+    return "niodev".equals(device) || "hybdev".equals(device);
   }
 
   public static void finish() {

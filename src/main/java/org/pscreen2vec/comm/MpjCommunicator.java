@@ -596,10 +596,9 @@ public final class MpjCommunicator implements Communicator {
       for (int i = 0; i < n; i++) {
         ids[i] = i;
       }
-      return new MpjCommunicator(MPI.COMM_WORLD, "world", ids, deadlineNanos,
-          "niodev".equals(device) || "hybdev".equals(device),
-          "niodev".equals(device) || "hybdev".equals(device) ? NiodevReceiver.ofThisRank()
-              : null);
+      boolean overNiodev = Mpj.overNiodev(device);
+      return new MpjCommunicator(MPI.COMM_WORLD, "world", ids, deadlineNanos, overNiodev,
+          overNiodev ? NiodevReceiver.ofThisRank() : null);
     } catch (MPIException e) {
       throw new CommException("MPJ could not report the size of COMM_WORLD", e);
     }

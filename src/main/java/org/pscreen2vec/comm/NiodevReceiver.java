@@ -55,6 +55,8 @@ final class NiodevReceiver {
   private static final String TIME_WAIT = "06"; // TCP_TIME_WAIT in the kernel's table
   /** CLOSE_WAIT, LAST_ACK: the peer's FIN came before this end closed. */
   private static final Set<String> PEER_CLOSED_FIRST = Set.of("08", "09");
+  /** A channel found closed when the watch began: in no table, so counted as closed first. */
+  static final long CLOSED_AT_START = -1;
   private static final List<Path> TABLES = List.of(Path.of("/proc/self/net/tcp"),
       Path.of("/proc/self/net/tcp6"));
 
@@ -71,8 +73,9 @@ final class NiodevReceiver {
 
   /**
    * The watch over this rank's niodev device, taken on the first call (right after
-   * {@code MPI.Init}, before a peer can have ended: a closed channel no longer tells its ports),
-   * or null where the device is not niodev or does not look like MPJ Express 0.44's.
+   * {@code MPI.Init}: a closed channel no longer tells its ports, so one closed by then counts as
+   * closed first), or null where the device is not niodev or does not look like MPJ Express
+   * 0.44's.
    */
   static synchronized NiodevReceiver ofThisRank() {
     if (!attached) {
@@ -109,16 +112,28 @@ final class NiodevReceiver {
         for (Map<?, ?> table : List.of(readable, writable)) {
           Object ch = r == world.group.rank ? null : table.get(id);
           if (ch instanceof SocketChannel sc) {
-            pairs.add(portPair(((InetSocketAddress) sc.getLocalAddress()).getPort(),
-                ((InetSocketAddress) sc.getRemoteAddress()).getPort()));
+            pairs.add(portsOf(sc));
           }
         }
         connections[r] = pairs.stream().mapToLong(Long::longValue).toArray();
       }
       return new NiodevReceiver(selector, connections);
-    } catch (ReflectiveOperationException | IOException | RuntimeException e) {
+    } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.debug("not watching niodev's receiving thread: {}", e.toString());
       return null;
+    }
+  }
+
+  /**
+   * The channel's port pair, or {@link #CLOSED_AT_START} where it is closed already (a peer that
+   * ended while this rank was still starting: the watch must still cover the others).
+   */
+  static long portsOf(SocketChannel sc) {
+    try {
+      return portPair(((InetSocketAddress) sc.getLocalAddress()).getPort(),
+          ((InetSocketAddress) sc.getRemoteAddress()).getPort());
+    } catch (IOException e) {
+      return CLOSED_AT_START;
     }
   }
 

@@ -96,6 +96,25 @@ class NiodevReceiverTest {
   }
 
   @Test
+  void aChannelClosedBeforeTheWatchBeganCountsAsClosedFirst() throws Exception {
+    assumeTrue(Files.isReadable(Path.of("/proc/self/net/tcp")), "needs Linux's socket table");
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback);
+        SocketChannel toLive = SocketChannel.open(server.getLocalAddress());
+        SocketChannel liveEnd = server.accept();
+        SocketChannel toGone = SocketChannel.open(server.getLocalAddress());
+        SocketChannel goneEnd = server.accept()) {
+      toGone.close();
+      assertEquals(NiodevReceiver.CLOSED_AT_START, NiodevReceiver.portsOf(toGone));
+      assertEquals(pair(toLive), NiodevReceiver.portsOf(toLive));
+      awaitState(pair(toLive), "01");
+      NiodevReceiver watch = new NiodevReceiver(Thread.currentThread(), new long[][] {{},
+          {NiodevReceiver.portsOf(toLive)}, {NiodevReceiver.portsOf(toGone)}});
+      assertEquals(List.of(2), watch.closedFirst());
+    }
+  }
+
+  @Test
   void aTableThatCannotBeReadTellsNothing() {
     assertNull(NiodevReceiver.socketStates(List.of(Path.of("/nonexistent/net/tcp"))));
   }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
@@ -29,13 +30,16 @@ class NiodevReceiverTest {
         ((InetSocketAddress) c.getRemoteAddress()).getPort());
   }
 
-  /** Waits (at most 5 s) until the kernel shows the socket of {@code pair} in {@code state}. */
+  /**
+   * Waits (at most 5 s) until the kernel shows the socket of {@code pair} in {@code state}; null:
+   * until it has left the table.
+   */
   private static void awaitState(long pair, String state) {
     long end = System.nanoTime() + 5_000_000_000L;
     String now = null;
     while (System.nanoTime() < end) {
       now = NiodevReceiver.socketStates().get(pair);
-      if (state.equals(now)) {
+      if (Objects.equals(state, now)) {
         return;
       }
       LockSupport.parkNanos(1_000_000L);
@@ -44,15 +48,34 @@ class NiodevReceiverTest {
         + ", expected " + state);
   }
 
+  /** Both ends of one loopback connection: this rank's and the peer's. */
+  private record Link(SocketChannel here, SocketChannel peer) implements AutoCloseable {
+    static Link open(ServerSocketChannel server) throws IOException {
+      SocketChannel here = SocketChannel.open(server.getLocalAddress());
+      return new Link(here, server.accept());
+    }
+
+    @Override
+    public void close() throws IOException {
+      here.close();
+      peer.close();
+    }
+  }
+
+  /** A server on the loopback address; skips the test where the kernel's table is not there. */
+  private static ServerSocketChannel loopbackServer() throws IOException {
+    assumeTrue(Files.isReadable(Path.of("/proc/self/net/tcp")), "needs Linux's socket table");
+    return ServerSocketChannel.open()
+        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
   @Test
   void namesThePeerThatClosedFirstAndNotOneThisEndClosed() throws Exception {
-    assumeTrue(Files.isReadable(Path.of("/proc/self/net/tcp")), "needs Linux's socket table");
-    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback);
-        SocketChannel toLive = SocketChannel.open(server.getLocalAddress());
-        SocketChannel liveEnd = server.accept();
-        SocketChannel toDead = SocketChannel.open(server.getLocalAddress());
-        SocketChannel deadEnd = server.accept()) {
+    try (ServerSocketChannel server = loopbackServer();
+        Link liveLink = Link.open(server);
+        Link deadLink = Link.open(server)) {
+      SocketChannel toLive = liveLink.here();
+      SocketChannel toDead = deadLink.here();
       Thread selector = new Thread(() -> {
         while (!Thread.currentThread().isInterrupted()) {
           LockSupport.park();
@@ -69,7 +92,7 @@ class NiodevReceiverTest {
       assertEquals(List.of(), watch.closedFirst(), "both peers are connected");
       assertFalse(watch.stopped());
 
-      deadEnd.close(); // the peer's side closes first: this end waits in CLOSE_WAIT
+      deadLink.peer().close(); // the peer's side closes first: this end waits in CLOSE_WAIT
       awaitState(dead, "08");
       assertEquals(List.of(2), watch.closedFirst());
 
@@ -78,10 +101,7 @@ class NiodevReceiverTest {
       // socket leaves the table and still counts
       toLive.close();
       toDead.close();
-      long end = System.nanoTime() + 5_000_000_000L;
-      while (NiodevReceiver.socketStates().containsKey(dead) && System.nanoTime() < end) {
-        LockSupport.parkNanos(1_000_000L);
-      }
+      awaitState(dead, null);
       Map<Long, String> states = NiodevReceiver.socketStates();
       assertFalse(states.containsKey(dead), "closed after the peer: gone, was " + states.get(dead));
       assertTrue(List.of("04", "05", "06").contains(states.get(live)),
@@ -97,13 +117,11 @@ class NiodevReceiverTest {
 
   @Test
   void aChannelClosedBeforeTheWatchBeganCountsAsClosedFirst() throws Exception {
-    assumeTrue(Files.isReadable(Path.of("/proc/self/net/tcp")), "needs Linux's socket table");
-    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback);
-        SocketChannel toLive = SocketChannel.open(server.getLocalAddress());
-        SocketChannel liveEnd = server.accept();
-        SocketChannel toGone = SocketChannel.open(server.getLocalAddress());
-        SocketChannel goneEnd = server.accept()) {
+    try (ServerSocketChannel server = loopbackServer();
+        Link liveLink = Link.open(server);
+        Link goneLink = Link.open(server)) {
+      SocketChannel toLive = liveLink.here();
+      SocketChannel toGone = goneLink.here();
       toGone.close();
       assertEquals(NiodevReceiver.CLOSED_AT_START, NiodevReceiver.portsOf(toGone));
       assertEquals(pair(toLive), NiodevReceiver.portsOf(toLive));

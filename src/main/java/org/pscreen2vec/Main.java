@@ -171,6 +171,7 @@ public final class Main {
       int size = probe.size();
       LoggingSetup.configure(RunContext.prefix(rank, size, "rank"), rank == 0 ? Level.INFO
           : Level.WARN, null);
+      Mpj.whenStuck((worldRank, why) -> giveUp(worldRank, why, log, fileOnly));
       Outcome out = runSubcommand(appArgs, rank, size);
       if (out.code == ExitCode.VANISH) {
         vanish();
@@ -213,6 +214,25 @@ public final class Main {
         System.err.println("rank " + rank + ": " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * A rank stuck in one of MPJ's own collectives past its deadline, or cut off by a dead peer,
+   * whose thread cannot be woken (Mpj.whenStuck): its failure is recorded as any other's, then
+   * the process halts (MPJ's shutdown hooks could wait on the stuck call).
+   */
+  private static void giveUp(int rank, Throwable why, Logger log, Logger fileOnly) {
+    int code = statusOf(why);
+    String message = describe(why);
+    if (RankStatus.dir() == null) {
+      log.error("rank {} failed: {}", rank, message);
+    }
+    fileOnly.error("rank {} failed: {}", rank, message, why);
+    RankStatus.write(rank, code, message);
+    LogManager.shutdown();
+    System.out.flush();
+    System.err.flush();
+    Runtime.getRuntime().halt(code);
   }
 
   /** Fault injection: end like a crashed rank (no status, no goodbye to the peers). */

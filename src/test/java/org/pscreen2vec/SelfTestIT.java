@@ -81,14 +81,18 @@ class SelfTestIT {
    * that left was still open (seen twice in about 40 runs, e.g. "rank 2 lost ranks 1, 3" where
    * rank 0 left).
    */
-  @ParameterizedTest(name = "{0}: rank {2} of {1} leaves")
-  @CsvSource({"niodev,3,1", "niodev,4,2", "niodev,4,0", "hybdev,3,2"})
+  @ParameterizedTest(name = "{0}: rank {2} of {1} leaves at {3}")
+  @CsvSource({"niodev,3,1,start", "niodev,4,2,start", "niodev,4,0,start", "hybdev,3,2,start",
+      "niodev,3,1,mpj-allreduce", "niodev,4,0,mpj-allreduce", "hybdev,3,1,mpj-allreduce"})
   void overNiodevEverySurvivorStopsAtOnceAndTheRankThatLeftIsNamed(String dev, int np,
-      int vanishing) {
-    // hybdev: two JVMs (ranks 0-1 and 2) that talk over niodev; rank 2 leaving ends its JVM
+      int vanishing, String at) {
+    // hybdev: two JVMs (ranks 0-1 and 2) that talk over niodev; rank 2 leaving ends its JVM.
+    // mpj-allreduce: the rank leaves once the others are inside MPJ's own Allreduce, whose waits
+    // have no deadline of their own and ignore interrupts on niodev and hybdev (they ran on until
+    // the launcher's time limit before).
     Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_ABORT_GRACE", "5",
         "PSCREEN2VEC_HYBDEV_JVMS", "2"), "-np", "" + np, "-dev", dev, "selftest", "--deadline",
-        "60", "--exit-early-rank", "" + vanishing);
+        "60", "--exit-early-rank", "" + vanishing, "--exit-early-at", at);
     assertEquals(3, r.exitCode(), r.toString());
     int naming = 0;
     for (int rank = 0; rank < np; rank++) {
@@ -99,17 +103,44 @@ class SelfTestIT {
           + " lost .*)").matcher(r.stderr());
       if (m.find()) {
         naming += names(m.group(1), vanishing) ? 1 : 0;
+        if (at.equals("mpj-allreduce")) {
+          // "seen while it waited in MPJ's own Allreduce ...", or "seen when MPJ's own
+          // Allreduce ... failed" where MPJ's send to the rank that left failed first
+          assertTrue(m.group(1).contains("MPJ's own Allreduce of 1 float"), r.toString());
+        }
       } else {
         // hybdev: the first rank of a JVM to fail ends that JVM, its other ranks with it
         assertEquals("hybdev", dev, "no lost-peer failure of rank " + rank + "\n" + r);
       }
     }
     assertTrue(naming > 0, "no survivor names rank " + vanishing + "\n" + r);
-    assertTrue(Pattern.compile("rank\\(s\\) ([0-9]+ )*" + vanishing + "( [0-9]+)* did not report")
-        .matcher(r.stderr()).find(), r.toString());
+    // the launcher knows each rank's JVM here: the one that left is named as ended on its own
+    assertTrue(Pattern.compile("rank\\(s\\) ([0-9]+ )*" + vanishing + "( [0-9]+)* did not "
+        + "report: the process ended first \\(exit status 0").matcher(r.stderr()).find(),
+        r.toString());
     assertFalse(r.stderr().contains("gave up after"), r.toString());
     // start-up + the grace of 5 s; a rank that waited out its deadline would take over 60 s
     assertTrue(r.seconds() < 30, "took " + r.seconds() + " s");
+    assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "
+        + Launcher.leftovers(r.jobId()));
+  }
+
+  /**
+   * MPJ's own Allreduce on multicore, whose waits end when interrupted: the survivors give up at
+   * their deadline, after the stall report at half of it. Before, the job ran until the launcher's
+   * time limit (24 h by default).
+   */
+  @Test
+  void onMulticoreMpjsOwnAllreduceEndsAtTheDeadline() {
+    Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_ABORT_GRACE", "5"), "-np", "3", "-dev",
+        "multicore", "selftest", "--deadline", "6", "--exit-early-rank", "1", "--exit-early-at",
+        "mpj-allreduce");
+    assertEquals(3, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains("gave up after 6.0 s waiting for any rank (MPJ's own "
+        + "Allreduce of 1 float on communicator 'world')"), r.toString());
+    assertTrue(r.all().contains("has waited 3.0 s (half its 6.0 s deadline) for any rank: "
+        + "MPJ's own Allreduce"), r.toString());
+    assertTrue(r.seconds() < 40, "took " + r.seconds() + " s");
     assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "
         + Launcher.leftovers(r.jobId()));
   }

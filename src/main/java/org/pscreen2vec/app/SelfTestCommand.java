@@ -16,8 +16,9 @@ import org.pscreen2vec.run.RunContext;
 
 /**
  * Checks that a job is wired up: every rank learns every rank's role and host (all-to-all), a token
- * goes around the ring of all ranks and around the ring of this rank's role group, and a barrier
- * completes. Rank 0 prints one summary line and writes {@code selftest.txt} in the run folder.
+ * goes around the ring of all ranks and around the ring of this rank's role group, MPJ Express's
+ * own Allreduce sums the ranks, and a barrier completes. Rank 0 prints one summary line and
+ * writes {@code selftest.txt} in the run folder.
  */
 public final class SelfTestCommand implements Subcommand {
   private static final Logger LOG = LogManager.getLogger(SelfTestCommand.class);
@@ -33,7 +34,8 @@ public final class SelfTestCommand implements Subcommand {
 
   @Override
   public String summary() {
-    return "check the job: ranks, roles, hosts, a token around the ring, a barrier";
+    return "check the job: ranks, roles, hosts, a token around the ring, MPJ's Allreduce, a "
+        + "barrier";
   }
 
   @Override
@@ -42,12 +44,19 @@ public final class SelfTestCommand implements Subcommand {
   }
 
   static final Opt<Integer> EXIT_EARLY_RANK = Opt.integer("exit-early-rank", "R", "none", 0,
-      Integer.MAX_VALUE, "fault injection for tests: rank R leaves the job at the start without a "
-          + "word, as a crashed rank would; the others must fail naming it within --deadline");
+      Integer.MAX_VALUE, "fault injection for tests: rank R leaves the job without a word, as a "
+          + "crashed rank would (where: --exit-early-at); the others must fail naming it within "
+          + "--deadline");
+  static final String AT_START = "start";
+  static final String AT_MPJ_ALLREDUCE = "mpj-allreduce";
+  static final Opt<String> EXIT_EARLY_AT = Opt.choice("exit-early-at", "WHERE", AT_START,
+      List.of(AT_START, AT_MPJ_ALLREDUCE), "where the rank of --exit-early-rank leaves: at the "
+          + "start, or once the others are inside MPJ Express's own Allreduce (after the barrier "
+          + "before it), which has no deadline of its own");
 
   @Override
   public Options options() {
-    return Opt.options(EXIT_EARLY_RANK);
+    return Opt.options(EXIT_EARLY_RANK, EXIT_EARLY_AT);
   }
 
   @Override
@@ -72,9 +81,9 @@ public final class SelfTestCommand implements Subcommand {
     LOG.info("selftest: {} ranks ({} workers, {} servers), device {}, deadline {} s, run folder {}",
         ctx.size(), ctx.roles().workers(), ctx.roles().servers(), ctx.device(),
         world.deadlineNanos() / 1e9, dir);
-    if (ctx.rank() == vanishing) {
-      LOG.warn("rank {} leaves the job now (fault injection --exit-early-rank)", ctx.rank());
-      return ExitCode.VANISH;
+    String leaveAt = EXIT_EARLY_AT.get(cl);
+    if (ctx.rank() == vanishing && leaveAt.equals(AT_START)) {
+      return leave(ctx);
     }
 
     String[] records = checkIn(world, ctx);
@@ -90,6 +99,18 @@ public final class SelfTestCommand implements Subcommand {
     if (group.rank() == 0 && groupSum != group.size() * (group.size() - 1) / 2) {
       throw new IllegalStateException(ctx.role().label() + " ring returned " + groupSum);
     }
+    // MPJ Express's own collective (the mpj algorithm's): the sum of rank + 1 over the ranks
+    float[] mine = {ctx.rank() + 1};
+    float[] total = new float[1];
+    world.barrier("before MPJ's Allreduce");
+    if (ctx.rank() == vanishing) {
+      return leave(ctx); // the others are in MPJ's Allreduce now, or about to be
+    }
+    world.builtinAllreduceSum(mine, total, 1);
+    if (total[0] != world.size() * (world.size() + 1) / 2) {
+      throw new IllegalStateException("MPJ's Allreduce returned " + total[0] + ", expected "
+          + world.size() * (world.size() + 1) / 2);
+    }
     world.barrier("selftest end");
 
     if (ctx.isRoot()) {
@@ -102,7 +123,7 @@ public final class SelfTestCommand implements Subcommand {
       }
       String line = String.format(
           "selftest OK: %d ranks (%d workers, %d servers) on %d host(s) %s, device %s; "
-              + "token ring %d hops in %.2f ms; %s",
+              + "token ring %d hops in %.2f ms; MPJ's Allreduce OK; %s",
           ctx.size(), ctx.roles().workers(), ctx.roles().servers(), hosts.size(), hosts,
           ctx.device(), ctx.size(), ringMs, String.join(", ", ranks));
       System.out.println(line);
@@ -110,6 +131,11 @@ public final class SelfTestCommand implements Subcommand {
       LOG.info("output in {}", dir);
     }
     return ExitCode.OK;
+  }
+
+  private static int leave(RunContext ctx) {
+    LOG.warn("rank {} leaves the job now (fault injection --exit-early-rank)", ctx.rank());
+    return ExitCode.VANISH;
   }
 
   /** Every rank sends "rank TAB role TAB host" to every other; returns all records by rank. */

@@ -7,7 +7,9 @@ import org.pscreen2vec.comm.Communicator;
  * the same interface: the reference point, not ours. MPJ gives wrong results when the send and
  * receive offsets differ and has no in-place mode, so the slice is copied to a buffer at offset 0
  * and the result copied back; those copies are part of its measured time. A barrier with a
- * deadline runs first, because MPJ's own waits never time out.
+ * deadline runs first, because MPJ's own waits never time out: a peer already gone is named
+ * there; one that goes during the call is caught by the communicator's watch of MPJ's own
+ * collectives ({@code MpjCommunicator.builtinAllreduceSum}).
  */
 public final class MpjAllreduce implements Allreduce {
   /**

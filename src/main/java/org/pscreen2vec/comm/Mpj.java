@@ -46,6 +46,37 @@ public final class Mpj {
     }
   }
 
+  /**
+   * What the process does when one of MPJ's own collectives must be given up on and its thread
+   * cannot be woken (every device but multicore: their waits ignore interrupts): record the
+   * failure of rank {@code worldRank} and end the process, the only way out of MPJ's wait.
+   */
+  @FunctionalInterface
+  public interface Stuck {
+    void giveUp(int worldRank, CommException why);
+  }
+
+  private static volatile Stuck whenStuck;
+
+  /** Sets what {@link #stuck} does (the rank's entry point: status, logs, exit). */
+  public static void whenStuck(Stuck handler) {
+    whenStuck = handler;
+  }
+
+  /**
+   * Gives up on rank {@code worldRank}, stuck in one of MPJ's own collectives; does not return.
+   * Without a handler it prints why and halts with status 3 (a lost or silent peer).
+   */
+  static void stuck(int worldRank, CommException why) {
+    Stuck h = whenStuck;
+    if (h != null) {
+      h.giveUp(worldRank, why);
+    }
+    System.err.println("rank " + worldRank + " failed: " + why.getMessage());
+    System.err.flush();
+    Runtime.getRuntime().halt(3);
+  }
+
   /** Host name as MPJ reports it, falling back to the JVM's idea of the local host. */
   public static String hostName() {
     try {

@@ -2,6 +2,8 @@ package org.pscreen2vec.comm;
 
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import mpi.Datatype;
 import mpi.Intracomm;
@@ -48,14 +50,16 @@ public final class MpjCommunicator implements Communicator {
   private final long deadlineNanos;
   private final boolean pairTurns; // see pairedMessagesTakeTurns: MPJ's TCP devices
   private final NiodevReceiver receiver; // niodev's receiving thread; null: not watched
+  private final boolean interruptible; // multicore: MPJ's waits end on an interrupt
   private long bytesSent;
   private long bytesReceived;
 
   MpjCommunicator(Intracomm comm, String name, int[] worldRanks, long deadlineNanos,
-      boolean pairTurns, NiodevReceiver receiver) {
+      boolean pairTurns, NiodevReceiver receiver, boolean interruptible) {
     this.comm = comm;
     this.pairTurns = pairTurns;
     this.receiver = receiver;
+    this.interruptible = interruptible;
     this.name = name;
     try {
       this.rank = comm.Rank();
@@ -524,15 +528,125 @@ public final class MpjCommunicator implements Communicator {
       throw new IllegalArgumentException("builtin allreduce needs two distinct arrays of at least "
           + count + " floats");
     }
+    String what = "MPJ's own Allreduce of " + count + (count == 1 ? " float" : " floats");
+    InFlight call = new InFlight(what);
     try {
       comm.Allreduce(src, 0, dst, 0, count, MPI.FLOAT, MPI.SUM);
       // MPJ's tree: up to log2(p) sends and receives of the whole buffer per rank; count one
       // each way as a lower bound (its internals are not observable from here).
       bytesSent += 4L * count;
       bytesReceived += 4L * count;
-    } catch (MPIException e) {
-      throw new CommException("MPJ Allreduce of " + count + " floats failed on communicator '"
-          + name + "'", e);
+    } catch (RuntimeException e) { // MPJ's MPIException is one
+      PeerLostException why = call.givenUp();
+      if (why != null) {
+        throw why;
+      }
+      throw failure(what + " failed on communicator '" + name + "'", ANY_SOURCE, e);
+    } finally {
+      call.end();
+    }
+  }
+
+  /**
+   * One of MPJ's own collectives in flight on this communicator, watched by {@link
+   * CollectiveWatch}: MPJ's blocking calls have no deadline, and on niodev they never return once
+   * a peer has died (niodev stops receiving; its waits ignore interrupts). At half the deadline
+   * the watch logs the stall report, as every other wait does. When the deadline passes, or
+   * niodev's receiving thread has ended (naming the peers whose connections closed first), the
+   * rank gives up: on multicore, whose waits end when interrupted, the calling thread is
+   * interrupted and the call throws; on the other devices the watch ends the process through
+   * {@link Mpj#whenStuck}, after the rank's failure is recorded. The call itself stays on the
+   * calling thread: MPJ's multicore and hybdev devices tell their ranks apart by their threads.
+   */
+  private final class InFlight {
+    private final Thread caller = Thread.currentThread();
+    private final long start = System.nanoTime();
+    private final String what;
+    private boolean stallReported;
+    private int state; // 0: running, 1: ended, 2: given up (guarded by this)
+    private PeerLostException why;
+
+    InFlight(String what) {
+      this.what = what;
+      CollectiveWatch.CALLS.add(this);
+    }
+
+    /** Looks at the call once (the watch's thread); gives up on it when it must. */
+    void check(long now) {
+      PeerLostException lost;
+      synchronized (this) {
+        if (state != 0) {
+          return;
+        }
+        long waited = now - start;
+        if (receiver != null && receiver.stopped()) {
+          lost = cutOff("seen while it waited in " + what + " on communicator '" + name + "'",
+              true);
+        } else if (waited > deadlineNanos) {
+          lost = new PeerTimeoutException(name, worldRanks[rank], -1, what,
+              deadlineNanos / 1e9, closedNote());
+        } else {
+          if (!stallReported && waited > deadlineNanos / 2) {
+            stallReported = true;
+            StallReport.log(StallReport.message(worldRanks[rank], -1, what, name,
+                "MPJ's own collective", waited, deadlineNanos));
+          }
+          return;
+        }
+        state = 2;
+        why = lost;
+        if (interruptible) {
+          caller.interrupt(); // the call throws; givenUp() then says why
+          return;
+        }
+      }
+      Mpj.stuck(worldRanks[rank], lost); // ends the process
+    }
+
+    /** Why the call was given up on (it was interrupted), or null. */
+    synchronized PeerLostException givenUp() {
+      return state == 2 ? why : null;
+    }
+
+    /** The call returned or threw: the watch lets it go, and a late interrupt is cleared. */
+    void end() {
+      CollectiveWatch.CALLS.remove(this);
+      boolean interrupted;
+      synchronized (this) {
+        interrupted = state == 2;
+        state = interrupted ? 2 : 1;
+      }
+      if (interrupted && interruptible) {
+        Thread.interrupted(); // delivered as the call returned: not this thread's to keep
+      }
+    }
+  }
+
+  /** The thread that looks at every {@link InFlight} call of this process, every 20 ms. */
+  private static final class CollectiveWatch {
+    static final Set<InFlight> CALLS = ConcurrentHashMap.newKeySet();
+    private static final long PERIOD_MILLIS = 20;
+
+    static {
+      Thread t = new Thread(() -> {
+        while (true) {
+          try {
+            Thread.sleep(PERIOD_MILLIS);
+          } catch (InterruptedException e) {
+            return;
+          }
+          long now = System.nanoTime();
+          for (InFlight c : CALLS) {
+            try {
+              c.check(now);
+            } catch (RuntimeException e) { // keep watching the others (and this one, next time)
+              StallReport.LOG.warn("watching {}: {}", c.what, e.toString());
+            }
+          }
+        }
+      }, "mpj-collective-watch");
+      t.setDaemon(true);
+      t.start();
     }
   }
 
@@ -562,7 +676,7 @@ public final class MpjCommunicator implements Communicator {
       throw new CommException("MPJ could not split communicator '" + name + "'", e);
     }
     MpjCommunicator tmp = new MpjCommunicator(sub, newName, new int[sizeOf(sub)], deadlineNanos,
-        pairTurns, receiver);
+        pairTurns, receiver, interruptible);
     // Learn the world rank of every member: gather by point-to-point on the new communicator.
     int[] mine = {worldRanks[rank]};
     for (int r = 0; r < tmp.size; r++) {
@@ -598,7 +712,7 @@ public final class MpjCommunicator implements Communicator {
       }
       boolean overNiodev = Mpj.overNiodev(device);
       return new MpjCommunicator(MPI.COMM_WORLD, "world", ids, deadlineNanos, overNiodev,
-          overNiodev ? NiodevReceiver.ofThisRank() : null);
+          overNiodev ? NiodevReceiver.ofThisRank() : null, "multicore".equals(device));
     } catch (MPIException e) {
       throw new CommException("MPJ could not report the size of COMM_WORLD", e);
     }

@@ -52,7 +52,7 @@ public final class SelfTestCommand implements Subcommand {
   static final Opt<String> EXIT_EARLY_AT = Opt.choice("exit-early-at", "WHERE", AT_START,
       List.of(AT_START, AT_MPJ_ALLREDUCE), "where the rank of --exit-early-rank leaves: at the "
           + "start, or once the others are inside MPJ Express's own Allreduce (after the barrier "
-          + "before it), which has no deadline of its own");
+          + "before it), whose waits have no deadline of their own");
 
   @Override
   public Options options() {

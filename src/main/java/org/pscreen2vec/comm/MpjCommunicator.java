@@ -667,13 +667,21 @@ public final class MpjCommunicator implements Communicator {
 
   @Override
   public Communicator split(int color, int key, String newName) {
-    // MPJ's Split cannot time out; a barrier with a deadline first makes sure every peer is alive.
+    // MPJ's Split cannot time out: a barrier with a deadline first makes sure every peer is
+    // alive, and the call is watched like MPJ's Allreduce (InFlight).
     barrier("before split into '" + newName + "'");
     Intracomm sub;
+    InFlight call = new InFlight("MPJ's own Split into '" + newName + "'"); // a collective too
     try {
       sub = comm.Split(color, key);
     } catch (MPIException e) {
+      PeerLostException why = call.givenUp();
+      if (why != null) {
+        throw why;
+      }
       throw new CommException("MPJ could not split communicator '" + name + "'", e);
+    } finally {
+      call.end();
     }
     MpjCommunicator tmp = new MpjCommunicator(sub, newName, new int[sizeOf(sub)], deadlineNanos,
         pairTurns, receiver, interruptible);

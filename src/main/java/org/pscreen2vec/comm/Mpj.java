@@ -68,13 +68,16 @@ public final class Mpj {
    * Without a handler it prints why and halts with status 3 (a lost or silent peer).
    */
   static void stuck(int worldRank, CommException why) {
-    Stuck h = whenStuck;
-    if (h != null) {
-      h.giveUp(worldRank, why);
+    try {
+      Stuck h = whenStuck;
+      if (h != null) {
+        h.giveUp(worldRank, why); // halts with the rank's own status
+      }
+      System.err.println("rank " + worldRank + " failed: " + why.getMessage());
+    } finally { // also where the handler failed: a rank that cannot be woken must not stay
+      System.err.flush();
+      Runtime.getRuntime().halt(3);
     }
-    System.err.println("rank " + worldRank + " failed: " + why.getMessage());
-    System.err.flush();
-    Runtime.getRuntime().halt(3);
   }
 
   /** Host name as MPJ reports it, falling back to the JVM's idea of the local host. */

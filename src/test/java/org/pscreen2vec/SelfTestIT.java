@@ -138,8 +138,9 @@ class SelfTestIT {
     assertEquals(3, r.exitCode(), r.toString());
     assertTrue(r.stderr().contains("gave up after 6.0 s waiting for any rank (MPJ's own "
         + "Allreduce of 1 float on communicator 'world')"), r.toString());
-    assertTrue(r.all().contains("has waited 3.0 s (half its 6.0 s deadline) for any rank: "
-        + "MPJ's own Allreduce"), r.toString());
+    // the watch looks every 20 ms, later on a loaded host: "has waited 3.0 s", or a little more
+    assertTrue(Pattern.compile("has waited [0-9.]+ s \\(half its 6\\.0 s deadline\\) for any "
+        + "rank: MPJ's own Allreduce").matcher(r.all()).find(), r.toString());
     assertTrue(r.seconds() < 40, "took " + r.seconds() + " s");
     assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "
         + Launcher.leftovers(r.jobId()));

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -144,6 +146,51 @@ class SelfTestIT {
     assertTrue(r.seconds() < 40, "took " + r.seconds() + " s");
     assertTrue(Launcher.leftovers(r.jobId()).isEmpty(), "left behind: "
         + Launcher.leftovers(r.jobId()));
+  }
+
+  /**
+   * A rank's JVM killed with SIGKILL, as the kernel's out-of-memory killer would, in the middle of
+   * training with MPJ's own Allreduce: the others stop within seconds, and the launcher, which
+   * started every rank's JVM itself, says which rank's process ended first and how.
+   */
+  @Test
+  void aRankKilledBySignalIsNamedWithTheSignal() throws Exception {
+    String jobId = "test-" + ProcessHandle.current().pid() + "-kill9";
+    AtomicBoolean killed = new AtomicBoolean();
+    Thread killer = new Thread(() -> killed.set(killRank(jobId, 1)));
+    killer.start();
+    Result r = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_JOB_ID", jobId,
+        "PSCREEN2VEC_ABORT_GRACE", "5"), "-np", "3", "-dev", "niodev", "check-sync",
+        "--strategy", "mpj", "--steps", "1000000", "--slow-worker-ms", "2", "--deadline", "60");
+    killer.join();
+    assertTrue(killed.get(), "rank 1's JVM was not found to kill\n" + r);
+    assertEquals(3, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains("rank(s) 1 did not report: the process ended first (killed "
+        + "by signal 9, KILL"), r.toString());
+    assertTrue(r.seconds() < 40, "took " + r.seconds() + " s");
+    assertTrue(Launcher.leftovers(jobId).isEmpty(), "left behind: " + Launcher.leftovers(jobId));
+  }
+
+  /** Waits (up to 60 s) for rank {@code rank}'s JVM of the job, lets it run 3 s, kills it. */
+  private static boolean killRank(String jobId, int rank) {
+    Pattern rankJvm = Pattern.compile("=" + Pattern.quote(jobId) + " .*runtime\\.daemon\\."
+        + "Wrapper .* " + rank + " org\\.pscreen2vec\\.Main ");
+    long end = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < end) {
+      Optional<ProcessHandle> jvm = ProcessHandle.allProcesses().filter(ph -> ph.info()
+          .commandLine().map(c -> rankJvm.matcher(c).find()).orElse(false)).findFirst();
+      try {
+        if (jvm.isPresent()) {
+          Thread.sleep(3000); // into its training
+          return jvm.get().destroyForcibly(); // SIGKILL
+        }
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Whether a failure message names {@code rank} as the peer it waited for or lost. */

@@ -186,18 +186,7 @@ public final class Main {
           ? "out of Java heap (" + describe(t) + ", -Xmx " + Runtime.getRuntime().maxMemory()
               / (1 << 20) + " MB); give the ranks more with -J-Xmx<size> or PSCREEN2VEC_JVM_OPTS"
           : describe(t);
-      if (isBug(t)) {
-        log.error("rank {} failed: {}", rank, message, t); // a bug: the trace is the report
-      } else {
-        // The message says it all (it names the file, key or peer). Under bin/pscreen2vec the
-        // launcher prints it once for the job from the status file; the trace goes only to the
-        // rank's log file, and to the console at --log-level DEBUG.
-        if (RankStatus.dir() == null) { // not under the launcher: nobody else will say it
-          log.error("rank {} failed: {}", rank, message);
-        }
-        fileOnly.error("rank {} failed: {}", rank, message, t);
-        log.debug("where rank {} failed", rank, t);
-      }
+      logFailure(rank, t, message, log, fileOnly);
     }
     RankStatus.write(rank, code, message);
     LogManager.shutdown();
@@ -224,15 +213,29 @@ public final class Main {
   private static void giveUp(int rank, Throwable why, Logger log, Logger fileOnly) {
     int code = statusOf(why);
     String message = describe(why);
-    if (RankStatus.dir() == null) {
-      log.error("rank {} failed: {}", rank, message);
-    }
-    fileOnly.error("rank {} failed: {}", rank, message, why);
+    logFailure(rank, why, message, log, fileOnly);
     RankStatus.write(rank, code, message);
     LogManager.shutdown();
     System.out.flush();
     System.err.flush();
     Runtime.getRuntime().halt(code);
+  }
+
+  /** Logs rank {@code rank}'s failure {@code t}, whose status line will say {@code message}. */
+  private static void logFailure(int rank, Throwable t, String message, Logger log,
+      Logger fileOnly) {
+    if (isBug(t)) {
+      log.error("rank {} failed: {}", rank, message, t); // a bug: the trace is the report
+      return;
+    }
+    // The message says it all (it names the file, key or peer). Under bin/pscreen2vec the
+    // launcher prints it once for the job from the status file; the trace goes only to the
+    // rank's log file, and to the console at --log-level DEBUG.
+    if (RankStatus.dir() == null) { // not under the launcher: nobody else will say it
+      log.error("rank {} failed: {}", rank, message);
+    }
+    fileOnly.error("rank {} failed: {}", rank, message, t);
+    log.debug("where rank {} failed", rank, t);
   }
 
   /** Fault injection: end like a crashed rank (no status, no goodbye to the peers). */

@@ -4,6 +4,8 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import mpi.Datatype;
 import mpi.Intracomm;
@@ -529,21 +531,31 @@ public final class MpjCommunicator implements Communicator {
           + count + " floats");
     }
     String what = "MPJ's own Allreduce of " + count + (count == 1 ? " float" : " floats");
-    InFlight call = new InFlight(what);
-    try {
+    watched(what, () -> {
       comm.Allreduce(src, 0, dst, 0, count, MPI.FLOAT, MPI.SUM);
-      // MPJ's tree: up to log2(p) sends and receives of the whole buffer per rank; count one
-      // each way as a lower bound (its internals are not observable from here).
-      bytesSent += 4L * count;
-      bytesReceived += 4L * count;
+      return null;
+    }, e -> failure(what + " failed on communicator '" + name + "'", ANY_SOURCE, e));
+    // MPJ's tree: up to log2(p) sends and receives of the whole buffer per rank; count one
+    // each way as a lower bound (its internals are not observable from here).
+    bytesSent += 4L * count;
+    bytesReceived += 4L * count;
+  }
+
+  /**
+   * Runs one of MPJ's own collectives under the watch ({@link InFlight}). Where the watch gave
+   * up on it (multicore: the interrupt made it throw), throws why; any other failure becomes
+   * {@code failed}'s exception.
+   */
+  private <T> T watched(String what, Supplier<T> call,
+      Function<RuntimeException, RuntimeException> failed) {
+    InFlight watch = new InFlight(what);
+    try {
+      return call.get();
     } catch (RuntimeException e) { // MPJ's MPIException is one
-      PeerLostException why = call.givenUp();
-      if (why != null) {
-        throw why;
-      }
-      throw failure(what + " failed on communicator '" + name + "'", ANY_SOURCE, e);
+      PeerLostException why = watch.givenUp();
+      throw why != null ? why : failed.apply(e);
     } finally {
-      call.end();
+      watch.end();
     }
   }
 
@@ -670,19 +682,9 @@ public final class MpjCommunicator implements Communicator {
     // MPJ's Split cannot time out: a barrier with a deadline first makes sure every peer is
     // alive, and the call is watched like MPJ's Allreduce (InFlight).
     barrier("before split into '" + newName + "'");
-    Intracomm sub;
-    InFlight call = new InFlight("MPJ's own Split into '" + newName + "'"); // a collective too
-    try {
-      sub = comm.Split(color, key);
-    } catch (MPIException e) {
-      PeerLostException why = call.givenUp();
-      if (why != null) {
-        throw why;
-      }
-      throw new CommException("MPJ could not split communicator '" + name + "'", e);
-    } finally {
-      call.end();
-    }
+    Intracomm sub = watched("MPJ's own Split into '" + newName + "'",
+        () -> comm.Split(color, key), e -> e instanceof MPIException
+            ? new CommException("MPJ could not split communicator '" + name + "'", e) : e);
     MpjCommunicator tmp = new MpjCommunicator(sub, newName, new int[sizeOf(sub)], deadlineNanos,
         pairTurns, receiver, interruptible);
     // Learn the world rank of every member: gather by point-to-point on the new communicator.

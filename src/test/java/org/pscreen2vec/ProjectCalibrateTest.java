@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +95,43 @@ class ProjectCalibrateTest {
   }
 
   @Test
+  void theLinkRateGivesTheWireAndWhatBoundTheCollectives() throws Exception {
+    // p2p at 1 ns/B (1 GB/s) on a 10 Gbit/s link (1.18 GB/s goodput), a switch below 4 links
+    Path csv = Files.writeString(dir.resolve("ten.csv"), HEADER + rows(300));
+    Path cal = dir.resolve("ten.properties");
+    java.io.PrintStream saved = System.out;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertEquals(ExitCode.OK, Main.runPlain(new String[] {"project", "--calibrate",
+          csv.toString(), "--calibration", cal.toString(), "--link", "10gbit"}));
+    } finally {
+      System.setOut(saved);
+    }
+    String printed = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(printed.contains("The host, not the emulated links, bounded this calibration's "
+        + "collectives: one message moved 1.000 GB/s, 85 % of a link's TCP goodput"), printed);
+    assertEquals(Network.wireOf("10gbit"), Calibration.read(cal).wireSecondsPerByte(), 1e-17);
+    assertEquals(1 / Network.wireOf("10gbit"), Calibration.readBinding(cal).linkBytesPerSecond(),
+        1e-5 / Network.wireOf("10gbit"));
+    assertTrue(Files.readString(cal).contains(", link 10gbit"), "in the provenance");
+    if (System.getenv("PSCREEN2VEC_EMULATE") == null) { // as in make test and CI
+      calibrate(csv.toString(), "plain"); // no link rate: no binding to state
+      assertEquals(null, Calibration.readBinding(dir.resolve("plain.properties")));
+    }
+  }
+
+  @Test
+  void aLinkRateThatIsNotOneIsAUsageError() throws Exception {
+    Path csv = Files.writeString(dir.resolve("r.csv"), HEADER + rows(300));
+    Path cal = dir.resolve("bad.properties");
+    String err = usageError(csv.toString(), cal, "--link", "10 furlongs");
+    assertTrue(err.contains("link rate '10 furlongs' (--link or PSCREEN2VEC_EMULATE): expected "
+        + "RATE[,LATENCY]"), err);
+    assertTrue(Files.notExists(cal), "nothing written after a usage error");
+  }
+
+  @Test
   void aMissingFileOrAnEmptyNameIsAUsageError() throws Exception {
     Path before = Files.writeString(dir.resolve("before.csv"), HEADER + rows(300));
     Path cal = dir.resolve("cal.properties");
@@ -105,14 +143,16 @@ class ProjectCalibrateTest {
     assertTrue(Files.notExists(cal), "nothing written after a usage error");
   }
 
-  /** Runs --calibrate LIST, expects a usage error, returns what it printed to stderr. */
-  private static String usageError(String list, Path cal) {
+  /** Runs --calibrate LIST (and more), expects a usage error, returns its stderr. */
+  private static String usageError(String list, Path cal, String... more) {
     java.io.PrintStream saved = System.err;
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
-      assertEquals(ExitCode.USAGE, Main.runPlain(new String[] {"project", "--calibrate", list,
-          "--calibration", cal.toString()}));
+      List<String> args = new java.util.ArrayList<>(List.of("project", "--calibrate", list,
+          "--calibration", cal.toString()));
+      args.addAll(List.of(more));
+      assertEquals(ExitCode.USAGE, Main.runPlain(args.toArray(new String[0])));
     } finally {
       System.setErr(saved);
     }

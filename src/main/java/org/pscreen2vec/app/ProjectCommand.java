@@ -15,6 +15,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.cost.Calibration;
+import org.pscreen2vec.cost.LinkBinding;
 import org.pscreen2vec.cost.Network;
 import org.pscreen2vec.cost.ServerCost;
 import org.pscreen2vec.cost.SyncCost;
@@ -72,6 +73,10 @@ public final class ProjectCommand implements Subcommand {
       "fit alpha, beta (p2p rows) and the switch rate (ring rows) from a collectives.csv, or "
           + "from the rows of several together (e.g. one bench run before a long measurement and "
           + "one after), and write them to --calibration FILE");
+  static final Opt<String> LINK = Opt.text("link", "RATE", null, "$PSCREEN2VEC_EMULATE",
+      "with --calibrate: the emulated link rate the bench ran under, as -emulate takes it "
+          + "(1gbit, 10gbe, ...); gives the wire's own time per byte and says whether the links "
+          + "or the host bounded the collectives");
   static final Opt<String> VALIDATE = Opt.text("validate", "CSV", null, "off",
       "compare every allreduce row of a collectives.csv (>= 1 MiB) with the model of "
           + "--calibration FILE");
@@ -79,7 +84,7 @@ public final class ProjectCommand implements Subcommand {
   @Override
   public Options options() {
     return Opt.options(WORKLOAD, CONFIG, SET, NETWORK, CALIBRATION, MAX_WORKERS, COMPUTE_MS,
-        SEGMENT, OUT, CALIBRATE, VALIDATE);
+        SEGMENT, OUT, CALIBRATE, LINK, VALIDATE);
   }
 
   @Override
@@ -261,7 +266,13 @@ public final class ProjectCommand implements Subcommand {
     double ringSegment = rows.stream().filter(r -> r.algorithm().equals("ring") && r.segment() > 0)
         .mapToDouble(Row::segment).max().orElse(segmentBytes); // the bench's own segment
     double sw = Calibration.switchRate(ab[0], ab[1], gamma, rings, ringSegment);
-    String emulate = System.getenv().getOrDefault("PSCREEN2VEC_EMULATE", "");
+    String emulate = LINK.get(cl) != null ? LINK.get(cl)
+        : System.getenv().getOrDefault("PSCREEN2VEC_EMULATE", "");
+    double wire = emulate.isBlank() ? Double.NaN : Network.wireOf(emulate); // the link's goodput
+    if (!emulate.isBlank() && !(wire > 0)) {
+      throw new UsageException("link rate '" + emulate + "' (--link or PSCREEN2VEC_EMULATE): "
+          + "expected RATE[,LATENCY] as -emulate takes it, e.g. 1gbit, 10gbit,20us or 10gbe");
+    }
     int alone = reduceByRanks.getOrDefault(1, List.of()).size();
     String provenance = String.format(Locale.ROOT, "fitted %s from %s (%d p2p rows, %d ring "
         + "rows, %d reduce rows%s, %d server rows) by 'bin/pscreen2vec project --calibrate' on "
@@ -269,22 +280,25 @@ public final class ProjectCommand implements Subcommand {
         alone == 0 ? "" : " and " + alone + " of rank 0 alone", serverRows.size()
         + serverDense.size(),
         InetAddress.getLocalHost().getHostName(),
-        emulate.isEmpty() ? "" : ", PSCREEN2VEC_EMULATE=" + emulate);
+        emulate.isBlank() ? "" : ", link " + emulate);
     if (reduce.isEmpty()) {
       System.err.println("project: note: " + csv + " has no 'reduce' rows (bench-collectives "
           + "--reduce-row), so gamma is 0: the model leaves the reductions' local work out");
     }
     String name = file.getFileName().toString().replaceFirst("\\.properties$", "");
     Network net = new Network(name, ab[0], ab[1], sw, gamma, provenance);
-    double wire = Network.wireOf(emulate); // the link's goodput, where the emulated rate is known
     if (wire > 0) {
       net = net.withWire(wire);
     }
     double[] shard = Calibration.fitShard(serverDense);
     ServerCost srv = serverRows.isEmpty() || serverDense.isEmpty() ? ServerCost.NONE
         : new ServerCost(Calibration.fitPerByte(serverRows), shard[0], shard[1]);
-    Calibration.write(file, net, gammas, srv, provenance);
+    Calibration.write(file, net, gammas, srv, 1 / wire, provenance);
     System.out.println("project: calibrated " + net.describe() + " -> " + file);
+    if (wire > 0) {
+      int most = rings.stream().mapToInt(Calibration.RingSample::ranks).max().orElse(2);
+      System.out.println("project: " + LinkBinding.of(net, 1 / wire).describe(most));
+    }
     return ExitCode.OK;
   }
 

@@ -28,6 +28,9 @@ public final class Calibration {
   /** The key prefix of gamma per rank count: {@code gamma_s_per_byte.ranks<p>}. */
   private static final String GAMMA_BY_RANKS = "gamma_s_per_byte.ranks";
 
+  /** The key of the emulated link's TCP goodput in bytes per second. */
+  private static final String LINK = "link_Bps";
+
   /** A timed message: bytes, seconds. */
   public record Sample(double bytes, double seconds) {}
 
@@ -161,17 +164,22 @@ public final class Calibration {
   /** Writes the network, gamma per rank count ({@code gamma_s_per_byte.ranks<p>}), provenance. */
   public static void write(Path file, Network net, Map<Integer, Double> gammaByRanks,
       String provenance) throws IOException {
-    write(file, net, gammaByRanks, ServerCost.NONE, provenance);
+    write(file, net, gammaByRanks, ServerCost.NONE, Double.NaN, provenance);
   }
 
   /**
    * {@link #write(Path, Network, Map, String)} with the servers' own work per byte
    * ({@code server_rows_s_per_byte}, {@code server_shard_s_per_byte},
-   * {@code server_shard_s_per_byte_per_worker}) when measured.
+   * {@code server_shard_s_per_byte_per_worker}) when measured, and the emulated link's goodput
+   * ({@code link_Bps}, for {@link #readBinding}) where known ({@code linkBytesPerSecond} > 0;
+   * NaN: not known).
    */
   public static void write(Path file, Network net, Map<Integer, Double> gammaByRanks,
-      ServerCost srv, String provenance) throws IOException {
+      ServerCost srv, double linkBytesPerSecond, String provenance) throws IOException {
     StringBuilder perRanks = new StringBuilder();
+    if (linkBytesPerSecond > 0) {
+      perRanks.append(String.format(Locale.ROOT, "%s=%.6g%n", LINK, linkBytesPerSecond));
+    }
     if (srv.measured()) {
       perRanks.append(String.format(Locale.ROOT, "server_rows_s_per_byte=%.9g%n"
           + "server_shard_s_per_byte=%.9g%nserver_shard_s_per_byte_per_worker=%.9g%n",
@@ -258,6 +266,23 @@ public final class Calibration {
     }
     Double own = byRanks.get(ranks);
     return own == null ? net : net.withGamma(own);
+  }
+
+  /**
+   * What bounded the calibration's collectives, the emulated links or the host, where the file
+   * knows the links' goodput ({@code link_Bps}, written when the bench ran under {@code -emulate});
+   * else null.
+   */
+  public static LinkBinding readBinding(Path file) throws IOException {
+    Properties p = load(file);
+    if (p.getProperty(LINK) == null) {
+      return null;
+    }
+    try {
+      return LinkBinding.of(read(file, p), number(p, file, LINK));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage());
+    }
   }
 
   /** The servers' own work per byte a calibration measured, or {@link ServerCost#NONE}. */

@@ -14,6 +14,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.pscreen2vec.collective.Allreduces;
 import org.pscreen2vec.cost.Calibration;
+import org.pscreen2vec.cost.LinkBinding;
 import org.pscreen2vec.cost.Network;
 import org.pscreen2vec.cost.ServerCost;
 import org.pscreen2vec.cost.StepCost;
@@ -227,6 +228,13 @@ final class ProjectionSection {
           + "dense shard %.3f ns once (the optimizer) and %.3f ns per worker (its push and pull)."
           + "%n%n", srv.secondsPerRowByte() * 1e9, srv.secondsPerShardByte() * 1e9,
           srv.secondsPerShardBytePerWorker() * 1e9));
+    }
+    LinkBinding binding = Calibration.readBinding(calFile);
+    if (binding != null) { // the emulated links or the host: what the table below checks
+      int most = r.cells().stream().filter(c -> !c.cell().isBaseline()
+          && c.cell().device().equals("niodev")).mapToInt(c -> c.cell().workers()).max()
+          .orElse(2);
+      md.append(binding.describe(most)).append("\n\n");
     }
     md.append("Validation against ").append(cal.describe()).append(": predicted sync = rank 0's"
         + " measured wait for the slowest worker's compute (skew: on one host, the ranks' "

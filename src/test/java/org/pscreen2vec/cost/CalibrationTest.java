@@ -118,7 +118,8 @@ class CalibrationTest {
         new Calibration.Sample(2e6, 6e-3), new Calibration.Sample(1e6, 1e-2))), 1e-21);
     Path f = dir.resolve("cal.properties");
     Network n = new Network("cal", 3e-5, 9e-9, 3e8, 4e-10, "");
-    Calibration.write(f, n, java.util.Map.of(), new ServerCost(3e-9, 1.5e-9, 1e-10), "test");
+    Calibration.write(f, n, java.util.Map.of(), new ServerCost(3e-9, 1.5e-9, 1e-10), Double.NaN,
+        "test");
     assertEquals(new ServerCost(3e-9, 1.5e-9, 1e-10), Calibration.readServerCost(f));
     // the shard: time / (bytes / workers) = 1.5 ns + workers * 0.1 ns, exactly on 2, 3 and 4
     List<Calibration.RingSample> dense = new ArrayList<>();

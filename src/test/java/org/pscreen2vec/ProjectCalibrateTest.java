@@ -129,6 +129,8 @@ class ProjectCalibrateTest {
     assertTrue(err.contains("link rate '10 furlongs' (--link or PSCREEN2VEC_EMULATE): expected "
         + "RATE[,LATENCY]"), err);
     assertTrue(Files.notExists(cal), "nothing written after a usage error");
+    assertEquals(ExitCode.USAGE, Main.runPlain(new String[] {"project", "--validate",
+        csv.toString(), "--calibration", cal.toString(), "--link", "10gbit"}), "--link alone");
   }
 
   @Test

@@ -112,6 +112,10 @@ public final class ProjectCommand implements Subcommand {
   @Override
   public int run(CommandLine cl, RunContext ctx) throws Exception {
     String cal = CALIBRATION.get(cl);
+    if (LINK.get(cl) != null && CALIBRATE.get(cl) == null) {
+      throw new UsageException("--link names the link rate a calibration's bench ran under: it "
+          + "goes with --calibrate CSV");
+    }
     if (CALIBRATE.get(cl) != null) {
       if (cal == null) {
         throw new UsageException("--calibrate needs --calibration FILE: where to write it");

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -220,6 +221,25 @@ class SelfTestIT {
     Result badNp = Launcher.run(LIMIT, "-np", "zero", "selftest");
     assertEquals(2, badNp.exitCode(), badNp.toString());
     assertTrue(badNp.all().contains("-np must be a positive whole number"), badNp.toString());
+  }
+
+  @Test
+  void theProgramsJarAloneWithoutItsLibrariesIsNamedBeforeAnyRankStarts(@TempDir Path dir)
+      throws Exception {
+    // before: every rank died of a NoClassDefFoundError in a thread of MPJ's, exit status 0
+    Path jar = Files.copy(Launcher.buildDir().resolve("pscreen2vec.jar"),
+        dir.resolve("pscreen2vec.jar"));
+    Result alone = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_CLASSPATH", jar.toString()), "-np",
+        "2", "-dev", "niodev", "selftest");
+    assertEquals(2, alone.exitCode(), alone.toString());
+    assertTrue(alone.stderr().contains("PSCREEN2VEC_CLASSPATH=" + jar + ": a jar alone, and no "
+        + "lib/ beside it") && !alone.all().contains("NoClassDefFoundError"), alone.toString());
+    // the libraries named beside it: the job runs
+    Result named = Launcher.run(LIMIT, Map.of("PSCREEN2VEC_CLASSPATH", jar + ":"
+        + Launcher.buildDir().resolve("lib") + "/*"), "-np", "2", "-dev", "niodev",
+        "selftest");
+    assertEquals(0, named.exitCode(), named.toString());
+    assertTrue(named.stdout().contains("selftest OK: 2 ranks"), named.toString());
   }
 
   @Test

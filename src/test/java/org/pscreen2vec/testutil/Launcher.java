@@ -45,15 +45,19 @@ public final class Launcher {
     return Paths.get(System.getProperty("pscreen2vec.home", ".")).toAbsolutePath();
   }
 
+  /** The build's folder: the packaged jar, lib/ beside it. */
+  public static Path buildDir() {
+    return Paths.get(System.getProperty("pscreen2vec.builddir", "target")).toAbsolutePath();
+  }
+
   /** Where tests write run folders (not the user's results/). */
   public static Path resultsDir() {
-    return Paths.get(System.getProperty("pscreen2vec.builddir", "target"), "it-results")
-        .toAbsolutePath();
+    return buildDir().resolve("it-results");
   }
 
   /** The packaged program's class path: the jar and its runtime dependencies. */
   public static String classPath() {
-    Path build = Paths.get(System.getProperty("pscreen2vec.builddir", "target")).toAbsolutePath();
+    Path build = buildDir();
     Path jar = build.resolve("pscreen2vec.jar");
     if (!Files.exists(jar)) {
       fail("the packaged program " + jar + " is missing: job tests run in 'mvn verify'");

@@ -24,7 +24,7 @@ help:
 	@echo "make bench-collectives   allreduce sweep (2 and 4 ranks, multicore and niodev) + plot"
 	@echo "make bench-emulated   collectives on emulated 1 and 10 Gbit/s links, 2-4 ranks; calibrate; validate (root)"
 	@echo "make validate-model   bench-emulated with 3 repeats, then training on emulated links vs the model and auto vs fixed (root, ~1.5 h)"
-	@echo "make bench-emulated-host   what the emulation's host side costs: qdisc, MTU, netfilter, unshaped (root, ~12 min)"
+	@echo "make bench-emulated-host   what the emulation's host side costs: qdisc, MTU, netfilter, unshaped (root, ~12 min; EMU_HOST_RATE=10gbit)"
 	@echo "make projections      cost-model projections to 512 workers: plots/projection/*.png (also the paper model at CPU and H200 step times)"
 	@echo "make cuda-check   compile every CUDA kernel; registers, spills, shared memory (in make test where nvcc exists)"
 	@echo "make gpu-test     GPU tests (tag gpu): CudaOps conformance, a training step per model GPU vs CPU"
@@ -140,8 +140,13 @@ validate-model: build iproute2
 	bin/bench-emulated "$(EMU_RATES)" "$(EMU_RANKS)" 3
 	SKIP_CALIBRATION=1 AUTO=1 REPEATS=$(VALIDATE_REPEATS) bin/validate-emulated "$(EMU_RATES)"
 
+# EMU_HOST_RATE=10gbit EMU_HOST_VARIANTS="default=tbf/1500/0/-/- unshaped=tbf/1500/0/-/100gbit"
+# asks whether the links bind at that rate on this host: where the unshaped ring is no faster,
+# the host, not the emulated links, sets the time (docs/NETWORK.md, "Links or host").
+EMU_HOST_RATE ?= 1gbit
+EMU_HOST_VARIANTS ?=
 bench-emulated-host: build iproute2
-	bin/bench-emulated-host 1gbit 3
+	bin/bench-emulated-host $(EMU_HOST_RATE) 3 $(if $(EMU_HOST_VARIANTS),"$(EMU_HOST_VARIANTS)")
 
 # Projections of every strategy to 512 workers on four networks, for Screen2Vec and the
 # Fashion-MNIST baselines: plots/projection/<workload>-<networks>.png (+ .md, .csv).

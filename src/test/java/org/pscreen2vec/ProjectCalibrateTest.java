@@ -122,7 +122,7 @@ class ProjectCalibrateTest {
   }
 
   @Test
-  void aLinkRateThatIsNotOneIsAUsageError() throws Exception {
+  void aBadLinkRateOrALinkWithoutCalibrateIsAUsageError() throws Exception {
     Path csv = Files.writeString(dir.resolve("r.csv"), HEADER + rows(300));
     Path cal = dir.resolve("bad.properties");
     String err = usageError(csv.toString(), cal, "--link", "10 furlongs");

@@ -297,11 +297,12 @@ public final class ProjectCommand implements Subcommand {
     double[] shard = Calibration.fitShard(serverDense);
     ServerCost srv = serverRows.isEmpty() || serverDense.isEmpty() ? ServerCost.NONE
         : new ServerCost(Calibration.fitPerByte(serverRows), shard[0], shard[1]);
-    Calibration.write(file, net, gammas, srv, 1 / wire, provenance);
+    double link = wire > 0 ? 1 / wire : Double.NaN; // the link's goodput, B/s, where known
+    Calibration.write(file, net, gammas, srv, link, provenance);
     System.out.println("project: calibrated " + net.describe() + " -> " + file);
-    if (wire > 0) {
+    if (link > 0) {
       int most = rings.stream().mapToInt(Calibration.RingSample::ranks).max().orElse(2);
-      System.out.println("project: " + LinkBinding.of(net, 1 / wire).describe(most));
+      System.out.println("project: " + LinkBinding.of(net, link).describe(most));
     }
     return ExitCode.OK;
   }

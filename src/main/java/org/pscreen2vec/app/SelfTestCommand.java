@@ -107,9 +107,10 @@ public final class SelfTestCommand implements Subcommand {
       return leave(ctx); // the others are in MPJ's Allreduce now, or about to be
     }
     world.builtinAllreduceSum(mine, total, 1);
-    if (total[0] != world.size() * (world.size() + 1) / 2) {
+    int mpjSum = world.size() * (world.size() + 1) / 2;
+    if (total[0] != mpjSum) {
       throw new IllegalStateException("MPJ's Allreduce returned " + total[0] + ", expected "
-          + world.size() * (world.size() + 1) / 2);
+          + mpjSum);
     }
     world.barrier("selftest end");
 
